@@ -1,0 +1,65 @@
+"""Command line: ``python -m sim world=tiny policy=status_quo seed=1 days=365 out=DIR``.
+
+Any config key can be overridden with Hydra's ``key=value`` syntax.  A bad value
+prints one line naming the key, the value and what is allowed, exits with status 2
+and writes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+USAGE = """usage: python -m sim [key=value ...]
+
+  world=NAME       one of: {worlds}
+  policy=NAME      one of: {policies}
+  seed=INT         run seed (default 1)
+  days=INT         days to simulate (default 365)
+  out=DIR          output folder (default: results/runs/<world>_<policy>_seed<seed>_<time>)
+  progress=BOOL    progress bar on a terminal (default true)
+  any other key of the config, e.g. params.needs.rate_dispute=1.0 or policy.grid_management.enabled=true
+  (python -m sim --cfg prints every key with its value)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from sim.config.load import options
+
+    if any(a in ("-h", "--help") for a in argv):
+        print(USAGE.format(worlds=", ".join(options("world")), policies=", ".join(options("policy"))))
+        return 0
+    from omegaconf import OmegaConf
+
+    from sim.api import check_out, default_out, format_summary, run_config, write_run
+    from sim.config.load import load
+    from sim.config.validate import ConfigError
+
+    show_cfg = "--cfg" in argv
+    argv = [a for a in argv if a != "--cfg"]
+    try:
+        unknown = [a for a in argv if a.startswith("-")]
+        if unknown:
+            raise ConfigError(f"{unknown[0]}: unknown option; use key=value overrides (see --help)")
+        cfg, dcfg = load(argv)
+        if show_cfg:
+            print(OmegaConf.to_yaml(dcfg, resolve=True))
+            return 0
+        out = Path(cfg.out) if cfg.out else default_out(cfg)
+        check_out(out)
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    res = run_config(cfg, dcfg, progress=cfg.progress)
+    write_run(res, out)
+    print(format_summary(res.summary))
+    print(f"  {'wall time':<32} {time.perf_counter() - t0:>15.1f}s")
+    print(f"wrote {out}/ (config.yaml, summary.json, daily, communities, groups as .parquet and .csv)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

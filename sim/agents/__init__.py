@@ -1,0 +1,1 @@
+"""The four agent kinds: residents, party members, units, officials."""

@@ -1,0 +1,67 @@
+"""Officials: community workers, grid workers, street-office and department staff.
+
+Arrays (a few thousand at city scale).  ``level`` and ``point`` say where an
+official serves: level 0 a community's service point, 1 a street office, 2 a
+department.  Leavers stay as rows with ``active`` False, so ids are stable and
+every official is counted once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.agents.residents import beta
+from sim.agents.table import ArrayPopulation
+from sim.config.schema import Config
+from sim.rng import Streams
+
+COMMUNITY_WORKER, GRID_WORKER, STREET_STAFF, DEPT_STAFF = 0, 1, 2, 3
+KINDS = ("community_worker", "grid_worker", "street_staff", "dept_staff")
+LEVEL_OF_KIND = np.array([0, 0, 1, 2])
+
+
+class Officials(ArrayPopulation):
+    """One row per official ever employed."""
+
+    fields = {
+        "kind": np.int8, "level": np.int8, "point": np.int32, "department": np.int16,
+        "grid": np.int32, "skill": np.float64, "post_kept": np.bool_, "pay_kept": np.bool_,
+        "sent_down": np.bool_, "lost_post": np.bool_, "lost_pay": np.bool_,
+        "active": np.bool_, "hired_day": np.int32, "left_day": np.int32,
+    }
+
+    @classmethod
+    def create(cls, org, cfg: Config, streams: Streams) -> Officials:
+        """The staff on day 0: community workers by population, street and department staff."""
+        s = cfg.world.staff
+        residents_c = org.households_c * cfg.world.persons_per_household
+        n_cw = np.maximum(s.min_community_workers, np.round(s.community_workers_per_10k_residents * residents_c / 1e4))
+        n_cw = n_cw.astype(np.int64)
+        kinds = [np.full(n_cw.sum(), COMMUNITY_WORKER), np.full(org.n_streets * s.street_staff_per_office, STREET_STAFF),
+                 np.full(org.n_departments * s.dept_staff_per_department, DEPT_STAFF)]
+        points = [np.repeat(np.arange(org.n_communities), n_cw),
+                  org.street_point(np.repeat(np.arange(org.n_streets), s.street_staff_per_office)),
+                  org.dept_point(np.repeat(np.arange(org.n_departments), s.dept_staff_per_department))]
+        dept = [np.full(n_cw.sum(), -1), np.full(org.n_streets * s.street_staff_per_office, -1),
+                np.repeat(np.arange(org.n_departments), s.dept_staff_per_department)]
+        kind = np.concatenate(kinds)
+        o = cls(len(kind), capacity=2 * len(kind) + 64)
+        rng = streams.generator("officials")
+        o.kind = kind
+        o.level = LEVEL_OF_KIND[kind]
+        o.point = np.concatenate(points)
+        o.department = np.concatenate(dept)
+        o.grid = -1
+        o.skill = beta(rng, s.skill_mean, s.skill_concentration, len(kind))
+        o.post_kept = kind >= STREET_STAFF  # civil-service posts (編制)
+        o.pay_kept = True
+        o.active = True
+        o.left_day = -1
+        return o
+
+    def headcount(self) -> int:
+        return int(self.active.sum())
+
+    def by_kind(self) -> dict[str, int]:
+        counts = np.bincount(self.kind[self.active], minlength=len(KINDS))
+        return dict(zip(KINDS, counts.tolist()))

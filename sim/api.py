@@ -1,0 +1,150 @@
+"""The Python API: ``run(...)`` returns a RunResult; nothing is written unless asked."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config.load import load
+from sim.config.schema import Config
+from sim.config.validate import ConfigError
+from sim.model import GovernanceModel
+from sim.outcomes import SUMMARY
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("mesa", "numpy", "pandas", "scipy", "hydra-core", "omegaconf", "pyarrow")
+RUN_FILES = ("config.yaml", "summary.json", "daily.parquet", "communities.parquet", "groups.parquet")
+
+
+@dataclass
+class RunResult:
+    """What one run produced: ``summary`` (dict), ``daily``, ``communities``, ``groups`` (DataFrames)."""
+
+    summary: dict
+    daily: pd.DataFrame
+    communities: pd.DataFrame
+    groups: pd.DataFrame
+    config: DictConfig = field(repr=False)
+    model: GovernanceModel | None = field(default=None, repr=False)
+
+    def save(self, out: str | os.PathLike) -> Path:
+        """Write the run into folder ``out`` atomically (all files appear at once, or none)."""
+        return write_run(self, Path(out))
+
+
+def run(world: str = "tiny", policy: str = "status_quo", seed: int = 1, days: int = 365,
+        overrides: list[str] | tuple[str, ...] = (), progress: bool = False, keep_model: bool = False) -> RunResult:
+    """Run one scenario in process and return its results.
+
+    ``overrides`` are Hydra overrides (``"params.needs.rate_dispute=1.0"``).
+    Raises :class:`sim.config.validate.ConfigError` on a bad input.
+    """
+    cfg, dcfg = load([f"world={world}", f"policy={policy}", f"seed={seed}", f"days={days}", *overrides])
+    return run_config(cfg, dcfg, progress=progress, keep_model=keep_model)
+
+
+def run_config(cfg: Config, dcfg: DictConfig, progress: bool = False, keep_model: bool = False) -> RunResult:
+    """Run an already validated config."""
+    model = GovernanceModel(cfg).run(progress=progress)
+    summary = {**model.summary(), **provenance(cfg)}
+    return RunResult(summary=summary, daily=model.ledger.daily(), communities=model.ledger.communities(),
+                     groups=model.ledger.groups(), config=dcfg, model=model if keep_model else None)
+
+
+def provenance(cfg: Config) -> dict:
+    """Seed, world, policy, package versions and git commit of a run."""
+    versions = {}
+    for p in PACKAGES:
+        try:
+            versions[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            versions[p] = None
+    return {"seed": cfg.seed, "world": cfg.world.name, "policy": cfg.policy.name, "days": cfg.days,
+            "versions": versions, "git_commit": git_commit()}
+
+
+def git_commit() -> str | None:
+    """The project's commit, with ``-dirty`` if the work tree has changes; None outside git."""
+    try:
+        head = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, timeout=5)
+        if head.returncode:
+            return None
+        dirty = subprocess.run(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return head.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def default_out(cfg: Config) -> Path:
+    """results/runs/<world>_<policy>_seed<seed>_<time with microseconds> (under the working directory)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return Path("results") / "runs" / f"{cfg.world.name}_{cfg.policy.name}_seed{cfg.seed}_{stamp}"
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output folder we must not write: a file, or a non-empty folder that is not a run."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"out={str(out)!r}: exists and is a file; give a folder path")
+    if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
+        raise ConfigError(f"out={str(out)!r}: folder is not empty and holds no run; choose a new or empty folder")
+    parent = out.parent if not out.exists() else out
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"out={str(out)!r}: {parent} is not writable")
+
+
+def write_run(res: RunResult, out: Path) -> Path:
+    """Write every file into a temporary sibling folder, then rename it into place."""
+    check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        (tmp / "config.yaml").write_text(OmegaConf.to_yaml(res.config, resolve=True))
+        (tmp / "summary.json").write_text(json.dumps(res.summary, indent=2, ensure_ascii=False) + "\n")
+        for name in ("daily", "communities", "groups"):
+            df = getattr(res, name)
+            df.to_parquet(tmp / f"{name}.parquet", index=False)
+            df.to_csv(tmp / f"{name}.csv", index=False)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def format_summary(summary: dict) -> str:
+    """The section-5 outcomes as an aligned two-column table."""
+    lines = [f"{summary['world']} / {summary['policy']} / seed {summary['seed']} / {summary['days']} days"]
+    for k in SUMMARY:
+        v = summary[k]
+        if v is None:
+            text = "n/a"
+        elif k.endswith("_yuan"):
+            text = f"{v:,.0f}"
+        elif isinstance(v, float):
+            text = f"{v:.3f}"
+        else:
+            text = str(v)
+        lines.append(f"  {k:<32} {text:>16}")
+    lines.append(f"  {'households':<32} {summary['households']:>16,}")
+    lines.append(f"  {'needs generated':<32} {summary['needs_generated']:>16,}")
+    return "\n".join(lines)

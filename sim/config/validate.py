@@ -1,0 +1,152 @@
+"""Validation at the door: every value checked, every error one clear line."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from numbers import Real
+
+from sim.config.params import CASE_TYPES
+from sim.config.schema import Config
+
+
+class ConfigError(ValueError):
+    """A bad input: the message is one line naming the key, the value and what is allowed."""
+
+
+def _fmt(v) -> str:
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+def _check_value(key: str, value, meta: dict) -> None:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        if meta.get("choices") is not None and value not in meta["choices"]:
+            allowed = ", ".join(map(str, meta["choices"]))
+            raise ConfigError(f"{key}={_fmt(value)}: not allowed; choose one of: {allowed}")
+        return
+    if not math.isfinite(value):
+        raise ConfigError(f"{key}={value}: must be a finite number")
+    lo, hi, gt = meta.get("lo"), meta.get("hi"), meta.get("gt")
+    if gt is not None and not value > gt:
+        raise ConfigError(f"{key}={value}: must be greater than {gt}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        if lo is not None and hi is not None:
+            raise ConfigError(f"{key}={value}: must be between {lo} and {hi}")
+        if lo is not None:
+            raise ConfigError(f"{key}={value}: must be at least {lo}")
+        raise ConfigError(f"{key}={value}: must be at most {hi}")
+
+
+def check_fields(obj, prefix: str = "") -> None:
+    """Check every field of a config dataclass tree against its declared range."""
+    for f in dataclasses.fields(obj):
+        key = f"{prefix}{f.name}"
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            check_fields(value, key + ".")
+            continue
+        if value is None:
+            continue
+        if isinstance(value, list):
+            length = f.metadata.get("length")
+            if length is not None and len(value) != length:
+                raise ConfigError(f"{key}={value}: must be a list of {length} values")
+            default = (f.default_factory() if f.default_factory is not dataclasses.MISSING else [])
+            numeric = bool(default) and isinstance(default[0], (int, float))
+            for i, item in enumerate(value):
+                if numeric and (isinstance(item, bool) or not isinstance(item, Real)):
+                    raise ConfigError(f"{key}[{i}]={_fmt(item)}: must be a number")
+                _check_value(f"{key}[{i}]", item, f.metadata)
+            continue
+        _check_value(key, value, f.metadata)
+
+
+def _shares(key: str, values: dict[str, float], total: float = 1.0) -> None:
+    s = sum(values.values())
+    if abs(s - total) > 1e-6:
+        parts = " + ".join(f"{k}={v:g}" for k, v in values.items())
+        raise ConfigError(f"{key}: {parts} = {s:g}; the shares must sum to {total:g}")
+
+
+def check_consistency(cfg: Config) -> None:
+    """Cross-field rules that no single range can express."""
+    w, p, prm = cfg.world, cfg.policy, cfg.params
+    f = p.funding
+    _shares("policy.funding", {"share_budget": f.share_budget, "share_lottery": f.share_lottery,
+                               "share_donations": f.share_donations})
+    _shares("params.needs.case_type_shares", dict(zip(CASE_TYPES, prm.needs.case_type_shares)))
+    if w.units.type_shares and abs(sum(w.units.type_shares) - 1) > 1e-6:
+        raise ConfigError(f"world.units.type_shares={w.units.type_shares}: the shares must sum to 1")
+    if w.party.share_retired + w.party.share_floating > 1:
+        raise ConfigError(
+            f"world.party.share_retired + share_floating = {w.party.share_retired + w.party.share_floating:g}: "
+            "must be at most 1"
+        )
+    if w.profile.income_low_share + w.profile.income_high_share > 1:
+        raise ConfigError("world.profile: income_low_share + income_high_share must be at most 1")
+    n_hh = w.urban.households + w.pastoral.households + w.villages.n_villages
+    if n_hh == 0:
+        raise ConfigError(f"world.{w.name}: no households (urban.households, villages.n_villages, "
+                          "pastoral.households are all 0); at least one must be positive")
+    nx, ny = round(w.width_km / w.cell_km), round(w.height_km / w.cell_km)
+    if nx < 3 or ny < 3:
+        raise ConfigError(f"world.cell_km={w.cell_km}: the {w.width_km} x {w.height_km} km world "
+                          f"would be {nx} x {ny} cells; it needs at least 3 x 3")
+    if nx * ny > 4_000_000:
+        raise ConfigError(f"world.cell_km={w.cell_km}: {nx} x {ny} cells is more than 4,000,000; use larger cells")
+    n_comm = _n_communities(w)
+    if w.pastoral.households and w.pastoral.min_distance_km >= max(w.width_km, w.height_km):
+        raise ConfigError(f"world.pastoral.min_distance_km={w.pastoral.min_distance_km}: the world is only "
+                          f"{w.width_km} x {w.height_km} km; pastoral households cannot be that far from the seat")
+    if w.n_street_offices > n_comm:
+        raise ConfigError(f"world.n_street_offices={w.n_street_offices}: the world has only {n_comm} "
+                          "communities; a street office needs at least one")
+    if n_comm > nx * ny:
+        raise ConfigError(f"world: {n_comm} communities cannot fit in {nx * ny} cells of {w.cell_km} km; "
+                          "use smaller cells or fewer communities")
+    depts = set(w.departments)
+    if not depts:
+        raise ConfigError("world.departments=[]: at least one department is needed")
+    for i, d in enumerate(prm.escalation.case_department):
+        if d not in depts:
+            raise ConfigError(f"params.escalation.case_department[{i}]={d!r}: not a department of the world; "
+                              f"choose one of: {', '.join(w.departments)}")
+    n_dept_staff = w.staff.dept_staff_per_department * len(w.departments)
+    sd = p.staff_sent_down
+    wanted = sd.n + round(sd.share * n_dept_staff)
+    if wanted > n_dept_staff:
+        raise ConfigError(f"policy.staff_sent_down.n={sd.n}: with share={sd.share:g} that asks for {wanted} "
+                          f"staff, but the world's departments have {n_dept_staff} "
+                          f"({len(w.departments)} x world.staff.dept_staff_per_department={w.staff.dept_staff_per_department})")
+    for name in ("reform_day",):
+        if getattr(p, name) >= cfg.days:
+            raise ConfigError(f"policy.{name}={getattr(p, name)}: the run has days={cfg.days}; "
+                              f"the reform must start before day {cfg.days}")
+    for lever in _levers(p):
+        start = getattr(p, lever).start_day
+        if start is not None and start >= cfg.days:
+            raise ConfigError(f"policy.{lever}.start_day={start}: the run has days={cfg.days}; "
+                              f"it must be below {cfg.days}")
+
+
+def _levers(p) -> list[str]:
+    return [f.name for f in dataclasses.fields(p) if dataclasses.is_dataclass(getattr(p, f.name))]
+
+
+def _n_communities(w) -> int:
+    """Communities the world's generator will make (see sim.world.generate)."""
+    n = 0
+    if w.urban.households:
+        n += max(1, round(w.urban.households / w.urban.households_per_community))
+    if w.villages.n_villages:
+        n += max(1, round(w.villages.n_villages / w.villages.villages_per_community))
+    if w.pastoral.households:
+        n += max(1, round(w.pastoral.households / w.pastoral.households_per_community))
+    return n
+
+
+def validate(cfg: Config) -> Config:
+    """Check ranges and cross-field rules; raise ConfigError with one line."""
+    check_fields(cfg)
+    check_consistency(cfg)
+    return cfg

@@ -1,0 +1,158 @@
+"""Schema of a world: geography, settlements, households, organisations, staff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.config.fields import group, param
+
+A = "assumption"
+CENSUS = "2020 national census: 2.62 persons per household (NBS communique no. 7, 2021)"
+
+UNIT_TYPES = ("enterprise", "school", "hospital", "agency", "university")
+
+
+@dataclass
+class Urban:
+    """A town or city core: households dense around one or more centres."""
+
+    households: int = param(0, A, lo=0)
+    n_cores: int = param(1, A, lo=1)
+    core_sd_km: float = param(2.0, A, gt=0, unit="km")
+    households_per_community: int = param(1500, "report: about 1,500 households per community", lo=1)
+
+
+@dataclass
+class Villages:
+    """Villages scattered over the countryside, grouped into rural communities."""
+
+    n_villages: int = param(0, A, lo=0)
+    households_mean: float = param(300.0, "report: 5 villages, 1,500 households per community", gt=0)
+    households_cv: float = param(0.4, A, lo=0, hi=3)
+    villages_per_community: int = param(5, "report: about 5 villages per community", lo=1)
+    radius_km: float = param(0.3, A, gt=0, unit="km")
+
+
+@dataclass
+class Pastoral:
+    """Dispersed pastoral households (gacha), far from the town seat."""
+
+    households: int = param(0, A, lo=0)
+    households_per_community: int = param(
+        200, "MODEL.md: a gacha has about 150-300 households", lo=1
+    )
+    min_distance_km: float = param(
+        25.0, "MODEL.md: gacha often 25-100 km from the sumu/town seat", lo=0, unit="km"
+    )
+
+
+@dataclass
+class Profile:
+    """Household profiles (shares of households), by settlement."""
+
+    share_elderly_urban: float = param(0.25, A + " (China 2020: 13.5% of people aged 65+)", lo=0, hi=1)
+    share_elderly_rural: float = param(0.35, A + " (rural populations are older)", lo=0, hi=1)
+    share_children: float = param(0.30, A, lo=0, hi=1)
+    income_low_share: float = param(0.3, A, lo=0, hi=1)
+    income_high_share: float = param(0.2, A, lo=0, hi=1)
+
+
+@dataclass
+class Literacy:
+    """Digital literacy (0-1): mean by settlement, lowered for elderly households."""
+
+    urban_mean: float = param(0.65, A, lo=0, hi=1)
+    village_mean: float = param(0.45, A, lo=0, hi=1)
+    pastoral_mean: float = param(0.35, A, lo=0, hi=1)
+    elderly_penalty: float = param(0.25, A, lo=0, hi=1)
+    concentration: float = param(8.0, A + " (Beta concentration)", gt=0)
+
+
+@dataclass
+class Travel:
+    """Travel to a service point."""
+
+    speed_urban_kmh: float = param(4.5, A + " (walking)", gt=0, unit="km/h")
+    speed_village_kmh: float = param(12.0, A + " (e-bike on village roads)", gt=0, unit="km/h")
+    speed_pastoral_kmh: float = param(40.0, A + " (car on grassland roads)", gt=0, unit="km/h")
+    detour: float = param(1.3, A + " (road distance / straight line)", lo=1)
+
+
+@dataclass
+class Party:
+    """Party members living in the households."""
+
+    members_per_household: float = param(
+        0.18, "CPC 99.2 M members (end 2023) / 1.41 B people = 7 %, x 2.6 persons", lo=0, hi=3
+    )
+    share_retired: float = param(0.30, A, lo=0, hi=1)
+    share_floating: float = param(0.10, A, lo=0, hi=1)
+    branch_size: int = param(50, A, lo=1)
+    group_size: int = param(10, A, lo=1)
+
+
+@dataclass
+class Units:
+    """Resident units (enterprises, schools, hospitals, agencies, universities)."""
+
+    per_10k_households: float = param(20.0, A, lo=0)
+    universities: int = param(0, A, lo=0)
+    type_shares: list = param([0.55, 0.2, 0.05, 0.2], A + " (enterprise, school, hospital, agency)", lo=0, hi=1)
+    capacity_cases_day: float = param(1.0, A + " (cases/day a shared facility serves)", lo=0)
+    donation_yuan_year: float = param(20000.0, A, lo=0, unit="yuan/yr")
+    volunteer_cases_day: float = param(0.5, A, lo=0)
+
+
+@dataclass
+class Staff:
+    """Officials at the start (before any reform)."""
+
+    community_workers_per_10k_residents: float = param(
+        14.0, "MODEL.md: Hubei target 18 per 10,000 urban residents; status quo below it (assumption)", lo=0
+    )
+    min_community_workers: int = param(3, A, lo=1)
+    street_staff_per_office: int = param(40, A, lo=0)
+    dept_staff_per_department: int = param(60, A, lo=0)
+    skill_mean: float = param(0.5, A, lo=0, hi=1)
+    skill_concentration: float = param(10.0, A, gt=0)
+
+
+@dataclass
+class Initial:
+    """Residents' state on day 0."""
+
+    satisfaction_mean: float = param(0.6, A, lo=0, hi=1)
+    expectation_mean: float = param(0.6, A, lo=0, hi=1)
+    trust_mean: float = param(0.55, A, lo=0, hi=1)
+    participation_share: float = param(0.10, A, lo=0, hi=1)
+
+
+@dataclass
+class WorldConfig:
+    """A generated world.  Sizes in km; counts of households."""
+
+    name: str = param("unnamed", "config")
+    width_km: float = param(12.0, A, gt=0, unit="km")
+    height_km: float = param(10.0, A, gt=0, unit="km")
+    cell_km: float = param(0.5, A, gt=0, unit="km")
+    persons_per_household: float = param(2.62, CENSUS, gt=0)
+    n_street_offices: int = param(2, A + "; 0 = no street layer", lo=0)
+    departments: list = param(
+        ["civil_affairs", "human_resources", "public_security", "health", "education_culture", "housing"],
+        "report: district departments (民政, 人社, 公安, 衛健, 教育文化 ...)",
+        free_length=True,
+    )
+    service_radius_km: float = param(2.0, "report: service radius about 2 km (Zhucheng)", gt=0, unit="km")
+    centre_placement: str = param(
+        "largest_settlement", "report: centre in the best-connected village", choices=("largest_settlement", "medoid")
+    )
+    urban: Urban = group(Urban)
+    villages: Villages = group(Villages)
+    pastoral: Pastoral = group(Pastoral)
+    profile: Profile = group(Profile)
+    literacy: Literacy = group(Literacy)
+    travel: Travel = group(Travel)
+    party: Party = group(Party)
+    units: Units = group(Units)
+    staff: Staff = group(Staff)
+    initial: Initial = group(Initial)

@@ -1,0 +1,160 @@
+"""Step 8: money flows by source; spending buys capacity; nothing from nothing.
+
+Sources (report, funding guarantee): government budget, welfare lottery, social
+donations.  The budget arrives in quarterly instalments: the budgeted office
+funds on time, the ad hoc part late and variable.  Lottery money comes once a year
+and is earmarked for welfare services (purchased household services).  Donations
+come monthly through partnered units and vary.  Each community point pays its
+staff subsidies and centre running costs from the budget (then donations); what
+it cannot pay cuts the capacity of the staff it pays on the next day.  Street and
+department salaries are paid from the district payroll, counted in the cost.
+
+Per community: received + transferred in - transferred out = spent + held, per source.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BUDGET, LOTTERY, DONATIONS = 0, 1, 2
+SOURCES = ("budget", "lottery", "donations")
+QUARTER_DAYS = (0, 91, 182, 273)
+
+
+class Money:
+    """Community accounts by source, and the district payroll."""
+
+    def __init__(self, model):
+        self.model = model
+        C = model.org.n_communities
+        self.held = np.zeros((C, 3))
+        self.received = np.zeros((C, 3))
+        self.spent = np.zeros((C, 3))
+        self.transfer_in = np.zeros((C, 3))
+        self.transfer_out = np.zeros((C, 3))
+        self.payroll_yuan = 0.0
+        self.pay_factor = np.ones(C)
+        self._adhoc: dict[int, np.ndarray] = {}  # arrival day -> amounts by community
+        self.spent_today = 0.0
+
+    # -- inflows -------------------------------------------------------------
+    def _pay_in(self, source: int, amounts: np.ndarray) -> None:
+        self.held[:, source] += amounts
+        self.received[:, source] += amounts
+
+    def receive(self, day: int) -> None:
+        m = self.model
+        f = m.cfg.policy.funding
+        mp = m.cfg.params.money
+        year, doy = divmod(day, 365)
+        annual = self.annual(f)
+        gov = annual * f.share_budget
+        if doy in QUARTER_DAYS:
+            self._pay_in(BUDGET, gov * f.budgeted_share / 4)
+        if doy == 0:  # schedule this year's ad hoc funds: late and variable
+            rng = m.streams.generator("adhoc_funds", year)
+            delay = rng.exponential(mp.adhoc_delay_days_mean, (4, len(gov)))
+            factor = _lognormal(rng, mp.adhoc_cv, (4, len(gov)))
+            amount = gov * (1 - f.budgeted_share) / 4 * factor
+            arrive = year * 365 + np.round(np.array(QUARTER_DAYS)[:, None] + delay).astype(int)
+            for d in np.unique(arrive):
+                self._adhoc[int(d)] = self._adhoc.get(int(d), 0.0) + np.where(arrive == d, amount, 0.0).sum(0)
+        due = self._adhoc.pop(day, None)
+        if due is not None:
+            self._pay_in(BUDGET, due)
+        if doy == mp.lottery_day % 365:
+            rng = m.streams.generator("lottery_funds", year)
+            elderly = np.bincount(m.org.lead[m.residents.community], weights=m.residents.elderly,
+                                  minlength=m.org.n_communities)
+            share = elderly / max(elderly.sum(), 1)
+            total = self.annual(f).sum() * f.share_lottery
+            self._pay_in(LOTTERY, total * share * _lognormal(rng, mp.lottery_cv, 1)[0])
+        if doy % 30 == 0:
+            self._donations(day)
+
+    def _donations(self, day: int) -> None:
+        """Monthly: partnered units give, and the donation pot reaches communities through them."""
+        m = self.model
+        f = m.cfg.policy.funding
+        rng = m.streams.generator("donations", day)
+        units = sorted(m.units, key=lambda u: u.unique_id)
+        factor = _lognormal(rng, m.cfg.params.money.donation_cv, len(units))
+        weight = np.zeros(m.org.n_communities)
+        for u, k in zip(units, factor):
+            if u.partnered:
+                weight[m.org.lead[u.community]] += u.donation_yuan_year / 12 * k
+        if weight.sum() == 0:
+            return
+        pot = self.annual(f).sum() * f.share_donations / 12
+        self._pay_in(DONATIONS, weight + pot * weight / weight.sum())
+
+    def annual(self, f) -> np.ndarray:
+        """Yearly funds by community point: office funds per (original) community plus per household."""
+        org = self.model.org
+        per_c = f.yuan_per_community_year + f.yuan_per_household_year * org.households_c
+        return np.bincount(org.lead, weights=per_c, minlength=org.n_communities)
+
+    # -- outflows ------------------------------------------------------------
+    def pay(self, day: int) -> None:
+        """Pay subsidies and running costs; a shortfall cuts tomorrow's capacity."""
+        m = self.model
+        mp = m.cfg.params.money
+        o = m.officials
+        C = m.org.n_communities
+        act = o.active
+        paid_here = act & (o.level == 0) & ~(o.sent_down & o.pay_kept)
+        n_staff = np.bincount(o.point[paid_here], minlength=m.org.n_points)[:C]
+        n_points = np.bincount(m.org.lead[m.org.point_community], minlength=C)
+        op = mp.centre_operation_yuan_day * n_points
+        if m.centres_standard():
+            op = op * mp.standard_centre_cost_factor
+        need = mp.subsidy_yuan_day * n_staff + op
+        before = self.spent.sum()
+        left = need.copy()
+        for source in (BUDGET, DONATIONS):
+            use = np.minimum(left, self.held[:, source])
+            self.held[:, source] -= use
+            self.spent[:, source] += use
+            left -= use
+        self.pay_factor = np.where(need > 0, 1 - left / np.maximum(need, 1e-12), 1.0)
+        # district payroll: street and department staff, and sent-down staff who keep their pay
+        payroll = act & ((o.level > 0) | (o.sent_down & o.pay_kept))
+        self.payroll_yuan += mp.dept_salary_yuan_day * int(payroll.sum())
+        self.spent_today = self.spent.sum() - before + mp.dept_salary_yuan_day * int(payroll.sum())
+
+    def purchasable_cases(self) -> np.ndarray:
+        """Welfare services the lottery balance can buy today, by community point."""
+        mp = self.model.cfg.params.money
+        return self.held[:, LOTTERY] / mp.purchase_yuan_per_case / mp.purchase_horizon_days
+
+    def spend_purchased(self, pool, served_idx: np.ndarray, civic_cap: np.ndarray) -> None:
+        """Pay for the purchased cases among today's civic service (free capacity is used first)."""
+        from sim.mechanisms.needs import HOUSEHOLD
+
+        C = self.held.shape[0]
+        h = served_idx[pool["cat"][served_idx] == HOUSEHOLD]
+        served = np.bincount(pool["point"][h], minlength=C)[:C]
+        buyable = self.purchasable_cases()
+        free = civic_cap[:, HOUSEHOLD] - buyable
+        bought = np.clip(served - free, 0, buyable)
+        cost = np.minimum(bought * self.model.cfg.params.money.purchase_yuan_per_case, self.held[:, LOTTERY])
+        self.held[:, LOTTERY] -= cost
+        self.spent[:, LOTTERY] += cost
+        self.spent_today += cost.sum()
+
+    def transfer(self, src: np.ndarray, dst: np.ndarray) -> None:
+        """Move whole balances from communities ``src`` to ``dst`` (merging)."""
+        amount = self.held[src].copy()
+        self.held[src] -= amount
+        self.transfer_out[src] += amount
+        np.add.at(self.held, dst, amount)
+        np.add.at(self.transfer_in, dst, amount)
+
+    def cost_total(self) -> float:
+        return float(self.spent.sum() + self.payroll_yuan)
+
+
+def _lognormal(rng: np.random.Generator, cv: float, size) -> np.ndarray:
+    """Multipliers with mean 1 and coefficient of variation ``cv``."""
+    sigma = np.sqrt(np.log1p(cv**2))
+    return rng.lognormal(-sigma**2 / 2, sigma, size)

@@ -1,0 +1,48 @@
+"""Step 6: satisfaction by expectation-disconfirmation; expectations adapt; trust remembers.
+
+Subtractive disconfirmation (Van Ryzin 2004 JPAM 23(3); 2006 JPART 16(4)): the
+satisfaction an experience gives is ``base + w_p * P + w_d * (P - E)`` for
+performance P and expectation E.  Performance of a resolved need is the quality
+of service less a waiting penalty that grows more than linearly with the wait
+relative to the category's target, and less a penalty per pass-back (Larson 1987).
+A household's satisfaction moves towards each experience by ``memory``; its
+expectation adapts towards the performance it got; trust is an exponentially
+smoothed memory of satisfaction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def performance(model, cat: np.ndarray, wait_days: np.ndarray, passbacks: np.ndarray,
+                quality: np.ndarray) -> np.ndarray:
+    """Experienced performance (0-1) of resolved needs."""
+    s = model.cfg.params.satisfaction
+    target = model.target_days[cat]
+    p = quality - s.w_wait * (wait_days / target) ** s.wait_exponent - s.w_passback * passbacks
+    return np.clip(p, 0.0, 1.0)
+
+
+def experience(model, hh: np.ndarray, perf: np.ndarray) -> None:
+    """Households update satisfaction and expectation from today's concluded needs."""
+    if len(hh) == 0:
+        return
+    s = model.cfg.params.satisfaction
+    res = model.residents
+    n = res.n
+    count = np.bincount(hh, minlength=n)
+    who = np.flatnonzero(count)
+    p = np.bincount(hh, weights=perf, minlength=n)[who] / count[who]
+    e = res.expectation[who]
+    event = np.clip(s.base + s.w_performance * p + s.w_disconfirmation * (p - e), 0.0, 1.0)
+    # several experiences on one day weigh more, capped at full replacement
+    k = np.minimum(1.0, s.memory * count[who])
+    res.satisfaction[who] += k * (event - res.satisfaction[who])
+    res.expectation[who] += s.expectation_adapt * (p - e)
+
+
+def remember(model) -> None:
+    """Daily: trust follows satisfaction with a memory of ``trust_memory_days``."""
+    res = model.residents
+    res.trust += (res.satisfaction - res.trust) / model.cfg.params.satisfaction.trust_memory_days

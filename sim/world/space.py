@@ -1,0 +1,52 @@
+"""The Mesa grid with property layers, built from a Geography."""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa.discrete_space import FixedAgent, OrthogonalMooreGrid
+
+from sim.world.generate import Geography
+
+LAYERS = ("population", "settlement", "community", "coverage")
+
+
+class ServiceCentre(FixedAgent):
+    """A community's service centre (or an extra service point), fixed in a cell."""
+
+    def __init__(self, model, cell, community: int, point: int):
+        super().__init__(model)
+        self.cell = cell
+        self.community = community
+        self.point = point
+
+
+def build_space(model, geo: Geography) -> OrthogonalMooreGrid:
+    """An OrthogonalMooreGrid of ``cell_km`` cells with the world's property layers."""
+    space = OrthogonalMooreGrid((geo.nx, geo.ny), torus=False, random=model.random)
+    pop = np.bincount(geo.hh_cell, minlength=geo.nx * geo.ny).reshape(geo.nx, geo.ny)
+    space.create_property_layer("population", 0, dtype=np.int64)
+    space.population.data = pop
+    # dominant settlement and community per cell (-1 where nobody lives)
+    for name, values in (("settlement", geo.hh_settlement), ("community", geo.hh_community)):
+        space.create_property_layer(name, -1, dtype=np.int64)
+        getattr(space, name).data = dominant(geo.hh_cell, values, geo.nx * geo.ny).reshape(geo.nx, geo.ny)
+    space.create_property_layer("coverage", 0.0, dtype=float)
+    return space
+
+
+def dominant(cells: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
+    """The most frequent value among households of each cell; -1 for empty cells."""
+    k = int(values.max()) + 1
+    keys, counts = np.unique(cells.astype(np.int64) * k + values, return_counts=True)
+    cell, value = np.divmod(keys, k)
+    order = np.lexsort((-counts, cell))
+    first = np.r_[True, np.diff(cell[order]) > 0]
+    out = np.full(n_cells, -1, dtype=np.int64)
+    out[cell[order][first]] = value[order][first]
+    return out
+
+
+def cell_xy(geo: Geography) -> np.ndarray:
+    """Centres of all cells in km, flat order (x * ny + y)."""
+    ix, iy = np.divmod(np.arange(geo.nx * geo.ny), geo.ny)
+    return np.stack([(ix + 0.5) * geo.cell_km, (iy + 0.5) * geo.cell_km], 1)
