@@ -42,6 +42,7 @@ class GovernanceModel(mesa.Model):
         self.space = build_space(self, self.geo)
         self.org = Organisation(self.geo, cfg)
         self.residents = Residents.create(self.geo, cfg, self.streams)
+        self.residents.community = self.org.unit_of_hh  # villages are units of their own until merged
         self.party_members = PartyMembers.create(self.residents, cfg, self.streams)
         self.officials = Officials.create(self.org, cfg, self.streams)
         self.officials_start = self.officials.headcount()
@@ -196,6 +197,37 @@ class GovernanceModel(mesa.Model):
     def online_level(self) -> float:
         return self.levers.get("informatisation").online_level
 
+    def merge_units(self, groups: list[np.ndarray], leads: np.ndarray, keep_points: bool,
+                    station_radius_km: float | None = None) -> None:
+        """Merge groups of community units into their leads: staff, money, queues and service points follow.
+
+        ``keep_points``: the merged units' points stay as service stations of the big
+        community (big urban communities); otherwise they close, except, with
+        ``station_radius_km``, those farther than that from the lead (village merger).
+        """
+        org, o = self.org, self.officials
+        stopped = org.merge(groups, leads)
+        if len(stopped) == 0:
+            return
+        C = org.n_communities
+        local = o.level == 0
+        o.point[local] = org.lead[np.minimum(o.point[local], C - 1)]
+        self.money.transfer(stopped, org.lead[stopped])
+        pool = self.needs
+        at_unit = pool["point"] < C
+        pool["point"][at_unit] = org.lead[pool["point"][at_unit]]
+        for v in self.staffing.vacancies:
+            lv = v["point"] < C
+            v["point"][lv] = org.lead[v["point"][lv]]
+        lead_xy = org.point_xy[org.lead[org.point_community]]
+        far = np.hypot(*(org.point_xy - lead_xy).T) > (station_radius_km if station_radius_km is not None else np.inf)
+        is_lead = org.lead[org.point_community] == org.point_community
+        keep = np.ones(len(org.point_xy), bool) if keep_points else (is_lead | far)
+        org.point_is_centre = np.where(is_lead | (far & ~keep_points), True, org.point_is_centre)[keep]
+        org.point_xy = org.point_xy[keep]
+        org.point_community = org.point_community[keep]
+        self.refresh_geometry()
+
     def refresh_requirements(self) -> None:
         """Required authority of open public-service needs after authority moved."""
         pool = self.needs
@@ -234,14 +266,15 @@ class GovernanceModel(mesa.Model):
         org, res, geo = self.org, self.residents, self.geo
         taken = set(geo.cell_of(org.point_xy).tolist())
         xy, comm = [org.point_xy], [org.point_community]
-        for c in range(org.n_communities):
-            cells, counts = np.unique(res.cell[res.community == c], return_counts=True)
+        for c in org.leads():
+            cells, counts = np.unique(res.cell[org.lead[res.community] == c], return_counts=True)
             free = [cl for cl in cells[np.argsort(-counts, kind="stable")] if cl not in taken][:k]
             for cl in free:
                 xy.append(np.array([[(cl // geo.ny + 0.5) * geo.cell_km, (cl % geo.ny + 0.5) * geo.cell_km]]))
                 comm.append(np.array([c]))
         org.point_xy = np.concatenate(xy)
         org.point_community = np.concatenate(comm)
+        org.point_is_centre = np.r_[org.point_is_centre, np.ones(len(org.point_xy) - len(org.point_is_centre), bool)]
         self.refresh_geometry()
 
     def refresh_geometry(self) -> None:
@@ -266,7 +299,8 @@ class GovernanceModel(mesa.Model):
         res.dist_km = dist * w.travel.detour
         speed = np.array([w.travel.speed_urban_kmh, w.travel.speed_village_kmh, w.travel.speed_pastoral_kmh])
         res.travel_hours = res.dist_km / speed[res.settlement]
-        self.dist_nearest_km, _ = cKDTree(org.point_xy).query(hh_xy)
+        centres = org.point_xy[org.point_is_centre]
+        self.dist_nearest_km = cKDTree(centres).query(hh_xy)[0] if len(centres) else np.full(res.n, np.inf)
         covered = self.dist_nearest_km <= w.service_radius_km
         self.covered = covered
         cov = np.bincount(res.cell, weights=covered, minlength=geo.nx * geo.ny) / np.maximum(
@@ -275,8 +309,8 @@ class GovernanceModel(mesa.Model):
         for c in self.centres:
             c.remove()
         cells = geo.cell_of(org.point_xy)
-        self.centres = [ServiceCentre(self, self.space[(int(cl // geo.ny), int(cl % geo.ny))], int(pc), i)
-                        for i, (cl, pc) in enumerate(zip(cells, org.point_community))]
+        self.centres = [ServiceCentre(self, self.space[(int(cl // geo.ny), int(cl % geo.ny))], int(pc), i, bool(ic))
+                        for i, (cl, pc, ic) in enumerate(zip(cells, org.point_community, org.point_is_centre))]
 
     # -- views -------------------------------------------------------------------
     def units_frame(self):

@@ -36,7 +36,7 @@ class Officials(ArrayPopulation):
         s = cfg.world.staff
         residents_c = org.households_c * cfg.world.persons_per_household
         n_cw = np.maximum(s.min_community_workers, np.round(s.community_workers_per_10k_residents * residents_c / 1e4))
-        n_cw = n_cw.astype(np.int64)
+        n_cw = np.where(org.unit_kind == 1, s.village_cadres, n_cw).astype(np.int64)
         kinds = [np.full(n_cw.sum(), COMMUNITY_WORKER), np.full(org.n_streets * s.street_staff_per_office, STREET_STAFF),
                  np.full(org.n_departments * s.dept_staff_per_department, DEPT_STAFF)]
         points = [np.repeat(np.arange(org.n_communities), n_cw),
@@ -52,7 +52,9 @@ class Officials(ArrayPopulation):
         o.point = np.concatenate(points)
         o.department = np.concatenate(dept)
         o.grid = -1
-        o.skill = beta(rng, s.skill_mean, s.skill_concentration, len(kind))
+        village = np.r_[org.unit_kind[np.repeat(np.arange(org.n_communities), n_cw)] == 1,
+                        np.zeros(len(kind) - n_cw.sum(), bool)]
+        o.skill = beta(rng, np.where(village, s.village_skill_mean, s.skill_mean), s.skill_concentration, len(kind))
         o.post_kept = kind >= STREET_STAFF  # civil-service posts (編制)
         o.pay_kept = True
         o.active = True

@@ -145,6 +145,7 @@ class Money:
     lottery_cv: float = param(0.2, A, lo=0)
     donation_cv: float = param(0.5, A, lo=0)
     purchase_horizon_days: float = param(30.0, A + " (lottery balance spread over this many days)", gt=0, unit="days")
+    village_office_cost_factor: float = param(0.3, A + " (a village committee office costs less than a centre)", lo=0)
     standard_centre_cost_factor: float = param(1.5, A + " (running a standard centre costs more)", lo=1)
 
 

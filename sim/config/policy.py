@@ -102,7 +102,8 @@ class VillageMerger:
     """Report (Zhucheng): several villages, one community; service radius about 2 km."""
 
     enabled: bool = param(False, "report: 多村一社區")
-    service_radius_km: float = param(2.0, "report: 服務半徑約2公里", gt=0, unit="km")
+    service_radius_km: float = param(
+        2.0, "report: 服務半徑約2公里; villages farther than this keep a service station", gt=0, unit="km")
     start_day: int | None = param(None, "config", lo=0)
 
 

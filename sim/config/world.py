@@ -111,6 +111,8 @@ class Staff:
         14.0, "MODEL.md: Hubei target 18 per 10,000 urban residents; status quo below it (assumption)", lo=0
     )
     min_community_workers: int = param(3, A, lo=1)
+    village_cadres: int = param(3, A + " (village committee members before any merger)", lo=1)
+    village_skill_mean: float = param(0.4, A, lo=0, hi=1)
     street_staff_per_office: int = param(40, A, lo=0)
     dept_staff_per_department: int = param(60, A, lo=0)
     skill_mean: float = param(0.5, A, lo=0, hi=1)

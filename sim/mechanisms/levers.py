@@ -67,19 +67,20 @@ class Levers:
         org, o = m.org, m.officials
         # big communities: within each former street office, merge_size communities into one
         if a.merge_size > 1:
+            groups, leads = [], []
+            served = np.bincount(org.lead, weights=org.households_c, minlength=org.n_communities)
             for s in range(max(org.n_streets, 1)):
                 members = np.flatnonzero(org.community_street == s) if org.n_streets else np.arange(org.n_communities)
                 members = members[org.lead[members] == members]
+                if len(members) == 0:
+                    continue
                 k = max(1, round(len(members) / a.merge_size))
-                lab = bisect(org.centre_xy[members], org.households_c[members].astype(float) + 1e-9, k)
+                lab = bisect(org.centre_xy[members], served[members] + 1e-9, k)
                 for j in range(k):
                     group = members[lab == j]
-                    lead = group[np.argmax(org.households_c[group])]
-                    org.lead[np.isin(org.lead, group)] = lead
-            moved = (o.level == 0) & (org.lead[np.minimum(o.point, org.n_communities - 1)] != o.point)
-            o.point[moved] = org.lead[o.point[moved]]
-            others = np.flatnonzero(org.lead != np.arange(org.n_communities))
-            m.money.transfer(others, org.lead[others])
+                    groups.append(group)
+                    leads.append(group[np.argmax(served[group])])
+            m.merge_units(groups, np.array(leads), keep_points=True)
         # street staff go down to communities or up to departments
         street_staff = np.flatnonzero(o.active & (o.kind == STREET_STAFF))
         if a.staff_to == "communities":
@@ -141,6 +142,14 @@ class Levers:
         grid_point = np.repeat(lead[order][starts], n_grids)
         m.staffing.hire(self.day, np.full(n, GRID_WORKER), grid_point, np.full(n, -1), np.arange(n))
         m.refresh_grid()
+
+    def _start_village_merger(self) -> None:
+        """Multi-village, one community: village committees close, a centre serves about 5 villages."""
+        vm = self.get("village_merger")
+        if not vm.enabled or not (self.model.org.unit_kind == 1).any():
+            return
+        groups, leads = self.model.org.village_groups()
+        self.model.merge_units(groups, leads, keep_points=False, station_radius_km=vm.service_radius_km)
 
     def _start_service_centres(self) -> None:
         m = self.model

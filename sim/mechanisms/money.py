@@ -104,10 +104,11 @@ class Money:
         act = o.active
         paid_here = act & (o.level == 0) & ~(o.sent_down & o.pay_kept)
         n_staff = np.bincount(o.point[paid_here], minlength=m.org.n_points)[:C]
-        n_points = np.bincount(m.org.lead[m.org.point_community], minlength=C)
-        op = mp.centre_operation_yuan_day * n_points
+        per_point = np.where(m.org.point_is_centre, 1.0, mp.village_office_cost_factor)
         if m.centres_standard():
-            op = op * mp.standard_centre_cost_factor
+            per_point = np.where(m.org.point_is_centre, mp.standard_centre_cost_factor, per_point)
+        op = mp.centre_operation_yuan_day * np.bincount(m.org.lead[m.org.point_community], weights=per_point,
+                                                        minlength=C)
         need = mp.subsidy_yuan_day * n_staff + op
         before = self.spent.sum()
         left = need.copy()

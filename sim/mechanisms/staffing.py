@@ -70,6 +70,8 @@ class Staffing:
         mean = st.skill_exam_mean if exam else m.cfg.world.staff.skill_mean
         rng = m.streams.generator("recruits", day)
         n = len(kind)
+        C = m.org.n_communities
+        point = np.where(LEVEL_OF_KIND[kind] == 0, m.org.lead[np.minimum(point, C - 1)], point)
         ids = m.officials.append(
             kind=kind, level=LEVEL_OF_KIND[kind], point=point, department=department, grid=grid,
             skill=beta(rng, mean, m.cfg.world.staff.skill_concentration, n),

@@ -13,11 +13,12 @@ LAYERS = ("population", "settlement", "community", "coverage")
 class ServiceCentre(FixedAgent):
     """A community's service centre (or an extra service point), fixed in a cell."""
 
-    def __init__(self, model, cell, community: int, point: int):
+    def __init__(self, model, cell, community: int, point: int, is_centre: bool = True):
         super().__init__(model)
         self.cell = cell
         self.community = community
         self.point = point
+        self.is_centre = is_centre  # False: a village committee's office, not a service centre
 
 
 def build_space(model, geo: Geography) -> OrthogonalMooreGrid:
