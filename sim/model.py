@@ -22,6 +22,7 @@ from sim.outcomes import Ledger
 from sim.rng import Streams
 from sim.world.generate import generate
 from sim.world.org import Organisation
+from sim.world.scale import scaled
 from sim.world.space import ServiceCentre, build_space
 
 
@@ -34,6 +35,7 @@ class GovernanceModel(mesa.Model):
     """
 
     def __init__(self, cfg: Config):
+        cfg = scaled(cfg)
         self.streams = Streams(cfg.seed)
         super().__init__(rng=int(self.streams.generator("mesa").integers(2**63)))
         self.cfg = cfg
@@ -134,12 +136,22 @@ class GovernanceModel(mesa.Model):
             base_q = base_q + np.where(pool["point"][idx] < self.org.n_communities, s.standard_centre_quality, 0)
         noise = s.quality_noise * (2 * self.streams.uniform("quality", pool["uid"][idx]) - 1)
         quality = np.clip(base_q + noise, 0, 1)
+        self._task_costs(idx)
         wait = day - pool["created"][idx]
         perf = satisfaction.performance(self, pool["cat"][idx], wait, pool["passbacks"][idx], quality)
         self.ledger.resolved(pool.take(idx), wait, perf, day)
         keep = np.ones(len(pool), bool)
         keep[idx] = False
         pool.keep(keep)
+
+    def _task_costs(self, idx: np.ndarray) -> None:
+        pool, org = self.needs, self.org
+        pub = idx[pool["cat"][idx] == PUBLIC]
+        point = pool["point"][pub]
+        here = point < org.n_communities
+        sunk = here & (org.base_authority[pool["ctype"][pub]] > 0)
+        cases = np.bincount(point[sunk], minlength=org.n_communities)
+        self.money.task_costs(cases, int((~here).sum()), self.levers.get("staff_sent_down").funds_follow)
 
     def _abandon(self, day: int) -> None:
         pool = self.needs

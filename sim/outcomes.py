@@ -12,7 +12,9 @@ import pandas as pd
 
 from sim.config.params import CATEGORIES
 from sim.mechanisms.channels import CHANNELS, GRID, ONLINE, UNRAISED, WALK_IN
+from sim.mechanisms.needs import PUBLIC
 from sim.world.generate import SETTLEMENTS
+from sim.world.org import UNIT_KINDS
 
 SUMMARY = (
     "satisfaction_mean", "satisfied_share", "trust_mean", "participation_rate", "coverage_spatial",
@@ -48,6 +50,10 @@ class Ledger:
         self.model = model
         self.n_cat = np.zeros((4, len(CATEGORIES)), dtype=np.int64)  # generated, unraised, resolved, abandoned
         self.n_channel = np.zeros(len(CHANNELS), dtype=np.int64)
+        self.resolved_by_channel = np.zeros(len(CHANNELS), dtype=np.int64)
+        self.abandoned_by_channel = np.zeros(len(CHANNELS), dtype=np.int64)
+        self.days_by_cat = np.zeros(len(CATEGORIES))
+        self.days_upper = np.zeros(2)  # days, count: public cases whose base authority is above the community
         self.on_time = 0
         self.escalated_concluded = 0
         self.deterred = 0
@@ -81,6 +87,10 @@ class Ledger:
 
     def resolved(self, rows: dict, wait: np.ndarray, perf: np.ndarray, day: int) -> None:
         np.add.at(self.n_cat[2], rows["cat"], 1)
+        self.resolved_by_channel += np.bincount(rows["channel"], minlength=len(CHANNELS))
+        self.days_by_cat += np.bincount(rows["cat"], weights=wait, minlength=len(CATEGORIES))
+        upper = (rows["cat"] == PUBLIC) & (self.model.org.base_authority[np.maximum(rows["ctype"], 0)] > 0)
+        self.days_upper += (wait[upper].sum(), upper.sum())
         on_time = wait <= self.model.target_days[rows["cat"]]
         self.on_time += int(on_time.sum())
         self.escalated_concluded += int(rows["escalated"].sum())
@@ -98,6 +108,7 @@ class Ledger:
 
     def abandoned(self, rows: dict) -> None:
         np.add.at(self.n_cat[3], rows["cat"], 1)
+        self.abandoned_by_channel += np.bincount(rows["channel"], minlength=len(CHANNELS))
         self.escalated_concluded += int(rows["escalated"].sum())
         self._chunks["ab_hh"].append(rows["hh"])
         self._chunks["esc_hh"].append(rows["hh"][rows["escalated"]])
@@ -191,7 +202,8 @@ class Ledger:
         o = m.officials
         staff = np.bincount(o.point[o.active & (o.level == 0)], minlength=org.n_points)[:C]
         df = pd.DataFrame({
-            "community": np.arange(C), "big_community": org.lead, "street_office": org.community_street,
+            "community": np.arange(C), "kind": np.array(UNIT_KINDS)[org.unit_kind], "big_community": org.lead,
+            "planned_community": org.planned, "street_office": org.community_street,
             "households": hh.astype(int), "urban_share": by(res.urban) / np.maximum(hh, 1),
             "centre_x_km": org.centre_xy[:, 0], "centre_y_km": org.centre_xy[:, 1],
             "satisfaction_mean": by(res.satisfaction) / np.maximum(hh, 1),
@@ -287,13 +299,20 @@ class Ledger:
             "needs_generated": gen, "needs_unraised": unraised, "needs_resolved": resolved,
             "needs_abandoned": abandoned, "needs_pending": len(pool), "needs_deterred": self.deterred,
             "channel_shares": {c: float(v / max(gen, 1)) for c, v in zip(CHANNELS, self.n_channel)},
+            "closed_share_by_channel": {
+                c: float(r / max(r + a, 1)) for c, r, a in
+                zip(CHANNELS[:3], self.resolved_by_channel, self.abandoned_by_channel)},
+            "resolution_days_by_category": {
+                c: float(d / max(n, 1)) for c, d, n in zip(CATEGORIES, self.days_by_cat, self.n_cat[2])},
+            "resolution_days_upper_cases": float(self.days_upper[0] / max(self.days_upper[1], 1)),
             "money_received_yuan": float(m.money.received.sum()), "money_spent_yuan": float(m.money.spent.sum()),
             "money_held_yuan": float(m.money.held.sum()), "payroll_yuan": float(m.money.payroll_yuan),
             "officials_start": int(m.officials_start), "officials_end": m.officials.headcount(),
             "officials_hired": m.staffing.hired, "officials_left": m.staffing.left,
             "officials_by_kind": m.officials.by_kind(), "open_posts": m.staffing.open_posts(),
-            "households": res.n, "residents": residents, "communities": m.org.n_communities,
-            "big_communities": int(len(np.unique(m.org.lead))), "street_offices_active": bool(m.org.street_active),
+            "households": res.n, "residents": residents, "communities": int(len(m.org.leads())),
+            "community_units": m.org.n_communities, "service_centres": int(m.org.point_is_centre.sum()),
+            "street_offices_active": bool(m.org.street_active),
             "party_members": len(m.party_members), "units": len(m.units),
             "days": m.day,
         }

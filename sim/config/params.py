@@ -112,18 +112,18 @@ class Satisfaction:
 class Participation:
     """Step 7: threshold contagion among neighbours (Granovetter 1978)."""
 
-    threshold_mean: float = param(0.42, A + " (calibrated: about 20 % take part before any reform)", lo=0, hi=1)
+    threshold_mean: float = param(0.38, A + " (calibrated: about 20 % take part before any reform)", lo=0, hi=1)
     threshold_concentration: float = param(6.0, A, gt=0)
     noise_sd: float = param(0.08, A, lo=0)
-    w_neighbours: float = param(0.5, "MODEL.md 7: share of participating neighbours (weight: assumption)", lo=0)
+    w_neighbours: float = param(0.3, "MODEL.md 7: share of participating neighbours (weight: assumption)", lo=0)
     w_trust: float = param(0.3, A, lo=0)
     w_mobilisation: float = param(0.2, A + " per mobilising member per 10 households in reach", lo=0)
-    w_council: float = param(0.02, A + " per active council", lo=0)
-    w_election: float = param(0.05, A + " (public nomination and direct election)", lo=0)
+    w_council: float = param(0.01, A + " per active council", lo=0)
+    w_election: float = param(0.03, A + " (public nomination and direct election)", lo=0)
     update_every_days: int = param(7, A, lo=1, unit="days")
     activity_retired: float = param(0.5, A + " (share of time mobilising neighbours)", lo=0, hi=1)
     activity_in_service: float = param(0.1, A, lo=0, hi=1)
-    activity_in_service_reporting: float = param(0.5, "report: 在職黨員 report to the community (size: assumption)", lo=0, hi=1)
+    activity_in_service_reporting: float = param(0.3, "report: 在職黨員 report to the community (size: assumption)", lo=0, hi=1)
     activity_floating: float = param(0.0, A, lo=0, hi=1)
     reach_cells: int = param(1, A + " (Moore radius of a member's mobilisation)", lo=0, hi=5)
     reach_cells_network: int = param(2, "report: three-level network reaches further (size: assumption)", lo=0, hi=5)
@@ -138,6 +138,8 @@ class Money:
     subsidy_yuan_day: float = param(100.0, A + " (about 3,000 yuan a month)", lo=0, unit="yuan/day")
     dept_salary_yuan_day: float = param(200.0, A, lo=0, unit="yuan/day")
     centre_operation_yuan_day: float = param(150.0, A + " (about 55,000 yuan a year)", lo=0, unit="yuan/day")
+    task_cost_yuan_per_case: float = param(
+        60.0, A + " (processing cost of a public-service case, paid where it is resolved)", lo=0, unit="yuan")
     purchase_yuan_per_case: float = param(150.0, A, gt=0, unit="yuan")
     adhoc_delay_days_mean: float = param(45.0, A + "; ad hoc funds arrive late", lo=0, unit="days")
     adhoc_cv: float = param(0.35, A, lo=0)
@@ -145,6 +147,8 @@ class Money:
     lottery_cv: float = param(0.2, A, lo=0)
     donation_cv: float = param(0.5, A, lo=0)
     purchase_horizon_days: float = param(30.0, A + " (lottery balance spread over this many days)", gt=0, unit="days")
+    shortfall_capacity_effect: float = param(
+        0.5, A + " (share of an unpaid day's work lost: unpaid staff do less)", lo=0, hi=1)
     village_office_cost_factor: float = param(0.3, A + " (a village committee office costs less than a centre)", lo=0)
     standard_centre_cost_factor: float = param(1.5, A + " (running a standard centre costs more)", lo=1)
 

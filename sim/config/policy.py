@@ -53,7 +53,7 @@ class Funding:
     share_budget: float = param(0.9, "report: 政府投入", lo=0, hi=1)
     share_lottery: float = param(0.07, "report: 福利彩票基金", lo=0, hi=1)
     share_donations: float = param(0.03, "report: 社會捐助", lo=0, hi=1)
-    budgeted_share: float = param(0.5, "report: 社區辦公經費...財政預算制度 (share budgeted vs ad hoc)", lo=0, hi=1)
+    budgeted_share: float = param(0.6, "report: 社區辦公經費...財政預算制度 (share budgeted vs ad hoc)", lo=0, hi=1)
     start_day: int | None = param(None, "config", lo=0)
 
 

@@ -134,6 +134,8 @@ class WorldConfig:
     """A generated world.  Sizes in km; counts of households."""
 
     name: str = param("unnamed", "config")
+    scale: float = param(1.0, "config: households, villages, area and district staff x scale (1 = full scale)",
+                         gt=0, hi=20)
     width_km: float = param(12.0, A, gt=0, unit="km")
     height_km: float = param(10.0, A, gt=0, unit="km")
     cell_km: float = param(0.5, A, gt=0, unit="km")

@@ -83,10 +83,11 @@ class Levers:
             m.merge_units(groups, np.array(leads), keep_points=True)
         # street staff go down to communities or up to departments
         street_staff = np.flatnonzero(o.active & (o.kind == STREET_STAFF))
-        if a.staff_to == "communities":
-            o.point[street_staff] = spread(org.lead[np.unique(org.lead)], org, len(street_staff))
+        if a.staff_to == "communities":  # civil servants: they keep post and pay (district payroll)
+            o.point[street_staff] = spread(org.leads(), org, len(street_staff))
             o.kind[street_staff] = COMMUNITY_WORKER
             o.level[street_staff] = 0
+            o.sent_down[street_staff] = True
         else:
             d = np.arange(len(street_staff)) % org.n_departments
             o.point[street_staff] = org.dept_point(d)
@@ -111,8 +112,7 @@ class Levers:
             return
         order = np.argsort(m.streams.uniform("sent_down", pool), kind="stable")
         chosen = pool[order[:want]]
-        leads = np.unique(m.org.lead)
-        o.point[chosen] = spread(leads, m.org, want)
+        o.point[chosen] = spread(m.org.leads(), m.org, want)
         o.kind[chosen] = COMMUNITY_WORKER
         o.level[chosen] = 0
         o.sent_down[chosen] = True

@@ -7,7 +7,8 @@ and is earmarked for welfare services (purchased household services).  Donations
 come monthly through partnered units and vary.  Each community point pays its
 staff subsidies and centre running costs from the budget (then donations); what
 it cannot pay cuts the capacity of the staff it pays on the next day.  Street and
-department salaries are paid from the district payroll, counted in the cost.
+department salaries, grid workers (a district programme) and sent-down staff who
+keep their pay are paid from the district payroll, counted in the cost.
 
 Per community: received + transferred in - transferred out = spent + held, per source.
 """
@@ -15,6 +16,8 @@ Per community: received + transferred in - transferred out = spent + held, per s
 from __future__ import annotations
 
 import numpy as np
+
+from sim.agents.officials import GRID_WORKER
 
 BUDGET, LOTTERY, DONATIONS = 0, 1, 2
 SOURCES = ("budget", "lottery", "donations")
@@ -33,7 +36,9 @@ class Money:
         self.transfer_in = np.zeros((C, 3))
         self.transfer_out = np.zeros((C, 3))
         self.payroll_yuan = 0.0
+        self.dept_task_yuan = 0.0
         self.pay_factor = np.ones(C)
+        self.task_shortfall = np.zeros(C)
         self._adhoc: dict[int, np.ndarray] = {}  # arrival day -> amounts by community
         self.spent_today = 0.0
 
@@ -102,7 +107,7 @@ class Money:
         o = m.officials
         C = m.org.n_communities
         act = o.active
-        paid_here = act & (o.level == 0) & ~(o.sent_down & o.pay_kept)
+        paid_here = act & (o.level == 0) & (o.kind != GRID_WORKER) & ~(o.sent_down & o.pay_kept)
         n_staff = np.bincount(o.point[paid_here], minlength=m.org.n_points)[:C]
         per_point = np.where(m.org.point_is_centre, 1.0, mp.village_office_cost_factor)
         if m.centres_standard():
@@ -117,9 +122,12 @@ class Money:
             self.held[:, source] -= use
             self.spent[:, source] += use
             left -= use
-        self.pay_factor = np.where(need > 0, 1 - left / np.maximum(need, 1e-12), 1.0)
+        left = left + self.task_shortfall
+        need = need + self.task_shortfall
+        unpaid = np.where(need > 0, left / np.maximum(need, 1e-12), 0.0)
+        self.pay_factor = 1 - mp.shortfall_capacity_effect * unpaid
         # district payroll: street and department staff, and sent-down staff who keep their pay
-        payroll = act & ((o.level > 0) | (o.sent_down & o.pay_kept))
+        payroll = act & ((o.level > 0) | (o.kind == GRID_WORKER) | (o.sent_down & o.pay_kept))
         self.payroll_yuan += mp.dept_salary_yuan_day * int(payroll.sum())
         self.spent_today = self.spent.sum() - before + mp.dept_salary_yuan_day * int(payroll.sum())
 
@@ -143,6 +151,25 @@ class Money:
         self.spent[:, LOTTERY] += cost
         self.spent_today += cost.sum()
 
+    def task_costs(self, community_cases: np.ndarray, dept_cases: int, funds_follow: bool) -> None:
+        """Processing costs of public-service cases: departments pay their own; communities pay for
+        cases sunk to them from their budget, unless the funds follow the tasks (費隨事轉), when the
+        department pays that money into the community's budget first."""
+        price = self.model.cfg.params.money.task_cost_yuan_per_case
+        self.dept_task_yuan += price * dept_cases
+        self.spent_today += price * dept_cases
+        cost = price * community_cases
+        if funds_follow:
+            self._pay_in(BUDGET, cost)
+        left = cost.copy()
+        for source in (BUDGET, DONATIONS):
+            use = np.minimum(left, self.held[:, source])
+            self.held[:, source] -= use
+            self.spent[:, source] += use
+            left -= use
+        self.spent_today += float((cost - left).sum())
+        self.task_shortfall = left  # unpaid work is taken out of the staff's capacity tomorrow
+
     def transfer(self, src: np.ndarray, dst: np.ndarray) -> None:
         """Move whole balances from communities ``src`` to ``dst`` (merging)."""
         amount = self.held[src].copy()
@@ -152,7 +179,7 @@ class Money:
         np.add.at(self.transfer_in, dst, amount)
 
     def cost_total(self) -> float:
-        return float(self.spent.sum() + self.payroll_yuan)
+        return float(self.spent.sum() + self.payroll_yuan + self.dept_task_yuan)
 
 
 def _lognormal(rng: np.random.Generator, cv: float, size) -> np.ndarray:

@@ -107,7 +107,7 @@ class Staffing:
                 continue
             v["kind"][sel] = to_kind
             if LEVEL_OF_KIND[to_kind] == 0:
-                v["point"][sel] = spread(np.unique(m.org.lead), m.org, int(sel.sum()))
+                v["point"][sel] = spread(m.org.leads(), m.org, int(sel.sum()))
             else:
                 v["department"][sel] = 0
                 v["point"][sel] = m.org.dept_point(0)
