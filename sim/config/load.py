@@ -1,13 +1,26 @@
-"""Composing a run's config with Hydra and turning it into validated dataclasses."""
+"""Composing a run's config with Hydra and turning it into validated dataclasses.
+
+Every override is read against the schema before Hydra sees it, so a bad one
+fails with one line naming the key, the value and what is allowed.  Configs are
+data: overrides cannot name code (``_target_``), read the environment
+(``${oc.env:...}``), delete keys or add keys the schema does not know.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import functools
 import re
+import types
+import typing
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override, OverrideType
 from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -16,6 +29,10 @@ from sim.config.schema import Config
 from sim.config.validate import ConfigError, validate
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+GROUPS = ("world", "policy")
+# Keys that make Hydra's instantiate() import and call code: never accepted from a user.
+CODE_KEYS = ("_target_", "_args_", "_partial_", "_convert_", "_recursive_")
+SPELLING = "check the spelling against `python -m sim --cfg`"
 
 ConfigStore.instance().store(name="schema", node=Config)
 
@@ -27,13 +44,16 @@ def options(group: str) -> list[str]:
 
 def compose_config(overrides: list[str]) -> DictConfig:
     """Compose configs/config.yaml with Hydra overrides; errors become ConfigError."""
-    _check_groups(overrides)
+    check_overrides(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             return compose(config_name="config", overrides=list(overrides))
     except (HydraException, OmegaConfBaseException) as e:
         raise ConfigError(_one_line(e, overrides)) from None
+    except Exception as e:  # anything else Hydra raises on odd input: still one line, no traceback
+        raise ConfigError(f"could not read the overrides {' '.join(map(str, overrides))}: "
+                          f"{' '.join(str(e).split())[:200]}") from None
     finally:
         GlobalHydra.instance().clear()
 
@@ -53,13 +73,197 @@ def load(overrides: list[str]) -> tuple[Config, DictConfig]:
     return to_config(cfg), cfg
 
 
-def _check_groups(overrides: list[str]) -> None:
-    for o in overrides:
-        m = re.fullmatch(r"(world|policy)=(.*)", o.strip())
-        if m and m.group(2) not in options(m.group(1)):
-            allowed = ", ".join(options(m.group(1)))
-            raise ConfigError(f"{m.group(1)}={m.group(2)!r}: unknown {m.group(1)}; choose one of: {allowed}")
+# --- reading overrides against the schema -------------------------------------------------------
 
+def check_overrides(overrides: list[str]) -> None:
+    """Reject, with one line, any override that is malformed or does not fit the schema."""
+    parser = OverridesParser.create()
+    for text in overrides:
+        if not isinstance(text, str):
+            raise ConfigError(f"override {text!r}: must be text of the form key=value, e.g. days=365")
+        try:
+            (o,) = parser.parse_overrides([text])
+        except Exception:
+            raise ConfigError(_malformed(text)) from None
+        _check_override(o, text)
+
+
+def _malformed(text: str) -> str:
+    if "=" not in text and not text.startswith("~"):
+        why = "no '=' in it"
+    elif text.startswith("="):
+        why = "no key before '='"
+    elif text.count("[") != text.count("]") or text.count("{") != text.count("}"):
+        why = "unbalanced brackets"
+    elif re.search(r"\s", text.split("=", 1)[0]):
+        why = "spaces around '='"
+    else:
+        why = "it cannot be parsed"
+    return (f"{text!r}: malformed override ({why}); write key=value, e.g. days=365, "
+            "params.needs.patience_days=[10,20,30,20,5], or quote text: world.name='my world'")
+
+
+def _check_override(o: Override, text: str) -> None:
+    key = o.key_or_group
+    if not key:
+        raise ConfigError(_malformed(text))
+    shown = (text.split("=", 1)[1] if "=" in text else "") or "''"
+    parts = re.split(r"[./]", key)
+    if any(p in CODE_KEYS for p in parts) or _has_code_key(o.value() if not o.is_sweep_override() else None):
+        raise ConfigError(f"{text}: '_target_' and other instantiation keys are not allowed; "
+                          "a config is data and cannot name code to import or call")
+    if parts[0] == "hydra":
+        raise ConfigError(f"{key}: Hydra's own settings are not options of a run; "
+                          "for the output folder use out=DIR")
+    if o.package is not None:
+        raise ConfigError(f"{key}@{o.package}: package overrides (@) are not supported; use key=value")
+    if o.type == OverrideType.DEL:
+        raise ConfigError(f"~{key}: removing a key is not supported; set it to a value instead")
+    if o.is_sweep_override():
+        raise ConfigError(f"{key}={shown}: several values given; a single run takes one value "
+                          "(a sweep over values is a job for the sweep tool)")
+    value = o.value()
+    if _has_interpolation(value):
+        raise ConfigError(f"{key}={shown}: ${{...}} interpolations are not allowed in overrides "
+                          "(they could read the environment or the clock); write the value itself")
+    if key in GROUPS:
+        if o.type == OverrideType.ADD:
+            raise ConfigError(f"+{key}: the key already exists; set it without '+', e.g. {key}=NAME")
+        if not isinstance(value, str) or value not in options(key):
+            allowed = ", ".join(options(key))
+            raise ConfigError(f"{key}={shown}: unknown {key}; choose one of: {allowed}")
+        return
+    found = _lookup(key)
+    if o.type == OverrideType.ADD:
+        raise ConfigError(f"+{key}: the key already exists; set it without '+', e.g. {key}={shown or 'VALUE'}")
+    _check_type(key, shown, value, found)
+
+
+def _has_code_key(value) -> bool:
+    if isinstance(value, dict):
+        return any(k in CODE_KEYS or _has_code_key(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_code_key(v) for v in value)
+    return False
+
+
+def _has_interpolation(value) -> bool:
+    if isinstance(value, str):
+        return "${" in value
+    if isinstance(value, dict):
+        return any(_has_interpolation(k) or _has_interpolation(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_interpolation(v) for v in value)
+    return False
+
+
+@functools.cache
+def _hints(cls: type) -> dict:
+    return typing.get_type_hints(cls)
+
+
+def _lookup(key: str) -> tuple:
+    """Find a dotted key in the schema: ("section", cls), ("field", type, field) or ("item", ...)."""
+    cls: type = Config
+    parts = key.split(".")
+    for i, part in enumerate(parts):
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        prefix = ".".join(parts[:i])
+        if part not in fields:
+            raise ConfigError(_unknown(key, prefix, part, list(fields)))
+        f, t = fields[part], _hints(cls)[part]
+        rest = parts[i + 1:]
+        if dataclasses.is_dataclass(t):
+            if not rest:
+                return ("section", t)
+            cls = t
+            continue
+        if not rest:
+            return ("field", t, f)
+        if t is list and len(rest) == 1 and rest[0].isdigit():
+            length = f.metadata.get("length")
+            if length is not None and int(rest[0]) >= length:
+                raise ConfigError(f"{key}: {'.'.join(parts[:i + 1])} has {length} items, numbered 0 to {length - 1}")
+            return ("item", t, f)
+        raise ConfigError(f"{key}: unknown key; {'.'.join(parts[:i + 1])} is a single value with no keys inside")
+    raise ConfigError(f"{key}: unknown key; {SPELLING}")  # pragma: no cover - parts is never empty
+
+
+def _unknown(key: str, prefix: str, part: str, names: list[str]) -> str:
+    where = prefix + "." if prefix else ""
+    close = difflib.get_close_matches(part, names, n=1)
+    if close:
+        return f"{key}: unknown key; did you mean {where}{close[0]}?"
+    if len(names) <= 12:
+        return f"{key}: unknown key; {prefix or 'the config'} has: {', '.join(names)}"
+    return f"{key}: unknown key; {SPELLING}"
+
+
+def _check_type(key: str, shown: str, value, found: tuple) -> None:
+    if found[0] == "section":
+        cls = found[1]
+        if not isinstance(value, dict):
+            first = dataclasses.fields(cls)[0].name
+            raise ConfigError(f"{key}={shown}: {key} is a group of settings, not a value; "
+                              f"set one of its keys, e.g. {key}.{first}=...")
+        for k, v in value.items():
+            sub = f"{key}.{k}"
+            _check_type(sub, _show(v), v, _lookup(sub))
+        return
+    kind, t, f = found
+    if kind == "item":
+        if isinstance(value, (list, dict)):
+            raise ConfigError(f"{key}={shown}: a list item must be a single value")
+        return  # item types are checked with the whole list, after composition
+    optional = isinstance(t, types.UnionType) or typing.get_origin(t) is typing.Union
+    base = next((a for a in typing.get_args(t) if a is not type(None)), t) if optional else t
+    if value is None:
+        if optional:
+            return
+        raise ConfigError(f"{key}=null: a value is required{_example(f, base)}")
+    if base is bool and not isinstance(value, bool):
+        raise ConfigError(f"{key}={shown}: must be true or false")
+    if base is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{key}={shown}: must be a whole number{_example(f, base)}")
+    if base is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise ConfigError(f"{key}={shown}: must be a number{_example(f, base)}")
+    if base is str and isinstance(value, (list, dict)):
+        raise ConfigError(f"{key}={shown}: must be a single text value{_example(f, base)}")
+    if base is list and not isinstance(value, list):
+        raise ConfigError(f"{key}={shown}: must be a list in brackets{_example(f, base)}")
+
+
+def _example(f: dataclasses.Field, base: type) -> str:
+    """', e.g. <default>' for a message, in override syntax."""
+    meta = f.metadata
+    if base is list:
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else []
+        if not default and meta.get("choices"):
+            default = list(meta["choices"][:2])
+        if not default:
+            return ""
+        n = meta.get("length")
+        return f" of {n} values" * bool(n) + f", e.g. [{','.join(map(_show, default))}]"
+    if meta.get("choices"):
+        return f"; choose one of: {', '.join(map(str, meta['choices']))}"
+    if f.default is not dataclasses.MISSING and f.default is not None:
+        return f", e.g. {_show(f.default)}"
+    return ""
+
+
+def _show(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, list):
+        return "[" + ",".join(map(_show, v)) + "]"
+    return str(v)
+
+
+# --- Hydra / OmegaConf errors that still get through (e.g. from a config file) --------------------
 
 def _one_line(e: Exception, overrides: list[str]) -> str:
     """Reduce a Hydra/OmegaConf error to one line: key, value, what is allowed."""
@@ -75,14 +279,22 @@ def _one_line(e: Exception, overrides: list[str]) -> str:
             if m:
                 return f"{key}={m.group(1)!r}: must be {_article(m.group(3))} ({m.group(2)} given)"
             if "not in struct" in msg or "Key '" in msg:
-                return f"{key}: unknown key; check the spelling against `python -m sim --help`"
+                return f"{key}: unknown key; {SPELLING}"
+            if "is not a valid bool" in msg:
+                return f"{key}={value!r}: must be true or false"
+            if "is not Optional" in msg:
+                return f"{key}=null: a value is required"
+            if "is not a ListConfig" in msg:
+                return f"{key}={value!r}: must be a list in brackets, e.g. [a,b]"
+            if "is not a subclass of" in msg:
+                return f"{key}={value!r}: {key} is a group of settings, not a value"
             return f"{key}={value!r}: {msg}"
     text = " ".join(str(e).split())
     m = re.search(r"Could not override '([^']+)'", text)
     if m:
         key = m.group(1)
         if "not in struct" in text:
-            return f"{key}: unknown key; check the spelling against `python -m sim --help`"
+            return f"{key}: unknown key; {SPELLING}"
         m2 = re.search(r"Value '(.*?)' of type '(\w+)' could not be converted to (\w+)", text)
         if m2:
             return f"{key}={m2.group(1)!r}: must be {_article(m2.group(3))} ({m2.group(2)} given)"
@@ -91,7 +303,7 @@ def _one_line(e: Exception, overrides: list[str]) -> str:
         return f"+{m.group(1)}: the key already exists; set it without '+'"
     m = re.search(r"Key '([^']+)' is not in struct", text)
     if m:
-        return f"{m.group(1)}: unknown key; check the spelling against `python -m sim --help`"
+        return f"{m.group(1)}: unknown key; {SPELLING}"
     return text[:300]
 
 

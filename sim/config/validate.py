@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from numbers import Real
+import os
+import re
+import tempfile
+from numbers import Integral, Real
+from pathlib import Path
 
 from sim.config.params import CASE_TYPES
 from sim.config.schema import Config
+
+SOURCE_DIRS = (Path(__file__).resolve().parents[1], Path(__file__).resolve().parents[2] / "configs")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+MAX_HOUSEHOLDS = 5_000_000  # assumption: ten times the largest world shipped (zhucheng_rural, ~350,000)
+MAX_OFFICIALS = 1_000_000
+MAX_UNITS = 1_000_000
 
 
 class ConfigError(ValueError):
@@ -19,10 +29,10 @@ def _fmt(v) -> str:
 
 
 def _check_value(key: str, value, meta: dict) -> None:
+    if meta.get("choices") is not None and value not in meta["choices"]:
+        allowed = ", ".join(map(str, meta["choices"]))
+        raise ConfigError(f"{key}={_fmt(value)}: not allowed; choose one of: {allowed}")
     if isinstance(value, bool) or not isinstance(value, Real):
-        if meta.get("choices") is not None and value not in meta["choices"]:
-            allowed = ", ".join(map(str, meta["choices"]))
-            raise ConfigError(f"{key}={_fmt(value)}: not allowed; choose one of: {allowed}")
         return
     if not math.isfinite(value):
         raise ConfigError(f"{key}={value}: must be a finite number")
@@ -52,11 +62,20 @@ def check_fields(obj, prefix: str = "") -> None:
             if length is not None and len(value) != length:
                 raise ConfigError(f"{key}={value}: must be a list of {length} values")
             default = (f.default_factory() if f.default_factory is not dataclasses.MISSING else [])
-            numeric = bool(default) and isinstance(default[0], (int, float))
+            kind = type(default[0]) if default else str
             for i, item in enumerate(value):
-                if numeric and (isinstance(item, bool) or not isinstance(item, Real)):
+                if isinstance(item, (list, dict)) or item is None:
+                    raise ConfigError(f"{key}[{i}]={_fmt(item)}: must be a single value")
+                if kind is int and (isinstance(item, bool) or not isinstance(item, Integral)):
+                    raise ConfigError(f"{key}[{i}]={_fmt(item)}: must be a whole number")
+                if kind is float and (isinstance(item, bool) or not isinstance(item, Real)):
                     raise ConfigError(f"{key}[{i}]={_fmt(item)}: must be a number")
+                if kind is str and not isinstance(item, str):
+                    raise ConfigError(f"{key}[{i}]={_fmt(item)}: must be a name, not a number or true/false")
                 _check_value(f"{key}[{i}]", item, f.metadata)
+            if (f.metadata.get("choices") or f.metadata.get("length") is None) and len(set(value)) < len(value):
+                twice = next(v for v in value if value.count(v) > 1)
+                raise ConfigError(f"{key}={value}: {_fmt(twice)} is listed twice; each may appear once")
             continue
         _check_value(key, value, f.metadata)
 
@@ -71,6 +90,10 @@ def _shares(key: str, values: dict[str, float], total: float = 1.0) -> None:
 def check_consistency(cfg: Config) -> None:
     """Cross-field rules that no single range can express."""
     w, p, prm = cfg.world, cfg.policy, cfg.params
+    for key, name in (("world.name", w.name), ("policy.name", p.name)):
+        if not NAME.fullmatch(name):
+            raise ConfigError(f"{key}={name!r}: must be a plain name of letters, digits, '_', '.' or '-' "
+                              "(at most 64, not starting with '.' or '-'); it names the output folder")
     f = p.funding
     _shares("policy.funding", {"share_budget": f.share_budget, "share_lottery": f.share_lottery,
                                "share_donations": f.share_donations})
@@ -86,14 +109,31 @@ def check_consistency(cfg: Config) -> None:
         raise ConfigError("world.profile: income_low_share + income_high_share must be at most 1")
     n_hh = w.urban.households + w.pastoral.households + w.villages.n_villages
     if n_hh == 0:
-        raise ConfigError(f"world.{w.name}: no households (urban.households, villages.n_villages, "
+        raise ConfigError(f"world {w.name!r}: no households (urban.households, villages.n_villages, "
                           "pastoral.households are all 0); at least one must be positive")
+    for side in ("width_km", "height_km"):
+        n = getattr(w, side) / w.cell_km
+        if not n <= 100_000:  # also catches an overflow to infinity
+            raise ConfigError(f"world.{side}={getattr(w, side):g}: with cell_km={w.cell_km:g} that is more than "
+                              "100,000 cells across; use larger cells or a smaller world")
     nx, ny = round(w.width_km / w.cell_km), round(w.height_km / w.cell_km)
     if nx < 3 or ny < 3:
         raise ConfigError(f"world.cell_km={w.cell_km}: the {w.width_km} x {w.height_km} km world "
                           f"would be {nx} x {ny} cells; it needs at least 3 x 3")
     if nx * ny > 4_000_000:
         raise ConfigError(f"world.cell_km={w.cell_km}: {nx} x {ny} cells is more than 4,000,000; use larger cells")
+    n_hh_total = w.urban.households + w.villages.n_villages * w.villages.households_mean + w.pastoral.households
+    if n_hh_total > MAX_HOUSEHOLDS:
+        raise ConfigError(f"world {w.name!r}: {n_hh_total:,.0f} households (urban.households + villages.n_villages x "
+                          f"households_mean + pastoral.households); the model takes at most {MAX_HOUSEHOLDS:,}")
+    n_officials = (w.n_street_offices * w.staff.street_staff_per_office
+                   + len(w.departments) * w.staff.dept_staff_per_department)
+    if n_officials > MAX_OFFICIALS:
+        raise ConfigError(f"world.staff: {n_officials:,} street and department staff; the model takes at most "
+                          f"{MAX_OFFICIALS:,}")
+    n_units = w.units.per_10k_households * n_hh_total / 10_000 + w.units.universities
+    if n_units > MAX_UNITS:
+        raise ConfigError(f"world.units: {n_units:,.0f} resident units; the model takes at most {MAX_UNITS:,}")
     n_comm = _n_communities(w)
     if w.pastoral.households and w.pastoral.min_distance_km >= max(w.width_km, w.height_km):
         raise ConfigError(f"world.pastoral.min_distance_km={w.pastoral.min_distance_km}: the world is only "
@@ -113,11 +153,12 @@ def check_consistency(cfg: Config) -> None:
                               f"choose one of: {', '.join(w.departments)}")
     n_dept_staff = w.staff.dept_staff_per_department * len(w.departments)
     sd = p.staff_sent_down
+    per_dept = w.staff.dept_staff_per_department
     wanted = sd.n + round(sd.share * n_dept_staff)
     if wanted > n_dept_staff:
         raise ConfigError(f"policy.staff_sent_down.n={sd.n}: with share={sd.share:g} that asks for {wanted} "
                           f"staff, but the world's departments have {n_dept_staff} "
-                          f"({len(w.departments)} x world.staff.dept_staff_per_department={w.staff.dept_staff_per_department})")
+                          f"({len(w.departments)} x world.staff.dept_staff_per_department={per_dept})")
     for name in ("reform_day",):
         if getattr(p, name) >= cfg.days:
             raise ConfigError(f"policy.{name}={getattr(p, name)}: the run has days={cfg.days}; "
@@ -145,8 +186,46 @@ def _n_communities(w) -> int:
     return n
 
 
+def check_out_path(out: str) -> None:
+    """Refuse an output folder that can never hold a run.
+
+    ``out`` is the user's own choice of folder, anywhere they can write, so only
+    dangerous or impossible values are refused: a file, a folder inside a file,
+    the working folder or one that contains it (a run replaces its folder), the
+    program's own source tree, and a place that cannot be written.  A non-empty
+    folder that holds no run is refused by :func:`sim.api.check_out`.
+    """
+    key = f"out={out!r}"
+    if "\0" in out:
+        raise ConfigError(f"{key}: must not contain a NUL character")
+    path = Path(out).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{key}: exists and is a file; give a folder path")
+    real = path.resolve()
+    if real == Path(real.anchor) or real in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
+        raise ConfigError(f"{key}: is the working folder or contains it; a run replaces its folder, "
+                          "so give a new folder such as results/my_run")
+    for src in SOURCE_DIRS:
+        if real == src or src in real.parents:
+            raise ConfigError(f"{key}: is inside the program's source folder {src}; write results elsewhere, "
+                              "e.g. results/my_run")
+    parent = path.absolute()
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ConfigError(f"{key}: {parent} is a file, so no folder can be made inside it")
+    if path.exists():
+        parent = path
+    try:  # os.access says yes to root even on read-only mounts: try for real, leaving nothing behind
+        os.rmdir(tempfile.mkdtemp(prefix=".sim-write-test-", dir=parent))
+    except OSError as e:
+        raise ConfigError(f"{key}: cannot write in {parent} ({e.strerror or e})") from None
+
+
 def validate(cfg: Config) -> Config:
     """Check ranges and cross-field rules; raise ConfigError with one line."""
     check_fields(cfg)
     check_consistency(cfg)
+    if cfg.out:
+        check_out_path(cfg.out)
     return cfg
