@@ -140,7 +140,7 @@ class Ledger:
             "day": day,
             "satisfaction_mean": float(res.satisfaction.mean()),
             "trust_mean": float(res.trust.mean()),
-            "participation_rate": float(res.participating.mean()),
+            "participation_rate": np.count_nonzero(res.participating) / max(res.n, 1),  # = mean, without a cast
             **self._new,
             "pending": len(pool),
             "pending_escalated": int(pool["escalated"].sum()),
@@ -156,6 +156,8 @@ class Ledger:
             "partnered_units": int(m.unit_partnered.sum()),
         }
         self.rows.append(self.today)
+        if day % self.COMPACT_EVERY_DAYS == self.COMPACT_EVERY_DAYS - 1:
+            self._compact()
         self._new = dict.fromkeys(self._new, 0)
         self._res_days_today = []
         self._on_time_today = [0, 0]
@@ -171,21 +173,36 @@ class Ledger:
         return pd.DataFrame(self.rows, columns=list(self.DAILY))
 
     # -- per household, community and group ---------------------------------------
-    def _per_household(self) -> dict[str, np.ndarray]:
-        n = self.model.residents.n
+    # (name, chunks of households, chunks of weights or None): the per-household counts kept
+    PER_HOUSEHOLD = (("generated", "gen_hh", None), ("unraised", "unraised_hh", None), ("resolved", "res_hh", None),
+                     ("abandoned", "ab_hh", None), ("escalated", "esc_hh", None),
+                     ("on_time", "res_hh", "res_on_time"), ("days_sum", "res_hh", "res_days"))
+    COMPACT_EVERY_DAYS = 30
 
-        def count(key, weights=None):
+    def _compact(self) -> None:
+        """Fold the daily chunks into per-household totals, so memory does not grow with the days.
+
+        Every weight is a whole number (a count, a 0/1 flag or whole days), so the totals are exact
+        whatever the grouping of the additions.
+        """
+        n = self.model.residents.n
+        acc = getattr(self, "_acc", None)
+        if acc is None or len(next(iter(acc.values()))) != n:
+            acc = self._acc = {name: np.zeros(n) for name, _, _ in self.PER_HOUSEHOLD}
+        for name, key, weights in self.PER_HOUSEHOLD:
             parts = self._chunks[key]
             if not parts:
-                return np.zeros(n)
+                continue
             x = np.concatenate(parts)
             if weights is None:
-                return np.bincount(x, minlength=n).astype(float)
-            return np.bincount(x, weights=np.concatenate(self._chunks[weights]).astype(float), minlength=n)
+                acc[name] += np.bincount(x, minlength=n)
+            else:
+                acc[name] += np.bincount(x, weights=np.concatenate(self._chunks[weights]).astype(float), minlength=n)
+        self._chunks = {k: [] for k in self._chunks}
 
-        return {"generated": count("gen_hh"), "unraised": count("unraised_hh"), "resolved": count("res_hh"),
-                "abandoned": count("ab_hh"), "escalated": count("esc_hh"),
-                "on_time": count("res_hh", "res_on_time"), "days_sum": count("res_hh", "res_days")}
+    def _per_household(self) -> dict[str, np.ndarray]:
+        self._compact()
+        return {name: v.copy() for name, v in self._acc.items()}
 
     def communities(self) -> pd.DataFrame:
         """One row per community (original ids), with its big community and its outcomes."""
@@ -309,6 +326,8 @@ class Ledger:
             "money_held_yuan": float(m.money.held.sum()), "payroll_yuan": float(m.money.payroll_yuan),
             "officials_start": int(m.officials_start), "officials_end": m.officials.headcount(),
             "officials_hired": m.staffing.hired, "officials_left": m.staffing.left,
+            "officials_sent_down": int(m.officials.sent_down.sum()),
+            "service_points": len(m.org.point_xy),
             "officials_by_kind": m.officials.by_kind(), "open_posts": m.staffing.open_posts(),
             "households": res.n, "residents": residents, "communities": int(len(m.org.leads())),
             "community_units": m.org.n_communities, "service_centres": int(m.org.point_is_centre.sum()),

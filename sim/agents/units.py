@@ -31,7 +31,7 @@ class Unit(FixedAgent):
         if self.partnered:
             self.partnered = u >= prm.p_lapse_month
         else:
-            outreach = self.model.levers.on("unit_integration") and self.model.cfg.policy.unit_integration.outreach
+            outreach = self.model.levers.get("unit_integration").outreach
             p = prm.p_partner_outreach_month if outreach else prm.p_partner_month
             self.partnered = u < p
 

@@ -49,7 +49,7 @@ class Money:
 
     def receive(self, day: int) -> None:
         m = self.model
-        f = m.cfg.policy.funding
+        f = m.levers.get("funding")
         mp = m.cfg.params.money
         year, doy = divmod(day, 365)
         annual = self.annual(f)
@@ -80,7 +80,7 @@ class Money:
     def _donations(self, day: int) -> None:
         """Monthly: partnered units give, and the donation pot reaches communities through them."""
         m = self.model
-        f = m.cfg.policy.funding
+        f = m.levers.get("funding")
         rng = m.streams.generator("donations", day)
         units = sorted(m.units, key=lambda u: u.unique_id)
         factor = _lognormal(rng, m.cfg.params.money.donation_cv, len(units))

@@ -40,7 +40,7 @@ class Staffing:
         h = st.turnover_per_year / 365 * np.exp(st.workload_effect * (self.load[o.point[act]] - 1))
         h = h * np.where(o.lost_post[act], st.rel_turnover_lost_post, 1.0)
         h = h * np.where(o.lost_pay[act], st.rel_turnover_lost_pay, 1.0)
-        if m.levers.on("recruitment") and m.cfg.policy.recruitment.standard_assessment:
+        if m.levers.get("recruitment").standard_assessment:
             h = h * st.rel_turnover_promotion
         leave = act[m.streams.uniform("turnover", act, day) < h]
         if len(leave) == 0:
@@ -66,7 +66,7 @@ class Staffing:
         """New officials take up posts; a unified exam shifts their skill up."""
         m = self.model
         st = m.cfg.params.staffing
-        exam = m.levers.on("recruitment") and m.cfg.policy.recruitment.unified_exam
+        exam = m.levers.get("recruitment").unified_exam
         mean = st.skill_exam_mean if exam else m.cfg.world.staff.skill_mean
         rng = m.streams.generator("recruits", day)
         n = len(kind)
@@ -87,7 +87,7 @@ class Staffing:
     def train(self, day: int) -> None:
         """Monthly: a university partnership raises community staff's skill towards 1."""
         m = self.model
-        if day % 30 or not (m.levers.on("unit_integration") and m.cfg.policy.unit_integration.university_partnership):
+        if day % 30 or not m.levers.get("unit_integration").university_partnership:
             return
         if not any(u.kind == "university" for u in m.units):
             return
