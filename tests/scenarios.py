@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from scipy import stats
@@ -10,7 +10,7 @@ from scipy import stats
 from sim import run
 
 
-@lru_cache(maxsize=None)
+@cache
 def _run(world: str, policy: str, seed: int, days: int, overrides: tuple[str, ...]):
     return run(world=world, policy=policy, seed=seed, days=days, overrides=list(overrides), keep_model=True)
 

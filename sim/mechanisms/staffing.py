@@ -54,7 +54,6 @@ class Staffing:
                                "grid": o.grid[leave].copy(), "fill_day": day + int(round(st.recruit_delay_days))})
 
     def recruit(self, day: int) -> None:
-        m = self.model
         due = [v for v in self.vacancies if v["fill_day"] <= day]
         if not due:
             return
