@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim world=tiny policy=status_quo seed=1 days=365 out=DIR``.
+"""Command line: ``python -m sim world=tiny policy=status_quo seed=1 days=365 out=DIR``; sweeps with ``-m``.
 
 Any config key can be overridden with Hydra's ``key=value`` syntax.  A bad value
 prints one line naming the key, the value and what is allowed, exits with status 2
@@ -21,6 +21,11 @@ USAGE = """usage: python -m sim [key=value ...]
   progress=BOOL    progress bar on a terminal (default true)
   any other key of the config, e.g. params.needs.rate_dispute=1.0 or policy.grid_management.enabled=true
   (python -m sim --cfg prints every key with its value)
+
+sweeps: python -m sim -m [key=a,b 'seed=range(8)' ...] experiment=NAME [hydra/launcher=joblib|slurm]
+  runs every combination into results/NAME/runs/<key>/ (skipping runs already there);
+  hydra.launcher.n_jobs=N sets local workers; configs/experiment/NAME.yaml may hold the sweep;
+  python -m experiments.collect results/NAME writes runs.parquet and runs.csv
 """
 
 
@@ -31,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(USAGE.format(worlds=", ".join(options("world")), policies=", ".join(options("policy"))))
         return 0
+    if "-m" in argv or "--multirun" in argv:
+        from experiments.sweep import multirun
+
+        return multirun(argv)
     from omegaconf import OmegaConf
 
     from sim.api import check_out, default_out, format_summary, run_config, write_run

@@ -1,0 +1,219 @@
+"""The results store: one folder per run, keyed by what determines the run.
+
+``results/NAME/runs/<key>/`` holds ``run.json`` (status, overrides, error if any)
+and, for a completed run, the files of :func:`sim.api.write_run` plus a cell map.
+A run's key is a hash of its resolved config (seed included) and of the code
+version, so the same run is never done twice and a changed model never reuses
+old results.  Every folder appears whole or not at all (temporary name, rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from sim.api import PROJECT_ROOT, git_commit, run_config, write_run
+from sim.config.load import load, to_config
+
+RUN_META = "run.json"
+# Keys that do not change what a run computes.
+NOT_IN_KEY = ("out", "progress")
+KEY_PACKAGES = ("mesa", "numpy", "scipy")
+ENV_CODE_VERSION = "SIM_CODE_VERSION"
+_CODE_VERSION: str | None = None
+
+
+def code_version() -> str:
+    """Hash of the model's source (sim/**/*.py) and the numeric packages it runs on.
+
+    Unlike the git commit this sees uncommitted edits and is the same on every clone.  A sweep
+    fixes it once in the launching process (``SIM_CODE_VERSION``) so all its jobs share one version.
+    """
+    global _CODE_VERSION
+    if os.environ.get(ENV_CODE_VERSION):
+        return os.environ[ENV_CODE_VERSION]
+    if _CODE_VERSION is None:
+        h = hashlib.sha256()
+        for p in sorted((PROJECT_ROOT / "sim").rglob("*.py")):
+            h.update(p.relative_to(PROJECT_ROOT).as_posix().encode())
+            h.update(p.read_bytes())
+        for pkg in KEY_PACKAGES:
+            try:
+                h.update(f"{pkg}={metadata.version(pkg)}".encode())
+            except metadata.PackageNotFoundError:
+                pass
+        _CODE_VERSION = h.hexdigest()[:16]
+    return _CODE_VERSION
+
+
+def config_dict(dcfg: DictConfig) -> dict:
+    """The resolved config as plain data, without keys that do not change results."""
+    d = OmegaConf.to_container(dcfg, resolve=True)
+    d.pop("hydra", None)
+    for k in NOT_IN_KEY:
+        d.pop(k, None)
+    return d
+
+
+def run_key(dcfg: DictConfig) -> str:
+    """Stable key of a run: sha256 of the canonical JSON of config and code version."""
+    payload = json.dumps({"config": config_dict(dcfg), "code": code_version()}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+@dataclass
+class Outcome:
+    """What happened to one run when the store was asked for it."""
+
+    key: str
+    status: str  # "ok", "failed", or "skipped" (already complete)
+    summary: dict | None = None
+    error: str | None = None
+
+
+class Store:
+    """A folder of runs (``<root>/runs/<key>/``) with the operations sweeps need."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).resolve()
+        self.runs = self.root / "runs"
+
+    # -- reading ------------------------------------------------------------------
+    def path(self, key: str) -> Path:
+        return self.runs / key
+
+    def meta(self, key: str) -> dict | None:
+        f = self.path(key) / RUN_META
+        if not f.exists():
+            return None
+        try:
+            return json.loads(f.read_text())
+        except (OSError, json.JSONDecodeError):
+            return None
+
+    def is_done(self, key: str) -> bool:
+        m = self.meta(key)
+        return bool(m) and m.get("status") == "ok"
+
+    def keys(self) -> list[str]:
+        if not self.runs.is_dir():
+            return []
+        return sorted(p.name for p in self.runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def summary(self, key: str) -> dict:
+        return json.loads((self.path(key) / "summary.json").read_text())
+
+    def table(self, key: str, name: str) -> pd.DataFrame:
+        """One of the run's tables: daily, communities, groups, cells or points."""
+        return pd.read_parquet(self.path(key) / f"{name}.parquet")
+
+    # -- writing ------------------------------------------------------------------
+    def ensure(self, overrides: list[str] | tuple[str, ...], save_maps: bool = True) -> Outcome:
+        """Make sure the run given by ``overrides`` is in the store; run it if not.
+
+        A bad config raises ConfigError (nothing is recorded); any error while running is
+        recorded as a failed run and returned, never raised.
+        """
+        cfg, dcfg = load(list(overrides))
+        return self.ensure_config(dcfg, list(overrides), save_maps=save_maps)
+
+    def ensure_config(self, dcfg: DictConfig, overrides: list[str], save_maps: bool = True) -> Outcome:
+        key = run_key(dcfg)
+        if self.is_done(key):
+            return Outcome(key, "skipped", summary=self.summary(key))
+        meta = {"key": key, "overrides": list(overrides), "code_version": code_version(),
+                "git_commit": git_commit(), "pid": os.getpid(), "host": os.uname().nodename,
+                "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        t0 = time.perf_counter()
+        try:
+            cfg = to_config(dcfg)
+            res = run_config(cfg, dcfg, progress=False, keep_model=save_maps)
+        except Exception as e:  # recorded, so one bad run does not stop a sweep
+            meta.update(status="failed", error=f"{type(e).__name__}: {e}", traceback=traceback.format_exc(),
+                        wall_s=time.perf_counter() - t0)
+            self._write_failed(key, dcfg, meta)
+            return Outcome(key, "failed", error=meta["error"])
+        meta.update(status="ok", wall_s=round(time.perf_counter() - t0, 3))
+        self._write_ok(key, res, meta)
+        return Outcome(key, "ok", summary=res.summary)
+
+    def _tmp(self) -> Path:
+        self.runs.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.runs))
+
+    def _publish(self, tmp: Path, key: str) -> None:
+        dest = self.path(key)
+        if dest.exists():  # a failed record, or a run another worker finished meanwhile
+            if self.is_done(key):
+                shutil.rmtree(tmp, ignore_errors=True)
+                return
+            old = self.runs / f".old-{key}-{os.getpid()}"
+            os.replace(dest, old)
+            shutil.rmtree(old, ignore_errors=True)
+        try:
+            os.replace(tmp, dest)
+        except OSError:  # lost a race with another worker writing the same key
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _write_ok(self, key: str, res, meta: dict) -> None:
+        tmp = self._tmp()
+        try:
+            inner = write_run(res, tmp / "run")
+            if res.model is not None:
+                cells, points = map_tables(res.model)
+                cells.to_parquet(inner / "cells.parquet", index=False)
+                points.to_parquet(inner / "points.parquet", index=False)
+            (inner / RUN_META).write_text(json.dumps(meta, indent=2) + "\n")
+            self._publish(inner, key)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _write_failed(self, key: str, dcfg: DictConfig, meta: dict) -> None:
+        tmp = self._tmp()
+        try:
+            (tmp / "config.yaml").write_text(OmegaConf.to_yaml(dcfg, resolve=True))
+            (tmp / RUN_META).write_text(json.dumps(meta, indent=2) + "\n")
+            self._publish(tmp, key)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    def clean_tmp(self) -> int:
+        """Remove leftovers of runs that were killed while writing; returns how many."""
+        n = 0
+        if self.runs.is_dir():
+            for p in self.runs.iterdir():
+                if p.name.startswith((".tmp-", ".old-")):
+                    shutil.rmtree(p, ignore_errors=True)
+                    n += 1
+        return n
+
+
+def map_tables(model) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per grid cell (satisfaction, coverage, households) and the service points of a finished model."""
+    res, geo, org = model.residents, model.geo, model.org
+    cell = geo.cell_of(np.column_stack([res.x_km, res.y_km]))
+    uniq, inv = np.unique(cell, return_inverse=True)
+    n = np.bincount(inv).astype(float)
+    cells = pd.DataFrame({
+        "x_km": (uniq // geo.ny + 0.5) * geo.cell_km, "y_km": (uniq % geo.ny + 0.5) * geo.cell_km,
+        "households": n.astype(int),
+        "satisfaction_mean": np.bincount(inv, weights=res.satisfaction) / n,
+        "coverage_spatial": np.bincount(inv, weights=np.asarray(model.covered, float)) / n,
+    })
+    points = pd.DataFrame({"x_km": org.point_xy[:, 0], "y_km": org.point_xy[:, 1],
+                           "community": org.point_community, "centre": org.point_is_centre.astype(bool)})
+    points.attrs["cell_km"] = geo.cell_km
+    return cells, points
