@@ -15,6 +15,7 @@ hash of the decision's name (never Python's salted ``hash()``).  Two kinds:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import numpy as np
@@ -23,8 +24,13 @@ _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_MASK_INT, _GOLDEN_INT = 0xFFFFFFFFFFFFFFFF, 0x9E3779B97F4A7C15
+_M1_INT, _M2_INT = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
+@functools.lru_cache(maxsize=4096)
 def stable_hash(name: str) -> int:
     """A 63-bit hash of ``name`` that is the same in every process and Python version."""
     digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
@@ -32,12 +38,22 @@ def stable_hash(name: str) -> int:
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser (Steele, Lea & Flood 2014), vectorised on uint64."""
-    z = z ^ (z >> np.uint64(30))
-    z = z * _M1
-    z = z ^ (z >> np.uint64(27))
-    z = z * _M2
-    return z ^ (z >> np.uint64(31))
+    """SplitMix64 finaliser (Steele, Lea & Flood 2014), vectorised on uint64; overwrites ``z``."""
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
+
+
+def _mix_int(z: int) -> int:
+    """The same finaliser on one Python integer (no numpy call overhead for the keys)."""
+    z ^= z >> 30
+    z = (z * _M1_INT) & _MASK_INT
+    z ^= z >> 27
+    z = (z * _M2_INT) & _MASK_INT
+    return z ^ (z >> 31)
 
 
 class Streams:
@@ -53,10 +69,19 @@ class Streams:
 
     def uniform(self, name: str, ids: np.ndarray, *keys: int) -> np.ndarray:
         """Uniforms in [0, 1), one per id, independent of draw order and count."""
+        key = ((self.seed & _MASK_INT) * _GOLDEN_INT & _MASK_INT) ^ stable_hash(name)
+        for k in keys:
+            key = _mix_int(key ^ ((int(k) & _MASK_INT) * _GOLDEN_INT & _MASK_INT))
+        z = np.asarray(ids, dtype=np.uint64)
+        if z.size <= 4:  # a few ids (units' monthly decisions): plain integers are faster than numpy calls
+            return np.array([float(_mix_int(_mix_int((int(i) * _GOLDEN_INT + key) & _MASK_INT) ^ key) >> 11)
+                             * _UNIT for i in z.ravel()], dtype=np.float64).reshape(z.shape)
+        key = np.uint64(key)
         with np.errstate(over="ignore"):
-            key = np.uint64(self.seed) * _GOLDEN ^ np.uint64(stable_hash(name))
-            for k in keys:
-                key = _mix(np.array([key ^ (np.uint64(int(k) & 0xFFFFFFFFFFFFFFFF) * _GOLDEN)]))[0]
-            z = _mix(np.asarray(ids, dtype=np.uint64) * _GOLDEN + key)
-            z = _mix(z ^ key)
-        return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+            z = z * _GOLDEN  # a new array: _mix works in place
+            z += key
+            z = _mix(_mix(z) ^ key)
+            z >>= _S11
+        out = z.astype(np.float64)
+        out *= _UNIT
+        return out

@@ -31,7 +31,12 @@ class ArrayPopulation:
 
     def __setattr__(self, name: str, value) -> None:
         if name in type(self).fields:
-            self.__dict__["_" + name][: self.n] = value
+            buf = self.__dict__["_" + name]
+            # ``pop.x += y`` hands back the view it already changed in place: nothing to copy
+            if isinstance(value, np.ndarray) and value.base is buf and value.shape == (self.n,) \
+                    and value.strides == buf.strides and value.ctypes.data == buf.ctypes.data:
+                return
+            buf[: self.n] = value
         else:
             super().__setattr__(name, value)
 

@@ -36,6 +36,7 @@ class Participation:
         self.hh_cell_count = np.bincount(res.cell, minlength=geo.nx * geo.ny).reshape(self.shape).astype(float)
         pm = model.party_members
         self.retired_c = np.bincount(pm.community[pm.kind == RETIRED], minlength=model.org.n_communities)
+        self._participants_c = None  # (participating, community, participants per community) last counted
 
     def _mobilisers(self) -> np.ndarray:
         """Mobilising party members per cell, weighted by how active each kind is."""
@@ -84,7 +85,15 @@ class Participation:
         m = self.model
         res = m.residents
         rate = m.cfg.params.service.volunteer_cases_per_participant_day
-        n = np.bincount(m.org.lead[res.community], weights=res.participating, minlength=m.org.n_communities)
+        C = m.org.n_communities
+        # participation changes weekly, capacity is asked daily: count per community only when it changed
+        # (counts are whole numbers, so regrouping them by big community gives the same sums)
+        cached = self._participants_c
+        if cached is None or not (np.array_equal(cached[0], res.participating)
+                                  and np.array_equal(cached[1], res.community)):
+            per_c = np.bincount(res.community, weights=res.participating, minlength=C)
+            self._participants_c = cached = (res.participating.copy(), res.community.copy(), per_c)
+        n = np.bincount(m.org.lead, weights=cached[2], minlength=C)
         return n * rate
 
     def civic_groups_capacity(self) -> np.ndarray:

@@ -30,19 +30,22 @@ def experience(model, hh: np.ndarray, perf: np.ndarray) -> None:
         return
     s = model.cfg.params.satisfaction
     res = model.residents
-    n = res.n
-    count = np.bincount(hh, minlength=n)
-    who = np.flatnonzero(count)
-    p = np.bincount(hh, weights=perf, minlength=n)[who] / count[who]
+    # households with experiences today, in id order; work on them only (not on every household)
+    who, inv, count = np.unique(hh, return_inverse=True, return_counts=True)
+    p = np.bincount(inv, weights=perf, minlength=len(who)) / count
     e = res.expectation[who]
     event = np.clip(s.base + s.w_performance * p + s.w_disconfirmation * (p - e), 0.0, 1.0)
     # several experiences on one day weigh more, capped at full replacement
-    k = np.minimum(1.0, s.memory * count[who])
-    res.satisfaction[who] += k * (event - res.satisfaction[who])
+    k = np.minimum(1.0, s.memory * count)
+    sat = res.satisfaction
+    sat[who] += k * (event - sat[who])
     res.expectation[who] += s.expectation_adapt * (p - e)
 
 
 def remember(model) -> None:
     """Daily: trust follows satisfaction with a memory of ``trust_memory_days``."""
     res = model.residents
-    res.trust += (res.satisfaction - res.trust) / model.cfg.params.satisfaction.trust_memory_days
+    trust = res.trust
+    step = np.subtract(res.satisfaction, trust)
+    step /= model.cfg.params.satisfaction.trust_memory_days
+    trust += step  # in place: one pass, no temporary copies of the population

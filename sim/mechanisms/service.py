@@ -34,7 +34,7 @@ def staff_capacity(model) -> tuple[np.ndarray, np.ndarray]:
     point = o.point[act]
     w = per_kind[o.kind[act]] * (0.5 + skill)
     # a shortfall of community money cuts the capacity of the staff it pays
-    paid_by_community = (o.level[act] == 0) & ~(o.sent_down[act] & o.pay_kept[act])
+    paid_by_community = (o.level[act] == 0) & (o.kind[act] != GRID_WORKER) & ~(o.sent_down[act] & o.pay_kept[act])
     w = np.where(paid_by_community, w * model.money.pay_factor[np.minimum(point, org.n_communities - 1)], w)
     cap = np.bincount(point, weights=w, minlength=org.n_points)
     n = np.bincount(point, minlength=org.n_points)
@@ -70,9 +70,21 @@ def _integer(cap: np.ndarray, model, name: str, day: int) -> np.ndarray:
     return np.floor(cap + u).astype(np.int64)
 
 
+def _queue_order(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray) -> np.ndarray:
+    """``np.lexsort((uid, queued, keys))``; one sort of a packed int64 key when it fits (uids are unique)."""
+    if len(keys) == 0:
+        return np.empty(0, dtype=np.intp)
+    k0, q0, u0 = int(keys.min()), int(queued.min()), int(uid.min())
+    K, Q, U = int(keys.max()) - k0 + 1, int(queued.max()) - q0 + 1, int(uid.max()) - u0 + 1
+    if K * Q * U >= 2**63:
+        return np.lexsort((uid, queued, keys))
+    packed = ((keys.astype(np.int64) - k0) * Q + (queued.astype(np.int64) - q0)) * U + (uid.astype(np.int64) - u0)
+    return np.argsort(packed)
+
+
 def _first_in_line(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray, cap_int: np.ndarray) -> np.ndarray:
     """Mask of needs within their queue's capacity, queues ordered by (queued day, uid)."""
-    order = np.lexsort((uid, queued, keys))
+    order = _queue_order(keys, queued, uid)
     k = keys[order]
     starts = np.r_[0, np.flatnonzero(np.diff(k)) + 1]
     rank = np.arange(len(k)) - np.repeat(starts, np.diff(np.r_[starts, len(k)]))
