@@ -326,6 +326,17 @@ class GovernanceModel(mesa.Model):
                         for i, (cl, pc, ic) in enumerate(zip(cells, org.point_community, org.point_is_centre))]
 
     # -- views -------------------------------------------------------------------
+    AGENT_KINDS = ("residents", "party_members", "units", "officials")
+
+    def frame(self, kind: str):
+        """State of one agent kind as a DataFrame, one row per agent (``residents``, ``party_members``,
+        ``units`` or ``officials``)."""
+        if kind not in self.AGENT_KINDS:
+            raise ValueError(f"kind={kind!r}: choose one of {', '.join(self.AGENT_KINDS)}")
+        if kind == "units":
+            return self.units_frame()
+        return getattr(self, kind).to_frame()
+
     def units_frame(self):
         import pandas as pd
 
