@@ -1,0 +1,133 @@
+"""Accounting identities: every need, every yuan and every official is counted exactly once.
+
+Each identity is checked on the status quo and on a run where every lever fires on
+day 60 (communities merge and move their money, street offices close, staff are sent
+down, grid workers are hired), because structural events are where counts go astray.
+"""
+
+import numpy as np
+import pytest
+
+from sim.agents.officials import KINDS
+from sim.mechanisms.money import SOURCES
+
+RUNS = ("tiny_run", "reform_run")
+
+
+@pytest.fixture(params=RUNS)
+def res(request):
+    return request.getfixturevalue(request.param)
+
+
+# -- needs ----------------------------------------------------------------------
+
+def test_every_need_is_resolved_pending_abandoned_or_unraised(res):
+    s = res.summary
+    assert s["needs_generated"] > 10_000  # a year of a tiny world: the identity is not trivially 0 = 0
+    assert min(s["needs_resolved"], s["needs_abandoned"], s["needs_unraised"], s["needs_pending"]) > 0
+    assert s["needs_generated"] == s["needs_resolved"] + s["needs_pending"] + s["needs_abandoned"] + s["needs_unraised"]
+
+
+def test_open_needs_in_the_pool_are_the_pending_count(res):
+    assert len(res.model.needs) == res.summary["needs_pending"] == res.daily["pending"].iloc[-1]
+
+
+def test_daily_flows_add_up_to_the_summary_counts(res):
+    s, d = res.summary, res.daily
+    assert d["new_needs"].sum() == s["needs_generated"]
+    assert d["new_resolved"].sum() == s["needs_resolved"]
+    assert d["new_abandoned"].sum() == s["needs_abandoned"]
+    assert d["new_unraised"].sum() == s["needs_unraised"]
+    assert (d["new_needs"] == d["new_raised"] + d["new_unraised"]).all()
+    # pending moves only by what was raised and what concluded
+    pending_before = d["pending"].shift(fill_value=0)
+    assert (d["pending"] == pending_before + d["new_raised"] - d["new_resolved"] - d["new_abandoned"]).all()
+
+
+def test_each_community_accounts_for_its_own_needs(res):
+    s, c, m = res.summary, res.communities, res.model
+    pending = np.bincount(m.residents.community[m.needs["hh"]], minlength=len(c))
+    assert (c["needs_generated"] == c["needs_resolved"] + c["needs_abandoned"] + c["needs_unraised"] + pending).all()
+    for col, key in (("needs_generated", "needs_generated"), ("needs_resolved", "needs_resolved"),
+                     ("needs_abandoned", "needs_abandoned"), ("needs_unraised", "needs_unraised")):
+        assert c[col].sum() == s[key], col
+    assert c["households"].sum() == s["households"]
+
+
+def test_channel_shares_partition_the_needs(res):
+    shares = res.summary["channel_shares"]
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-12)
+    assert shares["unraised"] == pytest.approx(res.summary["unraised_share"], abs=1e-12)
+
+
+# -- money ------------------------------------------------------------------------
+
+def test_money_received_equals_spent_plus_held_per_source_and_community(res):
+    money = res.model.money
+    assert money.received.sum() > 0 and money.spent.sum() > 0
+    inflow = money.received + money.transfer_in - money.transfer_out
+    np.testing.assert_allclose(inflow, money.spent + money.held, rtol=1e-9, atol=1e-6)
+
+
+def test_transfers_between_communities_create_no_money(res):
+    money = res.model.money
+    np.testing.assert_allclose(money.transfer_in.sum(0), money.transfer_out.sum(0), rtol=1e-12, atol=1e-6)
+
+
+def test_reform_run_moves_money_between_merged_communities(reform_run):
+    # otherwise the transfer terms of the identity above are never exercised
+    assert reform_run.model.money.transfer_out.sum() > 0
+
+
+def test_community_table_and_summary_agree_with_the_accounts(res):
+    s, c, money = res.summary, res.communities, res.model.money
+    for i, src in enumerate(SOURCES):
+        np.testing.assert_allclose(c[f"received_{src}_yuan"], money.received[:, i], rtol=1e-12)
+        np.testing.assert_allclose(c[f"spent_{src}_yuan"], money.spent[:, i], rtol=1e-12)
+        np.testing.assert_allclose(c[f"held_{src}_yuan"], money.held[:, i], rtol=1e-12)
+    assert s["money_received_yuan"] == pytest.approx(s["money_spent_yuan"] + s["money_held_yuan"], rel=1e-9)
+    assert res.daily["money_held_yuan"].iloc[-1] == pytest.approx(s["money_held_yuan"], rel=1e-12)
+
+
+def test_status_quo_community_table_balances_per_source(tiny_run):
+    # no merger, no transfers: each row balances on its own
+    c = tiny_run.communities
+    for src in SOURCES:
+        np.testing.assert_allclose(c[f"received_{src}_yuan"], c[f"spent_{src}_yuan"] + c[f"held_{src}_yuan"],
+                                   rtol=1e-9, atol=1e-6)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "model bug: Money.pay() sets spent_today afresh, dropping the lottery purchases (spend_purchased) and "
+    "task costs (task_costs) booked earlier the same day, so daily cost_yuan misses them"))
+def test_daily_cost_adds_up_to_the_total_cost(res):
+    assert res.daily["cost_yuan"].sum() == pytest.approx(res.summary["cost_total_yuan"], rel=1e-9)
+
+
+# -- officials ----------------------------------------------------------------------
+
+def test_each_official_is_counted_once(res):
+    s = res.summary
+    frame = res.model.officials.to_frame()
+    assert frame.index.is_unique
+    active = int(frame["active"].sum())
+    assert active == s["officials_end"] == res.daily["officials"].iloc[-1]
+    assert s["officials_end"] == s["officials_start"] + s["officials_hired"] - s["officials_left"]
+    assert len(frame) == s["officials_start"] + s["officials_hired"]  # leavers stay as inactive rows
+    assert (~frame["active"]).sum() == s["officials_left"]
+    assert set(s["officials_by_kind"]) == set(KINDS)
+    assert sum(s["officials_by_kind"].values()) == s["officials_end"]
+
+
+def test_community_staff_are_counted_once_across_tables(res):
+    s, o = res.summary, res.model.officials
+    at_community = int((o.active & (o.level == 0)).sum())
+    assert res.communities["officials_at_point"].sum() == at_community
+    assert s["staff_per_10k_residents"] == pytest.approx(at_community / s["residents"] * 1e4, rel=1e-12)
+
+
+def test_staff_change_in_the_reform_run(reform_run):
+    s = reform_run.summary
+    # grid workers were hired and some officials left: the identity has both terms
+    assert s["officials_by_kind"]["grid_worker"] > 0
+    assert s["officials_hired"] > 0 and s["officials_left"] > 0

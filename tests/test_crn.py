@@ -1,0 +1,135 @@
+"""Common random numbers: a difference between two policies is the policies' effect, not noise.
+
+A setting the run never reads must leave every output bit-identical; the same seed
+must give the same residents under any policy; a lever must leave the days before its
+start untouched; and a counter-based draw must not depend on who else drew.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import GovernanceModel
+from sim.config.load import load, options
+from sim.rng import Streams
+
+DAYS = 120  # the baseline of seed 1 is shared with the direction tests
+
+# (override, why the run never reads it)
+UNREAD = [
+    ("policy.grid_management.households_per_grid_worker=150", "grid management is disabled"),
+    ("policy.staff_sent_down.keep_pay=false", "no staff are sent down (n=0, share=0)"),
+    ("policy.abolish_street_offices.merge_size=3", "street offices are not abolished"),
+    ("policy.abolish_street_offices.staff_to=departments", "street offices are not abolished"),
+    ("policy.village_merger.service_radius_km=5.0", "villages are not merged"),
+]
+
+
+@pytest.mark.parametrize("override", [o for o, _ in UNREAD], ids=[o.split(".", 1)[1] for o, _ in UNREAD])
+def test_a_setting_the_run_never_reads_changes_nothing(override, tiny, same_outputs):
+    same_outputs(tiny(1, DAYS), tiny(1, DAYS, (override,)))
+
+
+# Residents' attributes drawn at set-up (the ones a policy must not touch).
+DRAWN = ["x_km", "y_km", "cell", "settlement", "elderly", "children", "income", "literacy",
+         "satisfaction", "expectation", "trust", "participating", "threshold"]
+
+
+def _residents(overrides: list[str]) -> pd.DataFrame:
+    cfg, _ = load(["world=tiny", "seed=3", *overrides])
+    return GovernanceModel(cfg).residents.to_frame()
+
+
+@pytest.fixture(scope="module")
+def status_quo_residents() -> pd.DataFrame:
+    return _residents(["policy=status_quo"])
+
+
+def test_same_seed_gives_same_residents_under_a_reform(status_quo_residents, reform):
+    reformed = _residents(["policy=status_quo", *reform])
+    pd.testing.assert_frame_equal(status_quo_residents[DRAWN], reformed[DRAWN], check_exact=True)
+
+
+@pytest.mark.parametrize("policy", [p for p in options("policy") if p != "status_quo"])
+def test_same_seed_gives_same_residents_under_every_named_policy(policy, status_quo_residents):
+    pd.testing.assert_frame_equal(status_quo_residents[DRAWN], _residents([f"policy={policy}"])[DRAWN],
+                                  check_exact=True)
+
+
+def test_a_different_seed_gives_different_residents(status_quo_residents):
+    cfg, _ = load(["world=tiny", "seed=4"])
+    other = GovernanceModel(cfg).residents.to_frame()
+    assert not np.array_equal(status_quo_residents["literacy"][:100], other["literacy"][:100])
+
+
+# -- a lever does nothing before its start day -------------------------------------------
+
+START = 60
+LEVER_SETTINGS = {
+    "abolish_street_offices": ["enabled=true", "merge_size=2"],
+    "authority_sunk": ["case_types=[social_security,employment]"],
+    "staff_sent_down": ["n=12", "keep_pay=false"],
+    "funding": ["budgeted_share=0.9", "yuan_per_household_year=300"],
+    "recruitment": ["unified_exam=true", "standard_assessment=true"],
+    "party_building": ["cross_appointment=true", "councils=8", "civic_groups=3", "three_level_network=true"],
+    "unit_integration": ["outreach=true", "university_partnership=true"],
+    "grid_management": ["enabled=true"],
+    "village_merger": ["enabled=true"],
+    "service_centres": ["standard=true", "extra_points_per_community=2"],
+    "informatisation": ["online_level=0.8", "video_surveillance=true"],
+    "education": ["open_schools=true", "digital_literacy_gain_per_year=0.2", "civic_education=true"],
+}
+KNOWN_EARLY = {
+    "funding": "model bug: Money.receive() reads cfg.policy.funding directly, not levers.get('funding'), "
+               "so the funding lever acts from day 0 whatever its start day",
+}
+
+
+@pytest.mark.parametrize("lever", [
+    pytest.param(lever, marks=pytest.mark.xfail(strict=True, reason=KNOWN_EARLY[lever])) if lever in KNOWN_EARLY
+    else lever for lever in LEVER_SETTINGS])
+def test_a_lever_changes_nothing_before_its_start_day(lever, tiny):
+    base = tiny(1, 90)
+    overrides = (f"policy.{lever}.start_day={START}", *(f"policy.{lever}.{s}" for s in LEVER_SETTINGS[lever]))
+    reformed = tiny(1, 90, overrides)
+    pd.testing.assert_frame_equal(base.daily.iloc[:START], reformed.daily.iloc[:START], check_exact=True)
+    # and the lever does act from its start: otherwise this test proves nothing
+    assert not base.daily.iloc[START:].equals(reformed.daily.iloc[START:])
+
+
+# -- counter-based draws ---------------------------------------------------------------
+
+def test_a_draw_does_not_depend_on_draw_order_or_on_who_else_draws():
+    s = Streams(7)
+    ids = np.arange(1000)
+    u = s.uniform("channel", ids, 12)
+    perm = np.random.default_rng(0).permutation(ids)  # local generator: only to shuffle the test's ids
+    np.testing.assert_array_equal(s.uniform("channel", perm, 12), u[perm])
+    np.testing.assert_array_equal(s.uniform("channel", ids[::7], 12), u[::7])
+    np.testing.assert_array_equal(Streams(7).uniform("channel", ids, 12), u)  # a new run, the same numbers
+
+
+def test_decisions_days_and_seeds_draw_different_numbers():
+    ids = np.arange(1000)
+    u = Streams(7).uniform("channel", ids, 12)
+    for other in (Streams(7).uniform("quality", ids, 12), Streams(7).uniform("channel", ids, 13),
+                  Streams(8).uniform("channel", ids, 12)):
+        assert np.mean(other == u) < 0.01
+        # independent uniforms: correlation near 0 (sd about 1/sqrt(1000) = 0.03; 5 sd allowed)
+        assert abs(np.corrcoef(u, other)[0, 1]) < 0.16
+
+
+def test_counter_based_draws_are_uniform():
+    from scipy import stats
+
+    u = Streams(11).uniform("turnover", np.arange(20_000), 3)
+    assert ((u >= 0) & (u < 1)).all()
+    # KS against U(0,1); p < 0.001 would be a one-in-a-thousand false alarm at a fixed seed
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+
+
+def test_named_generators_are_reproducible_and_distinct():
+    a = Streams(5).generator("residents").random(100)
+    np.testing.assert_array_equal(Streams(5).generator("residents").random(100), a)
+    assert not np.array_equal(Streams(5).generator("officials").random(100), a)
+    assert not np.array_equal(Streams(5).generator("residents", 1).random(100), a)
