@@ -1,0 +1,72 @@
+"""Figures: every label renders in both languages (no missing-glyph boxes), files are written."""
+
+import warnings
+
+import pytest
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
+
+from experiments import figures, style
+from experiments.compare import compare
+from experiments.labels import LABELS, LANGS, all_texts, label
+
+
+def glyphless(text: str) -> set[str]:
+    """Characters of ``text`` that neither font of the style's fallback list has."""
+    style.setup()
+    fonts = [FT2Font(font_manager.findfont(font_manager.FontProperties(family=f), fallback_to_default=False))
+             for f in style.plt.rcParams["font.sans-serif"]]
+    maps = [set(f.get_charmap()) for f in fonts]
+    return {c for c in text if not c.isspace() and not any(ord(c) in m for m in maps)}
+
+
+def test_style_font_is_the_shipped_cjk_font():
+    style.setup()
+    path = font_manager.findfont(font_manager.FontProperties(family=style.FONT_FAMILY), fallback_to_default=False)
+    assert "NotoSansCJK" in path and style.font_file().exists()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_label_has_glyphs(lang):
+    missing = set().union(*(glyphless(t) for t in all_texts(lang)))
+    assert not missing
+
+
+def test_glyph_check_can_fail():
+    assert glyphless("\U0001d11e") == {"\U0001d11e"}  # a musical symbol no text font has
+
+
+def test_catalogue_is_complete_in_both_languages():
+    for key, pair in LABELS.items():
+        assert len(pair) == len(LANGS) and all(pair), key
+    assert label("im_reform", "zh") == "内蒙古改革方案"
+    assert label("status_quo+policy.x=1", "en") == "Status quo + policy.x=1"
+
+
+@pytest.fixture(scope="module")
+def comp(tmp_path_factory):
+    store = tmp_path_factory.mktemp("store")
+    return compare("tiny", "status_quo", ["status_quo+policy.grid_management.enabled=true+policy.reform_day=20"],
+                   seeds=2, overrides=["days=40"], store=store)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_all_figures_render_without_missing_glyph_warnings(comp, tmp_path, lang):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        made = figures.all_figures(comp, tmp_path, lang, formats=("png", "pdf"))
+    assert not [x for x in w if "missing" in str(x.message).lower() or "glyph" in str(x.message).lower()]
+    assert set(made) == {"series", "scenario", "breakdown", "map"}
+    for name in made:
+        for ext in ("png", "pdf"):
+            f = tmp_path / f"{name}.{ext}"
+            assert f.stat().st_size > 5000
+    assert figures.reform_day(comp, comp.policies[0]) == 20
+
+
+def test_figure_texts_have_glyphs(comp):
+    fig = figures.scenario(comp, "zh")
+    texts = [t.get_text() for t in fig.findobj(style.plt.Text)]
+    assert any("满意度" in t for t in texts)
+    assert not set().union(*(glyphless(t) for t in texts))
+    style.plt.close(fig)
