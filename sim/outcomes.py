@@ -301,7 +301,7 @@ class Ledger:
             "participation_rate": float(res.participating.mean()),
             "coverage_spatial": float(m.covered.mean()),
             "coverage_grid": self.coverage_grid(),
-            "coverage_service": self.on_time / max(gen - self.deterred * 0 - open_not_due, 1),
+            "coverage_service": self.on_time / max(gen - open_not_due, 1),
             "resolution_days_mean": float((np.arange(len(self.days_hist)) @ self.days_hist) / max(resolved, 1)),
             "resolution_days_p90": p90,
             "escalation_share": self.escalated_concluded / max(concluded_raised, 1),

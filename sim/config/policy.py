@@ -40,7 +40,7 @@ class StaffSentDown:
     share: float = param(0.0, "config (share of department staff, added to n)", lo=0, hi=1)
     keep_post: bool = param(True, "report: 保持人員編制")
     keep_pay: bool = param(True, "report: 待遇不變")
-    funds_follow: bool = param(True, "report: 費隨事轉")
+    funds_follow: bool = param(False, "report: 費隨事轉 (before the reform, funds stay with departments)")
     start_day: int | None = param(None, "config", lo=0)
 
 
@@ -49,6 +49,7 @@ class Funding:
     """Report, funding guarantee: government budget, welfare lottery, donations."""
 
     yuan_per_community_year: float = param(150000.0, A + " (office funds per community)", lo=0, unit="yuan/yr")
+    yuan_per_village_year: float = param(30000.0, A + " (office funds per village committee)", lo=0, unit="yuan/yr")
     yuan_per_household_year: float = param(100.0, A, lo=0, unit="yuan/hh/yr")
     share_budget: float = param(0.9, "report: 政府投入", lo=0, hi=1)
     share_lottery: float = param(0.07, "report: 福利彩票基金", lo=0, hi=1)

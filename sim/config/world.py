@@ -148,7 +148,9 @@ class WorldConfig:
     )
     service_radius_km: float = param(2.0, "report: service radius about 2 km (Zhucheng)", gt=0, unit="km")
     centre_placement: str = param(
-        "largest_settlement", "report: centre in the best-connected village", choices=("largest_settlement", "medoid")
+        "largest_settlement",
+        "assumption: the largest village or most populous cell; medoid = the most central (report: 交通便利)",
+        choices=("largest_settlement", "medoid")
     )
     urban: Urban = group(Urban)
     villages: Villages = group(Villages)

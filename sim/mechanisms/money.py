@@ -94,9 +94,11 @@ class Money:
         self._pay_in(DONATIONS, weight + pot * weight / weight.sum())
 
     def annual(self, f) -> np.ndarray:
-        """Yearly funds by community point: office funds per (original) community plus per household."""
+        """Yearly funds by community point: office funds per unit (community or village committee) plus
+        per household; a merged community receives the funds of all its units."""
         org = self.model.org
-        per_c = f.yuan_per_community_year + f.yuan_per_household_year * org.households_c
+        office = np.where(org.unit_kind == 1, f.yuan_per_village_year, f.yuan_per_community_year)
+        per_c = office + f.yuan_per_household_year * org.households_c
         return np.bincount(org.lead, weights=per_c, minlength=org.n_communities)
 
     # -- outflows ------------------------------------------------------------
