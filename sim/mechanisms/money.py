@@ -48,6 +48,8 @@ class Money:
         self.received[:, source] += amounts
 
     def receive(self, day: int) -> None:
+        """Today's inflows; also opens the day's spending tally."""
+        self.spent_today = 0.0
         m = self.model
         f = m.levers.get("funding")
         mp = m.cfg.params.money
@@ -131,7 +133,7 @@ class Money:
         # district payroll: street and department staff, and sent-down staff who keep their pay
         payroll = act & ((o.level > 0) | (o.kind == GRID_WORKER) | (o.sent_down & o.pay_kept))
         self.payroll_yuan += mp.dept_salary_yuan_day * int(payroll.sum())
-        self.spent_today = self.spent.sum() - before + mp.dept_salary_yuan_day * int(payroll.sum())
+        self.spent_today += self.spent.sum() - before + mp.dept_salary_yuan_day * int(payroll.sum())
 
     def purchasable_cases(self) -> np.ndarray:
         """Welfare services the lottery balance can buy today, by community point."""
