@@ -65,17 +65,24 @@ class Participation:
         share = box_sum(part, 1) / np.maximum(box_sum(self.hh_cell_count, 1), 1)
         reach = pp.reach_cells_network if on and pb.three_level_network else pp.reach_cells
         mob = box_sum(self._mobilisers(), reach) / np.maximum(box_sum(self.hh_cell_count, reach), 1)
-        cell = res.cell
-        pull = (pp.w_neighbours * share.ravel()[cell] + pp.w_mobilisation * 10 * mob.ravel()[cell]
-                + pp.w_trust * (res.trust - 0.5) + pp.w_council * self.councils_active()[m.org.lead[res.community]])
+        # the terms that are the same for a whole cell or community are computed there, then gathered
+        per_cell = pp.w_neighbours * share.ravel() + pp.w_mobilisation * 10 * mob.ravel()
+        per_community = pp.w_council * self.councils_active()[m.org.lead]
+        pull = per_cell[res.cell]
+        pull += pp.w_trust * (res.trust - 0.5)
+        pull += per_community[res.community]
         if on and pb.direct_election:
             pull += pp.w_election
         threshold = res.threshold
         if m.levers.on("education") and m.cfg.policy.education.civic_education:
             threshold = threshold - pp.civic_education_shift
         u = np.clip(m.streams.uniform("participation", np.arange(res.n), day), 1e-12, 1 - 1e-12)
-        noise = pp.noise_sd * np.log(u / (1 - u))
-        res.participating = pull + noise >= threshold
+        noise = np.subtract(1, u)
+        np.divide(u, noise, out=noise)
+        np.log(noise, out=noise)
+        noise *= pp.noise_sd  # logistic noise, sd * log(u / (1 - u))
+        pull += noise
+        res.participating = pull >= threshold
 
     def councils_active(self) -> np.ndarray:
         """Councils per community point (report: eight councils, 八大會)."""
