@@ -146,6 +146,8 @@ class Money:
     lottery_day: int = param(120, A + "; lottery funds allocated once a year", lo=0, unit="day of year")
     lottery_cv: float = param(0.2, A, lo=0)
     donation_cv: float = param(0.5, A, lo=0)
+    reserve_days: float = param(90.0, A + " (running costs a community keeps before buying services)", lo=0,
+                                unit="days")
     purchase_horizon_days: float = param(30.0, A + " (lottery balance spread over this many days)", gt=0, unit="days")
     shortfall_capacity_effect: float = param(
         0.5, A + " (share of an unpaid day's work lost: unpaid staff do less)", lo=0, hi=1)

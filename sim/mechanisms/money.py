@@ -6,7 +6,8 @@ funds on time, the ad hoc part late and variable.  Lottery money comes once a ye
 and is earmarked for welfare services (purchased household services).  Donations
 come monthly through partnered units and vary.  Each community point pays its
 staff subsidies and centre running costs from the budget (then donations); what
-it cannot pay cuts the capacity of the staff it pays on the next day.  Street and
+it cannot pay cuts the capacity of the staff it pays on the next day.  Budget
+held beyond a reserve buys household services, as welfare-lottery money does.  Street and
 department salaries, grid workers (a district programme) and sent-down staff who
 keep their pay are paid from the district payroll, counted in the cost.
 
@@ -39,6 +40,7 @@ class Money:
         self.dept_task_yuan = 0.0
         self.pay_factor = np.ones(C)
         self.task_shortfall = np.zeros(C)
+        self.daily_need = np.full(C, np.inf)  # running costs per day, known from the first payday
         self._adhoc: dict[int, np.ndarray] = {}  # arrival day -> amounts by community
         self.spent_today = 0.0
 
@@ -119,6 +121,7 @@ class Money:
         op = mp.centre_operation_yuan_day * np.bincount(m.org.lead[m.org.point_community], weights=per_point,
                                                         minlength=C)
         need = mp.subsidy_yuan_day * n_staff + op
+        self.daily_need = need
         before = self.spent.sum()
         left = need.copy()
         for source in (BUDGET, DONATIONS):
@@ -135,10 +138,15 @@ class Money:
         self.payroll_yuan += mp.dept_salary_yuan_day * int(payroll.sum())
         self.spent_today += self.spent.sum() - before + mp.dept_salary_yuan_day * int(payroll.sum())
 
-    def purchasable_cases(self) -> np.ndarray:
-        """Welfare services the lottery balance can buy today, by community point."""
+    def _surplus(self) -> np.ndarray:
+        """Budget held beyond a reserve of ``reserve_days`` of running costs: free to buy services."""
         mp = self.model.cfg.params.money
-        return self.held[:, LOTTERY] / mp.purchase_yuan_per_case / mp.purchase_horizon_days
+        return np.maximum(0.0, self.held[:, BUDGET] - mp.reserve_days * self.daily_need)
+
+    def purchasable_cases(self) -> np.ndarray:
+        """Household services (政府購買服務) the lottery balance and any budget surplus can buy today."""
+        mp = self.model.cfg.params.money
+        return (self.held[:, LOTTERY] + self._surplus()) / mp.purchase_yuan_per_case / mp.purchase_horizon_days
 
     def spend_purchased(self, pool, served_idx: np.ndarray, civic_cap: np.ndarray) -> None:
         """Pay for the purchased cases among today's civic service (free capacity is used first)."""
@@ -150,10 +158,13 @@ class Money:
         buyable = self.purchasable_cases()
         free = civic_cap[:, HOUSEHOLD] - buyable
         bought = np.clip(served - free, 0, buyable)
-        cost = np.minimum(bought * self.model.cfg.params.money.purchase_yuan_per_case, self.held[:, LOTTERY])
-        self.held[:, LOTTERY] -= cost
-        self.spent[:, LOTTERY] += cost
-        self.spent_today += cost.sum()
+        left = bought * self.model.cfg.params.money.purchase_yuan_per_case
+        for source, available in ((LOTTERY, self.held[:, LOTTERY]), (BUDGET, self._surplus())):
+            use = np.minimum(left, available)
+            self.held[:, source] -= use
+            self.spent[:, source] += use
+            self.spent_today += use.sum()
+            left -= use
 
     def task_costs(self, community_cases: np.ndarray, dept_cases: int, funds_follow: bool) -> None:
         """Processing costs of public-service cases: departments pay their own; communities pay for
