@@ -235,8 +235,8 @@ class GovernanceModel(mesa.Model):
         far = np.hypot(*(org.point_xy - lead_xy).T) > (station_radius_km if station_radius_km is not None else np.inf)
         is_lead = org.lead[org.point_community] == org.point_community
         keep = np.ones(len(org.point_xy), bool) if keep_points else (is_lead | far)
-        # the lead's point becomes a service centre; far villages keep a station (a walk-in point, no centre)
-        org.point_is_centre = np.where(is_lead, True, org.point_is_centre)[keep]
+        # a village merger builds a centre at the lead; far villages keep a station (a walk-in point, no centre)
+        org.point_is_centre = (org.point_is_centre | (is_lead & (not keep_points)))[keep]
         org.point_xy = org.point_xy[keep]
         org.point_community = org.point_community[keep]
         self.refresh_geometry()

@@ -57,6 +57,7 @@ def test_zhucheng_structure_matches_the_report():
     for r in runs("zhucheng_rural", "zhucheng_model", (1, 2), 3):
         s = r.summary
         assert s["communities"] == 235
+        assert s["service_centres"] == 235  # report: 235 standardised centres
         assert 1350 <= s["households"] / s["communities"] <= 1650
         assert s["officials_sent_down"] >= 2400
         assert s["coverage_spatial"] >= 0.90

@@ -71,7 +71,8 @@ class Levers:
             served = np.bincount(org.lead, weights=org.households_c, minlength=org.n_communities)
             for s in range(max(org.n_streets, 1)):
                 members = np.flatnonzero(org.community_street == s) if org.n_streets else np.arange(org.n_communities)
-                members = members[org.lead[members] == members]
+                # big communities are formed from communities; village committees merge only by village_merger
+                members = members[(org.lead[members] == members) & (org.unit_kind[members] == 0)]
                 if len(members) == 0:
                     continue
                 k = max(1, round(len(members) / a.merge_size))
