@@ -30,7 +30,7 @@ from sim.config.validate import ConfigError, validate
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 GROUPS = ("world", "policy")
-# Keys that make Hydra's instantiate() import and call code: never accepted from a user.
+# Keys that make Hydra's instantiation import and call code: never accepted from a user.
 CODE_KEYS = ("_target_", "_args_", "_partial_", "_convert_", "_recursive_")
 SPELLING = "check the spelling against `python -m sim --cfg`"
 

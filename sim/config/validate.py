@@ -192,12 +192,20 @@ def check_out_path(out: str) -> None:
     ``out`` is the user's own choice of folder, anywhere they can write, so only
     dangerous or impossible values are refused: a file, a folder inside a file,
     the working folder or one that contains it (a run replaces its folder), the
-    program's own source tree, and a place that cannot be written.  A non-empty
-    folder that holds no run is refused by :func:`sim.api.check_out`.
+    program's own source tree, a non-empty folder that holds no run, and a place
+    that cannot be written.  (:func:`sim.api.check_out` repeats the last checks
+    when a result is saved.)
     """
     key = f"out={out!r}"
     if "\0" in out:
         raise ConfigError(f"{key}: must not contain a NUL character")
+    try:
+        _check_out_path(out, key)
+    except OSError as e:  # e.g. a folder on the way that cannot be read
+        raise ConfigError(f"{key}: cannot use it ({e.strerror or e})") from None
+
+
+def _check_out_path(out: str, key: str) -> None:
     path = Path(out).expanduser()
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{key}: exists and is a file; give a folder path")
@@ -209,6 +217,8 @@ def check_out_path(out: str) -> None:
         if real == src or src in real.parents:
             raise ConfigError(f"{key}: is inside the program's source folder {src}; write results elsewhere, "
                               "e.g. results/my_run")
+    if path.is_dir() and any(path.iterdir()) and not (path / "summary.json").exists():
+        raise ConfigError(f"{key}: folder is not empty and holds no run; choose a new or empty folder")
     parent = path.absolute()
     while not parent.exists():
         parent = parent.parent
