@@ -43,3 +43,18 @@ class TravelOneWay(ReferenceModel):
 def test_docking_detects_a_wrong_rule(wrong):
     rows = compare(range(1, 4), days=DAYS, reference=wrong)
     assert not all(r.ok for r in rows), "the docking test should have failed:\n" + format_rows(rows)
+
+
+def test_docking_settings_leave_only_the_core_loop_moving():
+    """What the reference keeps fixed must be inert in the vectorised docking run, every day."""
+    from experiments.reference.docking import config
+    from sim.model import GovernanceModel
+
+    m = GovernanceModel(config(1, days=365))
+    staff = m.officials.headcount()
+    for _ in range(365):
+        m.step()
+        assert m.civic_cap.sum() == 0  # no volunteers, councils, groups or purchased services
+        assert (m.money.pay_factor == 1).all()  # no shortfall cuts capacity
+        assert m.officials.headcount() == staff  # no turnover or recruitment
+        assert not m.unit_partnered.any()  # no shared unit facilities

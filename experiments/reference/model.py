@@ -40,7 +40,9 @@ DOCKING_OVERRIDES = (
     "params.money.subsidy_yuan_day=0",  # nothing to pay -> no shortfall, pay factor 1
     "params.money.centre_operation_yuan_day=0",
     "params.money.task_cost_yuan_per_case=0",
-    "policy.funding.share_lottery=0", "policy.funding.share_budget=0.97",  # no purchased services
+    "policy.funding.share_lottery=0", "policy.funding.share_budget=0.97",  # no purchased services ...
+    "policy.funding.yuan_per_community_year=0", "policy.funding.yuan_per_village_year=0",  # ... from any source
+    "policy.funding.yuan_per_household_year=0",
     "params.staffing.turnover_per_year=0",  # no leavers, so no recruits
     "params.units.p_partner_month=0",  # no unit partnerships
 )
