@@ -19,14 +19,15 @@ CASE_TYPES = (
 class Needs:
     """Step 1: need arrivals, Poisson per household and category (per household-year)."""
 
-    rate_household: float = param(5.0, A + "; report lists cleaning, elderly care, repair ...", lo=0, unit="/hh/yr")
-    rate_cultural: float = param(3.0, A + "; report: reading, counselling, fitness, arts", lo=0, unit="/hh/yr")
-    rate_public_service: float = param(4.0, A + "; report: utilities ... family planning", lo=0, unit="/hh/yr")
-    rate_dispute: float = param(0.6, A, lo=0, unit="/hh/yr")
-    rate_safety: float = param(0.5, A, lo=0, unit="/hh/yr")
-    rel_elderly_household: float = param(1.8, "MODEL.md 7: elderly -> more household-care needs (size: assumption)", lo=0)
-    rel_elderly_public: float = param(1.3, "MODEL.md 7: elderly -> more health needs (size: assumption)", lo=0)
-    rel_children_cultural: float = param(1.4, "MODEL.md 7: children -> education (size: assumption)", lo=0)
+    rate_household: float = param(5.0, A + "; report lists cleaning, elderly care, repair ...", lo=0, hi=365,
+                                  unit="/hh/yr")
+    rate_cultural: float = param(3.0, A + "; report: reading, counselling, fitness, arts", lo=0, hi=365, unit="/hh/yr")
+    rate_public_service: float = param(4.0, A + "; report: utilities ... family planning", lo=0, hi=365, unit="/hh/yr")
+    rate_dispute: float = param(0.6, A, lo=0, hi=365, unit="/hh/yr")
+    rate_safety: float = param(0.5, A, lo=0, hi=365, unit="/hh/yr")
+    rel_elderly_household: float = param(1.8, "MODEL.md 7: elderly -> more household-care needs (size: assumption)", lo=0, hi=10)
+    rel_elderly_public: float = param(1.3, "MODEL.md 7: elderly -> more health needs (size: assumption)", lo=0, hi=10)
+    rel_children_cultural: float = param(1.4, "MODEL.md 7: children -> education (size: assumption)", lo=0, hi=10)
     case_type_shares: list = param([0.18, 0.18, 0.10, 0.12, 0.16, 0.06, 0.12, 0.08], A + " (order of CASE_TYPES)", lo=0, hi=1)
     patience_days: list = param([10.0, 20.0, 30.0, 20.0, 5.0], A + " (mean, by category)", gt=0, unit="days")
     target_days: list = param([3.0, 7.0, 5.0, 7.0, 1.0], A + "; Tongling: a certificate took >= 5 days", gt=0, unit="days")
@@ -87,7 +88,7 @@ class Escalation:
     coordination_delay_days: float = param(1.0, A + "; removed by cross-appointment (report)", lo=0, unit="days")
     p_passback_street: float = param(0.15, A, lo=0, hi=1)
     p_passback_department: float = param(0.15, A, lo=0, hi=1)
-    passback_delay_days: float = param(1.0, A, lo=0, unit="days")
+    passback_delay_days: float = param(1.0, A, lo=0, hi=365, unit="days")
 
 
 @dataclass
@@ -104,7 +105,7 @@ class Satisfaction:
     performance_unraised: float = param(0.35, A, lo=0, hi=1)
     memory: float = param(0.3, A + " (weight of a new experience)", lo=0, hi=1)
     expectation_adapt: float = param(0.1, "Van Ryzin 2004: expectations adapt (rate: assumption)", lo=0, hi=1)
-    trust_memory_days: float = param(90.0, A + " (trust = smoothed satisfaction)", gt=0, unit="days")
+    trust_memory_days: float = param(90.0, A + " (trust = smoothed satisfaction)", lo=1, unit="days")
     satisfied_threshold: float = param(0.6, A, lo=0, hi=1)
 
 
@@ -136,19 +137,19 @@ class Money:
     """Step 8: money flows by source (yuan)."""
 
     subsidy_yuan_day: float = param(100.0, A + " (about 3,000 yuan a month)", lo=0, unit="yuan/day")
-    dept_salary_yuan_day: float = param(200.0, A, lo=0, unit="yuan/day")
+    dept_salary_yuan_day: float = param(200.0, A, lo=0, hi=1e6, unit="yuan/day")
     centre_operation_yuan_day: float = param(150.0, A + " (about 55,000 yuan a year)", lo=0, unit="yuan/day")
     task_cost_yuan_per_case: float = param(
-        60.0, A + " (processing cost of a public-service case, paid where it is resolved)", lo=0, unit="yuan")
-    purchase_yuan_per_case: float = param(150.0, A, gt=0, unit="yuan")
+        60.0, A + " (processing cost of a public-service case, paid where it is resolved)", lo=0, hi=1e6, unit="yuan")
+    purchase_yuan_per_case: float = param(150.0, A, lo=1, unit="yuan")
     adhoc_delay_days_mean: float = param(45.0, A + "; ad hoc funds arrive late", lo=0, unit="days")
-    adhoc_cv: float = param(0.35, A, lo=0)
+    adhoc_cv: float = param(0.35, A, lo=0, hi=10)
     lottery_day: int = param(120, A + "; lottery funds allocated once a year", lo=0, unit="day of year")
     lottery_cv: float = param(0.2, A, lo=0)
-    donation_cv: float = param(0.5, A, lo=0)
+    donation_cv: float = param(0.5, A, lo=0, hi=10)
     reserve_days: float = param(90.0, A + " (running costs a community keeps before buying services)", lo=0,
                                 unit="days")
-    purchase_horizon_days: float = param(30.0, A + " (lottery balance spread over this many days)", gt=0, unit="days")
+    purchase_horizon_days: float = param(30.0, A + " (lottery balance spread over this many days)", lo=1, unit="days")
     shortfall_capacity_effect: float = param(
         0.5, A + " (share of an unpaid day's work lost: unpaid staff do less)", lo=0, hi=1)
     village_office_cost_factor: float = param(0.3, A + " (a village committee office costs less than a centre)", lo=0)
@@ -167,7 +168,7 @@ class Staffing:
     recruit_delay_days: float = param(60.0, A, lo=0, unit="days")
     skill_exam_mean: float = param(0.65, A + " (unified exam)", lo=0, hi=1)
     training_gain_per_year: float = param(0.1, A + " (university partnership)", lo=0, hi=1)
-    workload_memory_days: float = param(30.0, A, gt=0, unit="days")
+    workload_memory_days: float = param(30.0, A, lo=1, unit="days")
 
 
 @dataclass

@@ -17,7 +17,7 @@ class Urban:
     """A town or city core: households dense around one or more centres."""
 
     households: int = param(0, A, lo=0)
-    n_cores: int = param(1, A, lo=1)
+    n_cores: int = param(1, A, lo=1, hi=100)
     core_sd_km: float = param(2.0, A, gt=0, unit="km")
     households_per_community: int = param(1500, "report: about 1,500 households per community", lo=1)
 
@@ -108,10 +108,10 @@ class Staff:
     """Officials at the start (before any reform)."""
 
     community_workers_per_10k_residents: float = param(
-        14.0, "MODEL.md: Hubei target 18 per 10,000 urban residents; status quo below it (assumption)", lo=0
+        14.0, "MODEL.md: Hubei target 18 per 10,000 urban residents; status quo below it (assumption)", lo=0, hi=10_000
     )
-    min_community_workers: int = param(3, A, lo=1)
-    village_cadres: int = param(3, A + " (village committee members before any merger)", lo=1)
+    min_community_workers: int = param(3, A, lo=1, hi=1000)
+    village_cadres: int = param(3, A + " (village committee members before any merger)", lo=1, hi=100)
     village_skill_mean: float = param(0.4, A, lo=0, hi=1)
     street_staff_per_office: int = param(40, A, lo=0)
     dept_staff_per_department: int = param(60, A, lo=0)
@@ -139,7 +139,7 @@ class WorldConfig:
     width_km: float = param(12.0, A, gt=0, unit="km")
     height_km: float = param(10.0, A, gt=0, unit="km")
     cell_km: float = param(0.5, A, gt=0, unit="km")
-    persons_per_household: float = param(2.62, CENSUS, gt=0)
+    persons_per_household: float = param(2.62, CENSUS, lo=1, hi=20)
     n_street_offices: int = param(2, A + "; 0 = no street layer", lo=0)
     departments: list = param(
         ["civil_affairs", "human_resources", "public_security", "health", "education_culture", "housing"],
