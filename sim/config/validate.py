@@ -10,6 +10,8 @@ import tempfile
 from numbers import Integral, Real
 from pathlib import Path
 
+import numpy as np
+
 from sim.config.params import CASE_TYPES
 from sim.config.schema import Config
 
@@ -135,9 +137,17 @@ def check_consistency(cfg: Config) -> None:
     if n_units > MAX_UNITS:
         raise ConfigError(f"world.units: {n_units:,.0f} resident units; the model takes at most {MAX_UNITS:,}")
     n_comm = _n_communities(w)
-    if w.pastoral.households and w.pastoral.min_distance_km >= max(w.width_km, w.height_km):
-        raise ConfigError(f"world.pastoral.min_distance_km={w.pastoral.min_distance_km}: the world is only "
-                          f"{w.width_km} x {w.height_km} km; pastoral households cannot be that far from the seat")
+    far = []  # (key, km): places that must lie at least km from the seat (sim.world.generate._far_points)
+    if w.pastoral.households:
+        far.append(("world.pastoral.min_distance_km", w.pastoral.min_distance_km))
+    if w.villages.n_villages and w.urban.households:
+        far.append(("world.urban.core_sd_km", w.urban.core_sd_km))  # villages keep 2.5 x core_sd_km away
+    for key, value in far:
+        km = value * (2.5 if key.endswith("core_sd_km") else 1)
+        if _far_share(w.width_km, w.height_km, km) < 0.05:
+            why = "villages stay 2.5 x that" if key.endswith("core_sd_km") else "pastoral households stay that far"
+            raise ConfigError(f"{key}={value:g}: {why} from the seat, but the world is only {w.width_km:g} x "
+                              f"{w.height_km:g} km; use at most {min(w.width_km, w.height_km) / 2 / (km / value):g}")
     if w.n_street_offices > n_comm:
         raise ConfigError(f"world.n_street_offices={w.n_street_offices}: the world has only {n_comm} "
                           "communities; a street office needs at least one")
@@ -168,6 +178,13 @@ def check_consistency(cfg: Config) -> None:
         if start is not None and start >= cfg.days:
             raise ConfigError(f"policy.{lever}.start_day={start}: the run has days={cfg.days}; "
                               f"it must be below {cfg.days}")
+
+
+def _far_share(width: float, height: float, km: float) -> float:
+    """Share of the world at least ``km`` from its centre (the seat), on a 100 x 100 grid."""
+    x = (np.arange(100) + 0.5) / 100 * width - width / 2
+    y = (np.arange(100) + 0.5) / 100 * height - height / 2
+    return float((np.hypot(*np.meshgrid(x, y)) >= km).mean())
 
 
 def _levers(p) -> list[str]:
