@@ -253,6 +253,13 @@ def validate(cfg: Config) -> Config:
     """Check ranges and cross-field rules; raise ConfigError with one line."""
     check_fields(cfg)
     check_consistency(cfg)
+    if cfg.world.scale != 1:  # the model runs the scaled world: it must hold together too
+        from sim.world.scale import scaled
+
+        try:
+            check_consistency(scaled(cfg))
+        except ConfigError as e:
+            raise ConfigError(f"world.scale={cfg.world.scale:g}: the scaled world fails: {e}") from None
     if cfg.out:
         check_out_path(cfg.out)
     return cfg
