@@ -62,8 +62,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    res = run_config(cfg, dcfg, progress=cfg.progress)
-    write_run(res, out)
+    try:
+        res = run_config(cfg, dcfg, progress=cfg.progress)
+        write_run(res, out)
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"error: could not write {out}: {e.strerror or e}; nothing was written", file=sys.stderr)
+        return 1
     print(format_summary(res.summary))
     print(f"  {'wall time':<32} {time.perf_counter() - t0:>15.1f}s")
     print(f"wrote {out}/ (config.yaml, summary.json, daily, communities, groups as .parquet and .csv)")

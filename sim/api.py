@@ -17,7 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config.load import load
 from sim.config.schema import Config
-from sim.config.validate import ConfigError
+from sim.config.validate import ConfigError, check_out_path
 from sim.model import GovernanceModel
 from sim.outcomes import SUMMARY
 
@@ -49,6 +49,8 @@ def run(world: str = "tiny", policy: str = "status_quo", seed: int = 1, days: in
     ``overrides`` are Hydra overrides (``"params.needs.rate_dispute=1.0"``).
     Raises :class:`sim.config.validate.ConfigError` on a bad input.
     """
+    if isinstance(overrides, str):
+        raise ConfigError(f"overrides={overrides!r}: must be a list of 'key=value' strings, e.g. [{overrides!r}]")
     cfg, dcfg = load([f"world={world}", f"policy={policy}", f"seed={seed}", f"days={days}", *overrides])
     return run_config(cfg, dcfg, progress=progress, keep_model=keep_model)
 
@@ -94,16 +96,8 @@ def default_out(cfg: Config) -> Path:
 
 
 def check_out(out: Path) -> None:
-    """Refuse an output folder we must not write: a file, or a non-empty folder that is not a run."""
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"out={str(out)!r}: exists and is a file; give a folder path")
-    if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
-        raise ConfigError(f"out={str(out)!r}: folder is not empty and holds no run; choose a new or empty folder")
-    parent = out.parent if not out.exists() else out
-    while not parent.exists():
-        parent = parent.parent
-    if not os.access(parent, os.W_OK):
-        raise ConfigError(f"out={str(out)!r}: {parent} is not writable")
+    """Refuse an output folder we must not write (see sim.config.validate.check_out_path)."""
+    check_out_path(str(out))
 
 
 def write_run(res: RunResult, out: Path) -> Path:

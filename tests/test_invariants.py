@@ -22,7 +22,6 @@ import os
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
@@ -233,7 +232,6 @@ def test_the_run_is_deterministic_for_its_seed(overrides):
         pd.testing.assert_frame_equal(r[table], again[table], check_exact=True, obj=f"{table}: {repro(overrides)}")
 
 
-@pytest.mark.xfail(strict=True, reason="model bug: reserve_days x daily_need is 0 x inf before the first payday")
 def test_zero_reserve_keeps_money_finite():
     """params.money.reserve_days=0 is allowed (spend everything) but makes the money NaN (sim/mechanisms/money.py)."""
     s = sim.run(world="tiny", days=30, overrides=["params.money.reserve_days=0"]).summary

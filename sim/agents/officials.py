@@ -37,7 +37,8 @@ class Officials(ArrayPopulation):
         residents_c = org.households_c * cfg.world.persons_per_household
         n_cw = np.maximum(s.min_community_workers, np.round(s.community_workers_per_10k_residents * residents_c / 1e4))
         n_cw = np.where(org.unit_kind == 1, s.village_cadres, n_cw).astype(np.int64)
-        kinds = [np.full(n_cw.sum(), COMMUNITY_WORKER), np.full(org.n_streets * s.street_staff_per_office, STREET_STAFF),
+        kinds = [np.full(n_cw.sum(), COMMUNITY_WORKER),
+                 np.full(org.n_streets * s.street_staff_per_office, STREET_STAFF),
                  np.full(org.n_departments * s.dept_staff_per_department, DEPT_STAFF)]
         points = [np.repeat(np.arange(org.n_communities), n_cw),
                   org.street_point(np.repeat(np.arange(org.n_streets), s.street_staff_per_office)),

@@ -25,12 +25,15 @@ class Needs:
     rate_public_service: float = param(4.0, A + "; report: utilities ... family planning", lo=0, hi=365, unit="/hh/yr")
     rate_dispute: float = param(0.6, A, lo=0, hi=365, unit="/hh/yr")
     rate_safety: float = param(0.5, A, lo=0, hi=365, unit="/hh/yr")
-    rel_elderly_household: float = param(1.8, "MODEL.md 7: elderly -> more household-care needs (size: assumption)", lo=0, hi=10)
+    rel_elderly_household: float = param(
+        1.8, "MODEL.md 7: elderly -> more household-care needs (size: assumption)", lo=0, hi=10)
     rel_elderly_public: float = param(1.3, "MODEL.md 7: elderly -> more health needs (size: assumption)", lo=0, hi=10)
     rel_children_cultural: float = param(1.4, "MODEL.md 7: children -> education (size: assumption)", lo=0, hi=10)
-    case_type_shares: list = param([0.18, 0.18, 0.10, 0.12, 0.16, 0.06, 0.12, 0.08], A + " (order of CASE_TYPES)", lo=0, hi=1)
+    case_type_shares: list = param(
+        [0.18, 0.18, 0.10, 0.12, 0.16, 0.06, 0.12, 0.08], A + " (order of CASE_TYPES)", lo=0, hi=1)
     patience_days: list = param([10.0, 20.0, 30.0, 20.0, 5.0], A + " (mean, by category)", gt=0, unit="days")
-    target_days: list = param([3.0, 7.0, 5.0, 7.0, 1.0], A + "; Tongling: a certificate took >= 5 days", gt=0, unit="days")
+    target_days: list = param(
+        [3.0, 7.0, 5.0, 7.0, 1.0], A + "; Tongling: a certificate took >= 5 days", gt=0, unit="days")
 
 
 @dataclass
@@ -124,7 +127,8 @@ class Participation:
     update_every_days: int = param(7, A, lo=1, unit="days")
     activity_retired: float = param(0.5, A + " (share of time mobilising neighbours)", lo=0, hi=1)
     activity_in_service: float = param(0.1, A, lo=0, hi=1)
-    activity_in_service_reporting: float = param(0.3, "report: 在職黨員 report to the community (size: assumption)", lo=0, hi=1)
+    activity_in_service_reporting: float = param(
+        0.3, "report: 在職黨員 report to the community (size: assumption)", lo=0, hi=1)
     activity_floating: float = param(0.0, A, lo=0, hi=1)
     reach_cells: int = param(1, A + " (Moore radius of a member's mobilisation)", lo=0, hi=5)
     reach_cells_network: int = param(2, "report: three-level network reaches further (size: assumption)", lo=0, hi=5)
@@ -162,7 +166,8 @@ class Staffing:
 
     turnover_per_year: float = param(0.10, A, lo=0, hi=1, unit="/yr")
     workload_effect: float = param(1.0, A + " (hazard x exp(effect x (load - 1)))", lo=0)
-    rel_turnover_lost_post: float = param(2.5, "MODEL.md: Tongling cadres feared losing their status (size: assumption)", lo=1)
+    rel_turnover_lost_post: float = param(
+        2.5, "MODEL.md: Tongling cadres feared losing their status (size: assumption)", lo=1)
     rel_turnover_lost_pay: float = param(2.0, A, lo=1)
     rel_turnover_promotion: float = param(0.7, A + " (promotion of the best)", lo=0, hi=1)
     recruit_delay_days: float = param(60.0, A, lo=0, unit="days")

@@ -141,6 +141,8 @@ class Money:
     def _surplus(self) -> np.ndarray:
         """Budget held beyond a reserve of ``reserve_days`` of running costs: free to buy services."""
         mp = self.model.cfg.params.money
+        if not np.isfinite(self.daily_need).all():  # before the first payday nothing is spare
+            return np.zeros_like(self.daily_need)
         return np.maximum(0.0, self.held[:, BUDGET] - mp.reserve_days * self.daily_need)
 
     def purchasable_cases(self) -> np.ndarray:
