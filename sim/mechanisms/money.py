@@ -106,6 +106,19 @@ class Money:
         return np.bincount(org.lead, weights=per_c, minlength=org.n_communities)
 
     # -- outflows ------------------------------------------------------------
+    def _spend(self, amount: np.ndarray, sources: tuple, caps: tuple | None = None) -> np.ndarray:
+        """Spend ``amount`` per community from ``sources`` in order (each at most its cap, if given,
+        and never more than is held); adds to today's tally and returns what could not be paid."""
+        left = np.asarray(amount, dtype=float).copy()
+        for i, source in enumerate(sources):
+            available = self.held[:, source] if caps is None else np.minimum(caps[i], self.held[:, source])
+            use = np.minimum(left, available)
+            self.held[:, source] -= use
+            self.spent[:, source] += use
+            self.spent_today += float(use.sum())
+            left -= use
+        return left
+
     def pay(self, day: int) -> None:
         """Pay subsidies and running costs; a shortfall cuts tomorrow's capacity."""
         m = self.model
@@ -122,21 +135,14 @@ class Money:
                                                         minlength=C)
         need = mp.subsidy_yuan_day * n_staff + op
         self.daily_need = need
-        before = self.spent.sum()
-        left = need.copy()
-        for source in (BUDGET, DONATIONS):
-            use = np.minimum(left, self.held[:, source])
-            self.held[:, source] -= use
-            self.spent[:, source] += use
-            left -= use
-        left = left + self.task_shortfall
+        left = self._spend(need, (BUDGET, DONATIONS)) + self.task_shortfall
         need = need + self.task_shortfall
         unpaid = np.where(need > 0, left / np.maximum(need, 1e-12), 0.0)
         self.pay_factor = 1 - mp.shortfall_capacity_effect * unpaid
         # district payroll: street and department staff, and sent-down staff who keep their pay
         payroll = act & ((o.level > 0) | (o.kind == GRID_WORKER) | (o.sent_down & o.pay_kept))
         self.payroll_yuan += mp.dept_salary_yuan_day * int(payroll.sum())
-        self.spent_today += self.spent.sum() - before + mp.dept_salary_yuan_day * int(payroll.sum())
+        self.spent_today += mp.dept_salary_yuan_day * int(payroll.sum())
 
     def _surplus(self) -> np.ndarray:
         """Budget held beyond a reserve of ``reserve_days`` of running costs: free to buy services."""
@@ -160,13 +166,8 @@ class Money:
         buyable = self.purchasable_cases()
         free = civic_cap[:, HOUSEHOLD] - buyable
         bought = np.clip(served - free, 0, buyable)
-        left = bought * self.model.cfg.params.money.purchase_yuan_per_case
-        for source, available in ((LOTTERY, self.held[:, LOTTERY]), (BUDGET, self._surplus())):
-            use = np.minimum(left, available)
-            self.held[:, source] -= use
-            self.spent[:, source] += use
-            self.spent_today += use.sum()
-            left -= use
+        cost = bought * self.model.cfg.params.money.purchase_yuan_per_case
+        self._spend(cost, (LOTTERY, BUDGET), caps=(np.inf, self._surplus()))
 
     def task_costs(self, community_cases: np.ndarray, dept_cases: int, funds_follow: bool) -> None:
         """Processing costs of public-service cases: departments pay their own; communities pay for
@@ -178,14 +179,8 @@ class Money:
         cost = price * community_cases
         if funds_follow:
             self._pay_in(BUDGET, cost)
-        left = cost.copy()
-        for source in (BUDGET, DONATIONS):
-            use = np.minimum(left, self.held[:, source])
-            self.held[:, source] -= use
-            self.spent[:, source] += use
-            left -= use
-        self.spent_today += float((cost - left).sum())
-        self.task_shortfall = left  # unpaid work is taken out of the staff's capacity tomorrow
+        # unpaid work is taken out of the staff's capacity tomorrow
+        self.task_shortfall = self._spend(cost, (BUDGET, DONATIONS))
 
     def transfer(self, src: np.ndarray, dst: np.ndarray) -> None:
         """Move whole balances from communities ``src`` to ``dst`` (merging)."""
