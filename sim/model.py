@@ -30,8 +30,8 @@ class GovernanceModel(mesa.Model):
     """Community governance on a grid.  ``GovernanceModel(cfg).run()``, then ``.summary()``.
 
     Agents by kind: ``residents`` (arrays), ``party_members`` (arrays),
-    ``officials`` (arrays), ``units`` (Mesa agents); each has ``to_frame()``
-    (units: ``units_frame()``).
+    ``officials`` (arrays), ``units`` (Mesa agents); ``frame(kind)`` gives any
+    of them as a DataFrame.
     """
 
     def __init__(self, cfg: Config):
