@@ -77,9 +77,8 @@ class GovernanceModel(mesa.Model):
         new = self._thin(new)
         self._raise(new, channels.choose(self, new), d)        # 2. channels
         served = service.serve(self, d)                        # 3. capacity-limited service
-        done_civic = escalation.route(self, served["civic"], d)  # 4. escalation / pass-back
-        done_staff = escalation.route(self, served["staff"], d)
-        self._resolve(done_civic, done_staff, d)               # 5. resolution ...
+        done_staff = escalation.route(self, served["staff"], d)  # 4. escalation / pass-back
+        self._resolve(served["civic"], done_staff, d)          # 5. resolution (civic service never escalates) ...
         self._abandon(d)                                       # ... or abandonment
         satisfaction.experience(self, *self.ledger.experiences())  # 6. satisfaction
         satisfaction.remember(self)
@@ -118,9 +117,9 @@ class GovernanceModel(mesa.Model):
 
     def _raise(self, new: dict, channel: np.ndarray, day: int) -> None:
         self.ledger.generated(new, channel)
-        raised = channel != channels.UNRAISED
+        raised = np.flatnonzero(channel != channels.UNRAISED)
         r = {k: v[raised] for k, v in new.items()}
-        n = int(raised.sum())
+        n = len(raised)
         point = self.org.lead[self.residents.community[r["hh"]]]
         req = np.where(r["cat"] == PUBLIC, self.org.authority[np.maximum(r["ctype"], 0)], 0)
         self.needs.add({**r, "channel": channel[raised], "point": point, "queued": np.full(n, day),
@@ -163,8 +162,10 @@ class GovernanceModel(mesa.Model):
     def _units_monthly(self, day: int) -> None:
         if day % 30:
             return
-        for u in sorted(self.units, key=lambda a: a.unique_id):
-            u.review_partnership(day, float(self.streams.uniform("unit_partnership", [u.unique_id], day)[0]))
+        units = sorted(self.units, key=lambda a: a.unique_id)
+        draws = self.streams.uniform("unit_partnership", np.array([u.unique_id for u in units]), day)
+        for u, draw in zip(units, draws):
+            u.review_partnership(day, float(draw))
         self._unit_arrays()
 
     def _education(self, day: int) -> None:
