@@ -7,7 +7,7 @@ from mesa.discrete_space import FixedAgent, OrthogonalMooreGrid
 
 from sim.world.generate import Geography
 
-LAYERS = ("population", "settlement", "community", "coverage")
+LAYERS = ("population", "settlement", "community", "travel_kmh", "coverage")
 
 
 class ServiceCentre(FixedAgent):
@@ -31,6 +31,11 @@ def build_space(model, geo: Geography) -> OrthogonalMooreGrid:
     for name, values in (("settlement", geo.hh_settlement), ("community", geo.hh_community)):
         space.create_property_layer(name, -1, dtype=np.int64)
         getattr(space, name).data = dominant(geo.hh_cell, values, geo.nx * geo.ny).reshape(geo.nx, geo.ny)
+    # travel cost: speed of getting about in the cell's dominant settlement (0 where nobody lives)
+    t = model.cfg.world.travel
+    speed = np.array([t.speed_urban_kmh, t.speed_village_kmh, t.speed_pastoral_kmh, 0.0])
+    space.create_property_layer("travel_kmh", 0.0, dtype=float)
+    space.travel_kmh.data = speed[space.settlement.data]  # -1 (empty) picks the last entry, 0
     space.create_property_layer("coverage", 0.0, dtype=float)
     return space
 
