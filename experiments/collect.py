@@ -3,6 +3,14 @@
 Writes ``results/NAME/runs.parquet`` and ``runs.csv`` (one row per run: its key,
 status, parameters, outcomes) and prints what the sweeps planned but is missing,
 and what failed with which error.
+
+* A damaged run folder (see :meth:`experiments.store.Store.check`) is a row with
+  status ``damaged`` and the reason in ``error``, never outcomes; re-running the
+  sweep redoes it.
+* Runs made with other model code than the newest sweep's (stale: the model
+  changed since) are left out of the table and counted, so old and new results
+  are never mixed silently; ``--all`` keeps them (their ``code_version`` column
+  tells them apart).
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from experiments.store import Store
+from experiments.store import Store, code_version
 from sim.outcomes import SUMMARY
 
 BASE_PARAMS = ("world", "policy", "seed", "days")
@@ -38,42 +46,69 @@ def override_keys(overrides: list[str]) -> list[str]:
     return [o.split("=", 1)[0].lstrip("+~") for o in overrides if "=" in o]
 
 
+def manifests(store: Store) -> tuple[list[dict], int]:
+    """The sweeps' manifests, oldest first, and how many could not be read."""
+    d = store.root / "sweeps"
+    docs, bad = [], 0
+    for f in sorted(d.glob("*.json")) if d.is_dir() else []:
+        try:
+            doc = json.loads(f.read_text())
+            docs.append({"code_version": doc.get("code_version"), "runs": list(doc["runs"])})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            bad += 1
+    return docs, bad
+
+
+def current_version(store: Store) -> str:
+    """The code version results are collected for: the newest sweep's, else the present code's."""
+    docs, _ = manifests(store)
+    return docs[-1]["code_version"] if docs else code_version()
+
+
 def planned(store: Store) -> tuple[dict[str, list[str]], int]:
     """key -> overrides for every run planned by the sweeps made with the newest code version.
 
     Sweeps planned with older code are stale (their keys can never be completed); their count is returned.
     """
-    d = store.root / "sweeps"
-    manifests = [json.loads(f.read_text()) for f in sorted(d.glob("*.json"))] if d.is_dir() else []
-    if not manifests:
+    docs, _ = manifests(store)
+    if not docs:
         return {}, 0
-    current = manifests[-1].get("code_version")
+    current = docs[-1]["code_version"]
     out: dict[str, list[str]] = {}
-    for m in manifests:
-        if m.get("code_version") == current:
+    for m in docs:
+        if m["code_version"] == current:
             for r in m["runs"]:
                 out[r["key"]] = r["overrides"]
-    return out, sum(m.get("code_version") != current for m in manifests)
+    return out, sum(m["code_version"] != current for m in docs)
 
 
-def collect(root: str | Path) -> pd.DataFrame:
-    """One row per run folder in the store (ok or failed)."""
+def _read_config(path: Path) -> dict:
+    try:
+        cfg = yaml.safe_load(path.read_text()) if path.exists() else {}
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}
+    return flatten(cfg) if isinstance(cfg, dict) else {}
+
+
+def collect(root: str | Path, all_versions: bool = False) -> pd.DataFrame:
+    """One row per run folder in the store (ok, failed or damaged), stale runs left out unless ``all_versions``."""
     store = Store(root)
+    current = None if all_versions else current_version(store)
     rows, swept = [], set()
     for key in store.keys():
-        meta = store.meta(key)
-        if meta is None:
+        state, why = store.check(key)
+        meta = store.meta(key) or {}
+        if current is not None and state != "damaged" and meta.get("code_version") != current:
             continue
-        overrides = meta.get("overrides", [])
+        overrides = meta.get("overrides", []) if isinstance(meta.get("overrides"), list) else []
         swept.update(override_keys(overrides))
-        cfg_file = store.path(key) / "config.yaml"
-        cfg = flatten(yaml.safe_load(cfg_file.read_text())) if cfg_file.exists() else {}
-        row = {"key": key, "status": meta.get("status"), "error": meta.get("error"),
-               "overrides": " ".join(overrides), "wall_s": meta.get("wall_s"),
+        cfg = _read_config(store.path(key) / "config.yaml")
+        row = {"key": key, "status": state, "error": why if state == "damaged" else meta.get("error"),
+               "overrides": " ".join(map(str, overrides)), "wall_s": meta.get("wall_s"),
                "code_version": meta.get("code_version"), "git_commit": meta.get("git_commit"),
                "world": cfg.get("world.name"), "policy": cfg.get("policy.name"), "seed": cfg.get("seed"),
                "days": cfg.get("days"), "_cfg": cfg}
-        if meta.get("status") == "ok":
+        if state == "ok":
             s = store.summary(key)
             row.update({k: s.get(k) for k in (*SUMMARY, *EXTRA_OUTCOMES)})
         rows.append(row)
@@ -88,10 +123,16 @@ def collect(root: str | Path) -> pd.DataFrame:
     return df.sort_values(["world", "policy", "seed", "key"], na_position="last").reset_index(drop=True)
 
 
-def write(root: str | Path) -> tuple[pd.DataFrame, dict]:
-    """Write runs.parquet and runs.csv; returns the table and a report of missing/failed runs."""
+def stale_count(store: Store) -> int:
+    """Run folders made with other model code than the one collected for."""
+    current = current_version(store)
+    return sum(1 for k in store.keys() if (m := store.meta(k)) is not None and m.get("code_version") != current)
+
+
+def write(root: str | Path, all_versions: bool = False) -> tuple[pd.DataFrame, dict]:
+    """Write runs.parquet and runs.csv; returns the table and a report of missing/failed/damaged/stale runs."""
     store = Store(root)
-    df = collect(root)
+    df = collect(root, all_versions)
     for col in df.columns:  # parquet needs one type per column; parameters may mix (e.g. int and float)
         if df[col].dtype == object and df[col].map(type).nunique() > 1:
             df[col] = df[col].map(lambda v: None if v is None else str(v))
@@ -102,8 +143,10 @@ def write(root: str | Path) -> tuple[pd.DataFrame, dict]:
     report = {
         "runs": len(df), "ok": int((df["status"] == "ok").sum()),
         "failed": df.loc[df["status"] == "failed", ["key", "overrides", "error"]].to_dict("records"),
+        "damaged": df.loc[df["status"] == "damaged", ["key", "overrides", "error"]].to_dict("records"),
         "missing": [{"key": k, "overrides": " ".join(v)} for k, v in plan.items() if k not in have],
-        "planned": len(plan), "stale_sweeps": stale,
+        "planned": len(plan), "stale_sweeps": stale, "stale_runs": 0 if all_versions else stale_count(store),
+        "unreadable_manifests": manifests(store)[1],
         "leftovers": sum(1 for p in store.runs.iterdir() if p.name.startswith((".tmp-", ".old-")))
         if store.runs.is_dir() else 0,
     }
@@ -112,26 +155,40 @@ def write(root: str | Path) -> tuple[pd.DataFrame, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    all_versions = "--all" in argv
+    argv = [a for a in argv if a != "--all"]
     if len(argv) != 1 or argv[0].startswith("-"):
-        print("usage: python -m experiments.collect results/NAME", file=sys.stderr)
+        print("usage: python -m experiments.collect results/NAME [--all]   (--all: keep runs of older model code)",
+              file=sys.stderr)
         return 2
     root = Path(argv[0])
     if not (root / "runs").is_dir():
         print(f"error: {root}: no runs/ folder here; give the folder of an experiment (results/NAME)",
               file=sys.stderr)
         return 2
-    df, rep = write(root)
-    print(f"{root}: {rep['runs']} runs ({rep['ok']} ok, {len(rep['failed'])} failed); "
+    try:
+        df, rep = write(root, all_versions)
+    except OSError as e:
+        print(f"error: could not write {root / 'runs.parquet'}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"{root}: {rep['runs']} runs ({rep['ok']} ok, {len(rep['failed'])} failed, {len(rep['damaged'])} damaged); "
           f"sweeps planned {rep['planned']}, missing {len(rep['missing'])}")
     print(f"wrote {root / 'runs.parquet'} and {root / 'runs.csv'}")
     for r in rep["failed"]:
         print(f"  failed  {r['key']}  {r['overrides']}: {r['error']}")
+    for r in rep["damaged"]:
+        print(f"  damaged {r['key']}  {r['overrides']}: {r['error']}; no outcomes taken from it")
     for r in rep["missing"]:
         print(f"  missing {r['key']}  {r['overrides']}")
-    if rep["missing"]:
-        print("  re-run the sweep command to do the missing runs (completed runs are skipped)")
+    if rep["missing"] or rep["damaged"]:
+        print("  re-run the sweep command to do the missing and damaged runs (completed runs are skipped)")
+    if rep["stale_runs"]:
+        print(f"  {rep['stale_runs']} runs were made with older model code and are left out of the table "
+              "(re-run the sweep to redo them with the current code; --all keeps them)")
     if rep["stale_sweeps"]:
         print(f"  {rep['stale_sweeps']} earlier sweeps were planned with older model code (not counted as missing)")
+    if rep["unreadable_manifests"]:
+        print(f"  {rep['unreadable_manifests']} sweep manifests in {root / 'sweeps'} could not be read (ignored)")
     if rep["leftovers"]:
         print(f"  {rep['leftovers']} unfinished temporary folders in runs/ (from killed runs; safe to delete)")
     return 0

@@ -4,7 +4,10 @@
 and, for a completed run, the files of :func:`sim.api.write_run` plus a cell map.
 A run's key is a hash of its resolved config (seed included) and of the code
 version, so the same run is never done twice and a changed model never reuses
-old results.  Every folder appears whole or not at all (temporary name, rename).
+old results.  Every folder appears whole or not at all (temporary name, rename),
+and ``run.json`` lists the size and sha256 of every other file, so a folder
+damaged afterwards (a truncated or edited file, a disk error) is never taken as
+complete: :meth:`Store.check` calls it ``damaged`` and a resumed sweep redoes it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from sim.api import PROJECT_ROOT, git_commit, run_config, write_run
 from sim.config.load import load, to_config
 
 RUN_META = "run.json"
+STORE_FORMAT = 2  # 2: run.json lists every file with its size and sha256
+OK_FILES = ("config.yaml", "summary.json", "daily.parquet", "communities.parquet", "groups.parquet")
 # Keys that do not change what a run computes.
 NOT_IN_KEY = ("out", "progress")
 KEY_PACKAGES = ("mesa", "numpy", "scipy")
@@ -99,13 +104,59 @@ class Store:
         if not f.exists():
             return None
         try:
-            return json.loads(f.read_text())
-        except (OSError, json.JSONDecodeError):
+            m = json.loads(f.read_text())
+        except (OSError, ValueError):  # ValueError: bad JSON or bad UTF-8
             return None
+        return m if isinstance(m, dict) else None
+
+    def check(self, key: str) -> tuple[str, str | None]:
+        """State of a run folder: ("absent" | "ok" | "failed" | "damaged", why it is damaged).
+
+        A folder is ``ok`` only if its run.json says so and every file it lists has the recorded
+        size and checksum; anything else found there (unreadable run.json, a missing, truncated or
+        changed file) is ``damaged``: never counted as complete, redone by a resumed sweep.
+        """
+        d = self.path(key)
+        if not d.is_dir():
+            return "absent", None
+        try:
+            m = json.loads((d / RUN_META).read_text())
+        except FileNotFoundError:
+            return "damaged", f"{RUN_META} is missing"
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            return "damaged", f"{RUN_META} is unreadable ({type(e).__name__})"
+        if not isinstance(m, dict) or m.get("key") != key or m.get("status") not in ("ok", "failed"):
+            return "damaged", f"{RUN_META} does not describe run {key}"
+        need = OK_FILES if m["status"] == "ok" else ("config.yaml",)
+        files = m.get("files")
+        if files is None:  # written before format 2: at least every file is there and the summary reads
+            for name in need:
+                if not (d / name).is_file():
+                    return "damaged", f"{name} is missing"
+            if m["status"] == "ok":
+                try:
+                    json.loads((d / "summary.json").read_text())
+                except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                    return "damaged", "summary.json is unreadable"
+            return m["status"], None
+        if not isinstance(files, dict) or any(n not in files for n in need):
+            return "damaged", f"{RUN_META} does not list every file of the run"
+        for name, rec in files.items():
+            p = d / name
+            if "/" in name or name.startswith(".") or not p.is_file():
+                return "damaged", f"{name} is missing"
+            size = p.stat().st_size
+            if not (isinstance(rec, list) and len(rec) == 2):
+                return "damaged", f"{RUN_META} has no size and checksum for {name}"
+            if size != rec[0]:
+                return "damaged", f"{name} has {size} bytes, {RUN_META} recorded {rec[0]}"
+            if file_digest(p)[1] != rec[1]:
+                return "damaged", f"{name} does not match its recorded checksum"
+        return m["status"], None
 
     def is_done(self, key: str) -> bool:
-        m = self.meta(key)
-        return bool(m) and m.get("status") == "ok"
+        """True if the run is complete and intact (see :meth:`check`)."""
+        return self.check(key)[0] == "ok"
 
     def keys(self) -> list[str]:
         if not self.runs.is_dir():
@@ -153,14 +204,25 @@ class Store:
         self.runs.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.runs))
 
-    def _publish(self, tmp: Path, key: str) -> None:
+    def _publish(self, tmp: Path, key: str, meta: dict) -> None:
+        """Seal ``tmp`` (run.json, listing every file, written last) and rename it to the run's folder.
+
+        A kill at any point leaves the run's folder complete, or absent (its predecessor moved to an
+        ``.old-`` name), plus dot-named leftovers that are never read as runs.
+        """
+        meta = {**meta, "format": STORE_FORMAT,
+                "files": {p.name: file_digest(p) for p in sorted(tmp.iterdir()) if p.name != RUN_META}}
+        (tmp / RUN_META).write_text(json.dumps(meta, indent=2) + "\n")
         dest = self.path(key)
-        if dest.exists():  # a failed record, or a run another worker finished meanwhile
+        if dest.exists():  # a failed or damaged record, or a run another worker finished meanwhile
             if self.is_done(key):
                 shutil.rmtree(tmp, ignore_errors=True)
                 return
-            old = self.runs / f".old-{key}-{os.getpid()}"
-            os.replace(dest, old)
+            old = Path(tempfile.mkdtemp(prefix=f".old-{key}-", dir=self.runs))
+            try:
+                os.replace(dest, old)
+            except FileNotFoundError:  # another worker moved it first
+                pass
             shutil.rmtree(old, ignore_errors=True)
         try:
             os.replace(tmp, dest)
@@ -175,8 +237,7 @@ class Store:
                 cells, points = map_tables(res.model)
                 cells.to_parquet(inner / "cells.parquet", index=False)
                 points.to_parquet(inner / "points.parquet", index=False)
-            (inner / RUN_META).write_text(json.dumps(meta, indent=2) + "\n")
-            self._publish(inner, key)
+            self._publish(inner, key, meta)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -184,8 +245,7 @@ class Store:
         tmp = self._tmp()
         try:
             (tmp / "config.yaml").write_text(OmegaConf.to_yaml(dcfg, resolve=True))
-            (tmp / RUN_META).write_text(json.dumps(meta, indent=2) + "\n")
-            self._publish(tmp, key)
+            self._publish(tmp, key, meta)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -199,6 +259,15 @@ class Store:
                     shutil.rmtree(p, ignore_errors=True)
                     n += 1
         return n
+
+
+def file_digest(path: Path) -> list:
+    """[size in bytes, sha256 hex] of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return [path.stat().st_size, h.hexdigest()]
 
 
 def map_tables(model) -> tuple[pd.DataFrame, pd.DataFrame]:
