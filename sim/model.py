@@ -14,7 +14,7 @@ from sim.agents.units import place_units
 from sim.config.schema import Config
 from sim.mechanisms import channels, escalation, satisfaction, service
 from sim.mechanisms.levers import Levers
-from sim.mechanisms.money import Money
+from sim.mechanisms.money import Money, month_start
 from sim.mechanisms.needs import PUBLIC, SAFETY, NeedPool, NeedSource
 from sim.mechanisms.participation import Participation
 from sim.mechanisms.staffing import Staffing
@@ -59,6 +59,8 @@ class GovernanceModel(mesa.Model):
         self.ledger = Ledger(self)
         self.target_days = np.asarray(cfg.params.needs.target_days)
         self.grid_find_p = np.zeros(self.residents.n)
+        self.grid_households: np.ndarray | None = None  # households per grid, once grids exist
+        self._grid_workers: np.ndarray | None = None
         self.centres: list[ServiceCentre] = []
         self.refresh_geometry()
         self.datacollector = mesa.DataCollector(
@@ -132,7 +134,9 @@ class GovernanceModel(mesa.Model):
         base_q = np.concatenate([np.full(len(civic), s.quality_volunteer),
                                  s.quality_base + s.quality_skill * self.point_skill[pool["point"][staff]]])
         if self.levers.get("service_centres").standard:
-            base_q = base_q + np.where(pool["point"][idx] < self.org.n_communities, s.standard_centre_quality, 0)
+            point, C = pool["point"][idx], self.org.n_communities
+            at_centre = (point < C) & self.has_centre()[np.minimum(point, C - 1)]
+            base_q = base_q + np.where(at_centre, s.standard_centre_quality, 0)
         noise = s.quality_noise * (2 * self.streams.uniform("quality", pool["uid"][idx]) - 1)
         quality = np.clip(base_q + noise, 0, 1)
         self._task_costs(idx)
@@ -160,7 +164,7 @@ class GovernanceModel(mesa.Model):
             pool.keep(~gone)
 
     def _units_monthly(self, day: int) -> None:
-        if day % 30:
+        if not month_start(day):
             return
         units = sorted(self.units, key=lambda a: a.unique_id)
         draws = self.streams.uniform("unit_partnership", np.array([u.unique_id for u in units]), day)
@@ -188,8 +192,13 @@ class GovernanceModel(mesa.Model):
         lead = self.org.lead[self.unit_community]
         cap = np.bincount(lead, weights=self.unit_cap * self.unit_partnered, minlength=C)
         if self.levers.get("service_centres").standard:
-            cap += self.cfg.params.service.standard_centre_cases_day * (self.org.lead == np.arange(C))
+            cap += self.cfg.params.service.standard_centre_cases_day * self.has_centre()
         return cap
+
+    def has_centre(self) -> np.ndarray:
+        """Community points whose (big) community runs a service centre (village committees do not)."""
+        org = self.org
+        return np.bincount(org.lead[org.point_community[org.point_is_centre]], minlength=org.n_communities) > 0
 
     def unit_volunteers(self) -> np.ndarray:
         C = self.org.n_communities
@@ -232,12 +241,13 @@ class GovernanceModel(mesa.Model):
         for v in self.staffing.vacancies:
             lv = v["point"] < C
             v["point"][lv] = org.lead[v["point"][lv]]
-        lead_xy = org.point_xy[org.lead[org.point_community]]
+        lead_xy = org.centre_xy[org.lead[org.point_community]]  # a lead's own point sits at its centre
         far = np.hypot(*(org.point_xy - lead_xy).T) > (station_radius_km if station_radius_km is not None else np.inf)
         is_lead = org.lead[org.point_community] == org.point_community
-        keep = np.ones(len(org.point_xy), bool) if keep_points else (is_lead | far)
+        touched = np.isin(org.point_community, np.concatenate(groups))
+        keep = np.ones(len(org.point_xy), bool) if keep_points else (~touched | is_lead | far)
         # a village merger builds a centre at the lead; far villages keep a station (a walk-in point, no centre)
-        org.point_is_centre = (org.point_is_centre | (is_lead & (not keep_points)))[keep]
+        org.point_is_centre = (org.point_is_centre | (touched & is_lead & (not keep_points)))[keep]
         org.point_xy = org.point_xy[keep]
         org.point_community = org.point_community[keep]
         self.refresh_geometry()
@@ -248,7 +258,7 @@ class GovernanceModel(mesa.Model):
         pub = pool["cat"] == PUBLIC
         pool["req"][pub] = self.org.authority[pool["ctype"][pub]]
 
-    def reroute_street_queues(self, functions_to: str) -> None:
+    def reroute_street_queues(self) -> None:
         """Needs waiting at abolished street offices go down to communities or up to departments."""
         pool = self.needs
         org = self.org
@@ -262,18 +272,23 @@ class GovernanceModel(mesa.Model):
         pool["queued"][idx] = self.day
 
     def refresh_grid(self) -> None:
-        """Probability that a grid worker finds a household's need (0 outside active grids)."""
-        res = self.residents
-        if not (res.grid >= 0).any():
+        """Probability that a grid worker finds a household's need (0 outside active grids).
+
+        Recomputed only when the grid workers in post change (hires, leavers)."""
+        if self.grid_households is None:
             return
         o = self.officials
-        n_grids = int(res.grid.max()) + 1
+        n_grids = len(self.grid_households)
         workers = np.bincount(o.grid[o.active & (o.kind == GRID_WORKER)], minlength=n_grids)[:n_grids]
-        hh = np.bincount(res.grid[res.grid >= 0], minlength=n_grids)
+        if self._grid_workers is not None and np.array_equal(workers, self._grid_workers):
+            return
+        self._grid_workers = workers
+        hh = self.grid_households
         p = channels.p_find(np.where(workers > 0, hh / np.maximum(workers, 1), 0.0),
                             self.cfg.params.channel.grid_find_at_300)
         self.grid_active = workers > 0
-        self.grid_find_p = np.where(res.grid >= 0, p[np.maximum(res.grid, 0)], 0.0)
+        grid = self.residents.grid
+        self.grid_find_p = np.where(grid >= 0, p[np.maximum(grid, 0)], 0.0)
 
     def add_service_points(self, k: int) -> None:
         """Extra service points in each community's most populous cells without one."""

@@ -163,11 +163,11 @@ class Ledger:
         self._on_time_today = [0, 0]
 
     def coverage_grid(self) -> float:
+        """Share of households in a grid with an active grid worker."""
         m = self.model
-        grid = m.residents.grid
-        if not (grid >= 0).any():
+        if m.grid_households is None:
             return 0.0
-        return float(m.grid_active[grid[grid >= 0]].sum() / m.residents.n)
+        return float((m.grid_households * m.grid_active).sum() / m.residents.n)
 
     def daily(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=list(self.DAILY))

@@ -49,8 +49,8 @@ class Funding:
     """Report, funding guarantee: government budget, welfare lottery, donations."""
 
     yuan_per_community_year: float = param(150000.0, A + " (office funds per community)", lo=0, hi=1e9, unit="yuan/yr")
-    yuan_per_village_year: float = param(30000.0, A + " (office funds per village committee)", lo=0, hi=1e9,
-                                         unit="yuan/yr")
+    yuan_per_village_year: float = param(
+        120000.0, A + " (office funds and cadre subsidies of a village committee)", lo=0, hi=1e9, unit="yuan/yr")
     yuan_per_household_year: float = param(100.0, A, lo=0, hi=1e6, unit="yuan/hh/yr")
     share_budget: float = param(0.9, "report: 政府投入", lo=0, hi=1)
     share_lottery: float = param(0.07, "report: 福利彩票基金", lo=0, hi=1)

@@ -100,8 +100,7 @@ class Levers:
         org.street_active = False
         org.set_authority(list(self.get("authority_sunk").case_types), a.functions_to)
         m.refresh_requirements()
-        m.reroute_street_queues(a.functions_to)
-        m.refresh_geometry()
+        m.reroute_street_queues()
 
     def _start_staff_sent_down(self) -> None:
         m = self.model
@@ -139,6 +138,7 @@ class Levers:
         per = np.repeat(sizes / n_grids, sizes)
         grid = np.repeat(first, sizes) + np.minimum((rank / per).astype(np.int64), np.repeat(n_grids, sizes) - 1)
         res.grid[order] = grid
+        m.grid_households = np.bincount(grid)
         n = int(n_grids.sum())
         grid_point = np.repeat(lead[order][starts], n_grids)
         m.staffing.hire(self.day, np.full(n, GRID_WORKER), grid_point, np.full(n, -1), np.arange(n))

@@ -23,6 +23,12 @@ from sim.agents.officials import GRID_WORKER
 BUDGET, LOTTERY, DONATIONS = 0, 1, 2
 SOURCES = ("budget", "lottery", "donations")
 QUARTER_DAYS = (0, 91, 182, 273)
+MONTH_DAYS = tuple(int(d) for d in (np.arange(12) * 365) // 12)  # the first day of each month
+
+
+def month_start(day: int) -> bool:
+    """Whether ``day`` opens a month (twelve a year)."""
+    return day % 365 in MONTH_DAYS
 
 
 class Money:
@@ -41,7 +47,7 @@ class Money:
         self.pay_factor = np.ones(C)
         self.task_shortfall = np.zeros(C)
         self.daily_need = np.full(C, np.inf)  # running costs per day, known from the first payday
-        self._adhoc: dict[int, np.ndarray] = {}  # arrival day -> amounts by community
+        self._adhoc: dict[int, np.ndarray] = {}  # arrival day -> amounts by (original) unit
         self.spent_today = 0.0
 
     # -- inflows -------------------------------------------------------------
@@ -56,21 +62,20 @@ class Money:
         f = m.levers.get("funding")
         mp = m.cfg.params.money
         year, doy = divmod(day, 365)
-        annual = self.annual(f)
-        gov = annual * f.share_budget
         if doy in QUARTER_DAYS:
-            self._pay_in(BUDGET, gov * f.budgeted_share / 4)
-        if doy == 0:  # schedule this year's ad hoc funds: late and variable
-            rng = m.streams.generator("adhoc_funds", year)
-            delay = rng.exponential(mp.adhoc_delay_days_mean, (4, len(gov)))
-            factor = _lognormal(rng, mp.adhoc_cv, (4, len(gov)))
-            amount = gov * (1 - f.budgeted_share) / 4 * factor
-            arrive = year * 365 + np.round(np.array(QUARTER_DAYS)[:, None] + delay).astype(int)
+            # the quarter's budget: the budgeted part now, the ad hoc part late and variable,
+            # both under the funding settings in force today
+            gov = self.annual_by_unit(f) * f.share_budget / 4
+            self._pay_in(BUDGET, self._to_leads(gov * f.budgeted_share))
+            rng = m.streams.generator("adhoc_funds", year, QUARTER_DAYS.index(doy))
+            delay = rng.exponential(mp.adhoc_delay_days_mean, len(gov))
+            amount = gov * (1 - f.budgeted_share) * _lognormal(rng, mp.adhoc_cv, len(gov))
+            arrive = day + np.round(delay).astype(int)
             for d in np.unique(arrive):
-                self._adhoc[int(d)] = self._adhoc.get(int(d), 0.0) + np.where(arrive == d, amount, 0.0).sum(0)
+                self._adhoc[int(d)] = self._adhoc.get(int(d), 0.0) + np.where(arrive == d, amount, 0.0)
         due = self._adhoc.pop(day, None)
-        if due is not None:
-            self._pay_in(BUDGET, due)
+        if due is not None:  # paid to whoever leads the unit on the day it arrives
+            self._pay_in(BUDGET, self._to_leads(due))
         if doy == mp.lottery_day % 365:
             rng = m.streams.generator("lottery_funds", year)
             elderly = np.bincount(m.org.lead[m.residents.community], weights=m.residents.elderly,
@@ -78,7 +83,7 @@ class Money:
             share = elderly / max(elderly.sum(), 1)
             total = self.annual(f).sum() * f.share_lottery
             self._pay_in(LOTTERY, total * share * _lognormal(rng, mp.lottery_cv, 1)[0])
-        if doy % 30 == 0:
+        if month_start(day):
             self._donations(day)
 
     def _donations(self, day: int) -> None:
@@ -97,13 +102,19 @@ class Money:
         pot = self.annual(f).sum() * f.share_donations / 12
         self._pay_in(DONATIONS, weight + pot * weight / weight.sum())
 
-    def annual(self, f) -> np.ndarray:
-        """Yearly funds by community point: office funds per unit (community or village committee) plus
-        per household; a merged community receives the funds of all its units."""
+    def annual_by_unit(self, f) -> np.ndarray:
+        """Yearly funds of each unit: office funds (community or village committee) plus per household."""
         org = self.model.org
         office = np.where(org.unit_kind == 1, f.yuan_per_village_year, f.yuan_per_community_year)
-        per_c = office + f.yuan_per_household_year * org.households_c
-        return np.bincount(org.lead, weights=per_c, minlength=org.n_communities)
+        return office + f.yuan_per_household_year * org.households_c
+
+    def annual(self, f) -> np.ndarray:
+        """Yearly funds by community point: a merged community receives the funds of all its units."""
+        return self._to_leads(self.annual_by_unit(f))
+
+    def _to_leads(self, per_unit: np.ndarray) -> np.ndarray:
+        org = self.model.org
+        return np.bincount(org.lead, weights=per_unit, minlength=org.n_communities)
 
     # -- outflows ------------------------------------------------------------
     def _spend(self, amount: np.ndarray, sources: tuple, caps: tuple | None = None) -> np.ndarray:

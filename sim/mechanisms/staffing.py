@@ -11,9 +11,10 @@ raises the skill of recruits; a university partnership trains community staff.
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 from sim.agents.officials import COMMUNITY_WORKER, LEVEL_OF_KIND
-from sim.agents.residents import beta
+from sim.mechanisms.money import month_start
 
 
 class Staffing:
@@ -67,16 +68,18 @@ class Staffing:
         st = m.cfg.params.staffing
         exam = m.levers.get("recruitment").unified_exam
         mean = st.skill_exam_mean if exam else m.cfg.world.staff.skill_mean
-        rng = m.streams.generator("recruits", day)
         n = len(kind)
         C = m.org.n_communities
         point = np.where(LEVEL_OF_KIND[kind] == 0, m.org.lead[np.minimum(point, C - 1)], point)
         ids = m.officials.append(
             kind=kind, level=LEVEL_OF_KIND[kind], point=point, department=department, grid=grid,
-            skill=beta(rng, mean, m.cfg.world.staff.skill_concentration, n),
             post_kept=LEVEL_OF_KIND[kind] > 0, pay_kept=np.ones(n, bool), active=np.ones(n, bool),
             hired_day=np.full(n, day), left_day=np.full(n, -1),
         )
+        # each recruit's skill from a draw keyed by its own id: batches on one day differ
+        k = m.cfg.world.staff.skill_concentration
+        u = np.clip(m.streams.uniform("recruit_skill", ids), 1e-12, 1 - 1e-12)
+        m.officials.skill[ids] = stats.beta.ppf(u, mean * k, (1 - mean) * k)
         self.hired += n
         return ids
 
@@ -86,7 +89,7 @@ class Staffing:
     def train(self, day: int) -> None:
         """Monthly: a university partnership raises community staff's skill towards 1."""
         m = self.model
-        if day % 30 or not m.levers.get("unit_integration").university_partnership:
+        if not month_start(day) or not m.levers.get("unit_integration").university_partnership:
             return
         if not any(u.kind == "university" for u in m.units):
             return
@@ -107,6 +110,7 @@ class Staffing:
             v["kind"][sel] = to_kind
             if LEVEL_OF_KIND[to_kind] == 0:
                 v["point"][sel] = spread(m.org.leads(), m.org, int(sel.sum()))
-            else:
-                v["department"][sel] = 0
-                v["point"][sel] = m.org.dept_point(0)
+            else:  # round robin over departments, as the staff themselves were spread
+                d = np.arange(int(sel.sum())) % m.org.n_departments
+                v["department"][sel] = d
+                v["point"][sel] = m.org.dept_point(d)
