@@ -50,9 +50,3 @@ def dominant(cells: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
     out = np.full(n_cells, -1, dtype=np.int64)
     out[cell[order][first]] = value[order][first]
     return out
-
-
-def cell_xy(geo: Geography) -> np.ndarray:
-    """Centres of all cells in km, flat order (x * ny + y)."""
-    ix, iy = np.divmod(np.arange(geo.nx * geo.ny), geo.ny)
-    return np.stack([(ix + 0.5) * geo.cell_km, (iy + 0.5) * geo.cell_km], 1)
