@@ -49,6 +49,7 @@ class GovernanceModel(mesa.Model):
         self.officials = Officials.create(self.org, cfg, self.streams)
         self.officials_start = self.officials.headcount()
         self.units = AgentSet(place_units(self, self.streams.generator("units")), random=self.random)
+        self.unit_list = sorted(self.units, key=lambda a: a.unique_id)  # a fixed order for draws and arrays
         self._unit_arrays()
         self.levers = Levers(self)
         self.money = Money(self)
@@ -166,7 +167,7 @@ class GovernanceModel(mesa.Model):
     def _units_monthly(self, day: int) -> None:
         if not month_start(day):
             return
-        units = sorted(self.units, key=lambda a: a.unique_id)
+        units = self.unit_list
         draws = self.streams.uniform("unit_partnership", np.array([u.unique_id for u in units]), day)
         for u, draw in zip(units, draws):
             u.review_partnership(day, float(draw))
@@ -179,7 +180,7 @@ class GovernanceModel(mesa.Model):
 
     # -- state the mechanisms share ----------------------------------------------
     def _unit_arrays(self) -> None:
-        units = sorted(self.units, key=lambda a: a.unique_id)
+        units = self.unit_list
         self.unit_community = np.array([u.community for u in units], dtype=np.int64)
         self.unit_partnered = np.array([u.partnered for u in units], dtype=bool)
         self.unit_school = np.array([u.kind == "school" for u in units], dtype=bool)
@@ -356,7 +357,7 @@ class GovernanceModel(mesa.Model):
     def units_frame(self):
         import pandas as pd
 
-        return pd.DataFrame([u.state for u in sorted(self.units, key=lambda a: a.unique_id)]).set_index("unique_id")
+        return pd.DataFrame([u.state for u in self.unit_list]).set_index("unique_id")
 
     def summary(self) -> dict:
         return self.ledger.summary()

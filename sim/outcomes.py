@@ -73,9 +73,9 @@ class Ledger:
     # -- events ---------------------------------------------------------------
     def generated(self, new: dict, channel: np.ndarray) -> None:
         cat = new["cat"]
-        np.add.at(self.n_cat[0], cat, 1)
+        self.n_cat[0] += np.bincount(cat, minlength=len(CATEGORIES))
         un = channel == UNRAISED
-        np.add.at(self.n_cat[1], cat[un], 1)
+        self.n_cat[1] += np.bincount(cat[un], minlength=len(CATEGORIES))
         counts = np.bincount(channel, minlength=len(CHANNELS))
         self.n_channel += counts
         self._channel_today = counts
@@ -86,7 +86,7 @@ class Ledger:
         self._new.update(new_needs=len(cat), new_raised=int((~un).sum()), new_unraised=int(un.sum()))
 
     def resolved(self, rows: dict, wait: np.ndarray, perf: np.ndarray, day: int) -> None:
-        np.add.at(self.n_cat[2], rows["cat"], 1)
+        self.n_cat[2] += np.bincount(rows["cat"], minlength=len(CATEGORIES))
         self.resolved_by_channel += np.bincount(rows["channel"], minlength=len(CHANNELS))
         self.days_by_cat += np.bincount(rows["cat"], weights=wait, minlength=len(CATEGORIES))
         upper = (rows["cat"] == PUBLIC) & (self.model.org.base_authority[np.maximum(rows["ctype"], 0)] > 0)
@@ -107,7 +107,7 @@ class Ledger:
         self._on_time_today = [int(on_time.sum()), len(wait)]
 
     def abandoned(self, rows: dict) -> None:
-        np.add.at(self.n_cat[3], rows["cat"], 1)
+        self.n_cat[3] += np.bincount(rows["cat"], minlength=len(CATEGORIES))
         self.abandoned_by_channel += np.bincount(rows["channel"], minlength=len(CHANNELS))
         self.escalated_concluded += int(rows["escalated"].sum())
         self._chunks["ab_hh"].append(rows["hh"])

@@ -91,7 +91,7 @@ class Money:
         m = self.model
         f = m.levers.get("funding")
         rng = m.streams.generator("donations", day)
-        units = sorted(m.units, key=lambda u: u.unique_id)
+        units = m.unit_list
         factor = _lognormal(rng, m.cfg.params.money.donation_cv, len(units))
         weight = np.zeros(m.org.n_communities)
         for u, k in zip(units, factor):

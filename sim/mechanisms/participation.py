@@ -39,7 +39,7 @@ class Participation:
         self.hh_cell_count = np.bincount(res.cell, minlength=geo.nx * geo.ny).reshape(self.shape).astype(float)
         pm = model.party_members
         self.retired_c = np.bincount(pm.community[pm.kind == RETIRED], minlength=model.org.n_communities)
-        self._participants_c = None  # (participating, community, participants per community) last counted
+        self._count_participants()
 
     def _mobilisers(self) -> np.ndarray:
         """Mobilising party members per cell, weighted by how active each kind is."""
@@ -83,6 +83,12 @@ class Participation:
         noise *= pp.noise_sd  # logistic noise, sd * log(u / (1 - u))
         pull += noise
         res.participating = pull >= threshold
+        self._count_participants()
+
+    def _count_participants(self) -> None:
+        """Participants per community unit; participation changes only here, weekly, not daily."""
+        res, C = self.model.residents, self.model.org.n_communities
+        self.participants_c = np.bincount(res.community, weights=res.participating, minlength=C)
 
     def councils_active(self) -> np.ndarray:
         """Councils per community point (report: eight councils, 八大會)."""
@@ -93,17 +99,9 @@ class Participation:
     def volunteer_capacity(self) -> np.ndarray:
         """Cases/day from participating households, by community point."""
         m = self.model
-        res = m.residents
         rate = m.cfg.params.service.volunteer_cases_per_participant_day
-        C = m.org.n_communities
-        # participation changes weekly, capacity is asked daily: count per community only when it changed
-        # (counts are whole numbers, so regrouping them by big community gives the same sums)
-        cached = self._participants_c
-        if cached is None or not (np.array_equal(cached[0], res.participating)
-                                  and np.array_equal(cached[1], res.community)):
-            per_c = np.bincount(res.community, weights=res.participating, minlength=C)
-            self._participants_c = cached = (res.participating.copy(), res.community.copy(), per_c)
-        n = np.bincount(m.org.lead, weights=cached[2], minlength=C)
+        # counts are whole numbers, so regrouping them by big community gives the same sums
+        n = np.bincount(m.org.lead, weights=self.participants_c, minlength=m.org.n_communities)
         return n * rate
 
     def civic_groups_capacity(self) -> np.ndarray:
