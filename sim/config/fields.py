@@ -1,8 +1,9 @@
-"""Declaring a parameter: default, allowed range, and where the number comes from.
+"""Declaring a parameter: default, allowed range, plausible range, and where the number comes from.
 
 Every number of the model is declared with :func:`param`.  The metadata drives
-validation at the door (:mod:`sim.config.validate`) and the parameter table of
-docs/ODD.md (``python -m sim.config.table``).
+validation at the door (:mod:`sim.config.validate`), the parameter table of
+docs/parameters.md (``python -m sim.config.table``) and the robust analysis
+(``python -m experiments.robust``), which samples the plausible ranges.
 """
 
 from __future__ import annotations
@@ -21,15 +22,21 @@ def param(
     choices: tuple | None = None,
     unit: str = "",
     free_length: bool = False,
+    plausible: tuple | None = None,
 ) -> Any:
-    """A dataclass field with its source and allowed values.
+    """A dataclass field with its source, allowed values and, for assumptions, a plausible range.
 
     ``lo``/``hi`` are inclusive bounds, ``gt`` an exclusive lower bound,
     ``choices`` a closed set of values (for strings or list items).  A list
-    keeps the length of its default unless ``free_length``.
+    keeps the length of its default unless ``free_length``.  ``plausible`` is
+    ``(low, high, reason)``: the values a reader of the literature could defend
+    for a number whose source is an assumption (the default lies inside).
     """
     length = len(default) if isinstance(default, list) and default and not free_length else None
     meta = {"src": src, "lo": lo, "hi": hi, "gt": gt, "choices": choices, "unit": unit, "length": length}
+    if plausible is not None:
+        low, high, why = plausible
+        meta["plausible"] = (float(low), float(high), str(why))
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)

@@ -68,9 +68,67 @@ def to_config(cfg: DictConfig) -> Config:
 
 
 def load(overrides: list[str]) -> tuple[Config, DictConfig]:
-    """Compose and validate; returns the dataclasses and the resolved DictConfig."""
-    cfg = compose_config(overrides)
+    """Compose and validate; returns the dataclasses and the resolved DictConfig.
+
+    The user's ``policy.*`` settings that the policy does not change itself also go to
+    ``baseline`` (:func:`baseline_overrides`), so the user's baseline holds before the reform.
+    """
+    check_overrides(overrides)
+    cfg = compose_config([*overrides, *baseline_overrides(overrides)])
     return to_config(cfg), cfg
+
+
+# Keys of a policy that belong to its timing, not to the settings of a lever.
+TIMING = ("name", "reform_day", "start_day")
+
+
+def policy_changes(name: str) -> set[str]:
+    """The lever settings a named policy changes (``lever.field``), read from configs/policy/NAME.yaml."""
+    import yaml
+
+    doc = yaml.safe_load((CONFIG_DIR / "policy" / f"{name}.yaml").read_text()) or {}
+    out = set()
+    for lever, settings in doc.items():
+        if isinstance(settings, dict):
+            out.update(f"{lever}.{k}" for k in settings if k not in TIMING)
+    return out
+
+
+def baseline_overrides(overrides: list[str]) -> list[str]:
+    """``baseline.X=v`` for every ``policy.X=v`` the chosen policy does not set itself.
+
+    A policy is the set of changes it makes to the baseline (MODEL.md 4): a setting the user
+    gives applies before the reform and stays after it unless the policy changes it; a
+    setting the policy changes is the user's version of that change, after the reform only.
+    """
+    parser = OverridesParser.create()
+    parsed = [(t, parser.parse_overrides([t])[0]) for t in overrides]
+    name = next((o.value() for _, o in reversed(parsed) if o.key_or_group == "policy"), "status_quo")
+    changed = policy_changes(name)
+    given = {o.key_or_group for _, o in parsed if o.key_or_group.startswith("baseline.")}
+    out = []
+    for text, o in parsed:
+        key = o.key_or_group
+        if not key.startswith("policy."):
+            continue
+        for leaf, shown in _leaves(key[len("policy."):], o.value(), text.split("=", 1)[1]):
+            parts = leaf.split(".")
+            if parts[0] in TIMING or (len(parts) > 1 and parts[1] in TIMING):
+                continue
+            setting = ".".join(parts[:2])
+            if setting in changed or f"baseline.{leaf}" in given or f"baseline.{setting}" in given:
+                continue
+            out.append(f"baseline.{leaf}={shown}")
+    return out
+
+
+def _leaves(key: str, value, shown: str):
+    """(key, value text) of every leaf of an override; a dict value is split into its keys."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(f"{key}.{k}", v, _show(v) if not isinstance(v, dict) else "")
+    else:
+        yield key, shown
 
 
 # --- reading overrides against the schema -------------------------------------------------------
@@ -131,7 +189,9 @@ def _check_override(o: Override, text: str) -> None:
             raise ConfigError(f"+{key}: the key already exists; set it without '+', e.g. {key}=NAME")
         if not isinstance(value, str) or value not in options(key):
             allowed = ", ".join(options(key))
-            raise ConfigError(f"{key}={shown}: unknown {key}; choose one of: {allowed}")
+            close = difflib.get_close_matches(str(value), options(key), n=1)
+            hint = f"did you mean {key}={close[0]}? " if close else ""
+            raise ConfigError(f"{key}={shown}: unknown {key}; {hint}choose one of: {allowed}")
         return
     found = _lookup(key)
     if o.type == OverrideType.ADD:

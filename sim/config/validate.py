@@ -20,6 +20,8 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_HOUSEHOLDS = 5_000_000  # assumption: ten times the largest world shipped (zhucheng_rural, ~350,000)
 MAX_OFFICIALS = 1_000_000
 MAX_UNITS = 1_000_000
+# Structure a reform can build but not take down again (lever, setting).
+IRREVERSIBLE = (("village_merger", "enabled"), ("abolish_street_offices", "enabled"))
 
 
 class ConfigError(ValueError):
@@ -96,9 +98,13 @@ def check_consistency(cfg: Config) -> None:
         if not NAME.fullmatch(name):
             raise ConfigError(f"{key}={name!r}: must be a plain name of letters, digits, '_', '.' or '-' "
                               "(at most 64, not starting with '.' or '-'); it names the output folder")
-    f = p.funding
-    _shares("policy.funding", {"share_budget": f.share_budget, "share_lottery": f.share_lottery,
-                               "share_donations": f.share_donations})
+    if not NAME.fullmatch(cfg.baseline.name):
+        raise ConfigError(f"baseline.name={cfg.baseline.name!r}: must be a plain name")
+    for lever, key in IRREVERSIBLE:
+        before, after = getattr(getattr(cfg.baseline, lever), key), getattr(getattr(p, lever), key)
+        if before and not after:
+            raise ConfigError(f"policy.{lever}.{key}=false: the baseline already has it "
+                              f"(baseline.{lever}.{key}=true) and a reform cannot undo it; set both, or neither")
     _shares("params.needs.case_type_shares", dict(zip(CASE_TYPES, prm.needs.case_type_shares)))
     if w.units.type_shares and abs(sum(w.units.type_shares) - 1) > 1e-6:
         raise ConfigError(f"world.units.type_shares={w.units.type_shares}: the shares must sum to 1")
@@ -141,11 +147,13 @@ def check_consistency(cfg: Config) -> None:
     if w.pastoral.households:
         far.append(("world.pastoral.min_distance_km", w.pastoral.min_distance_km))
     if w.villages.n_villages and w.urban.households:
-        far.append(("world.urban.core_sd_km", w.urban.core_sd_km))  # villages keep 2.5 x core_sd_km away
+        far.append(("world.urban.core_sd_km", w.urban.core_sd_km))  # villages keep keep_out_factor x core_sd_km away
+    k_out = w.villages.keep_out_factor
     for key, value in far:
-        km = value * (2.5 if key.endswith("core_sd_km") else 1)
-        if _far_share(w.width_km, w.height_km, km) < 0.05:
-            why = "villages stay 2.5 x that" if key.endswith("core_sd_km") else "pastoral households stay that far"
+        km = value * (k_out if key.endswith("core_sd_km") else 1)
+        if km > 0 and _far_share(w.width_km, w.height_km, km) < 0.05:
+            why = (f"villages stay {k_out:g} x that" if key.endswith("core_sd_km")
+                   else "pastoral households stay that far")
             raise ConfigError(f"{key}={value:g}: {why} from the seat, but the world is only {w.width_km:g} x "
                               f"{w.height_km:g} km; use at most {min(w.width_km, w.height_km) / 2 / (km / value):g}")
     if w.n_street_offices > n_comm:
@@ -162,13 +170,14 @@ def check_consistency(cfg: Config) -> None:
             raise ConfigError(f"params.escalation.case_department[{i}]={d!r}: not a department of the world; "
                               f"choose one of: {', '.join(w.departments)}")
     n_dept_staff = w.staff.dept_staff_per_department * len(w.departments)
-    sd = p.staff_sent_down
     per_dept = w.staff.dept_staff_per_department
-    wanted = sd.n + round(sd.share * n_dept_staff)
-    if wanted > n_dept_staff:
-        raise ConfigError(f"policy.staff_sent_down.n={sd.n}: with share={sd.share:g} that asks for {wanted} "
-                          f"staff, but the world's departments have {n_dept_staff} "
-                          f"({len(w.departments)} x world.staff.dept_staff_per_department={per_dept})")
+    for where, pol in (("policy", p), ("baseline", cfg.baseline)):
+        sd = pol.staff_sent_down
+        wanted = sd.n + round(sd.share * n_dept_staff)
+        if wanted > n_dept_staff:
+            raise ConfigError(f"{where}.staff_sent_down.n={sd.n}: with share={sd.share:g} that asks for {wanted} "
+                              f"staff, but the world's departments have {n_dept_staff} "
+                              f"({len(w.departments)} x world.staff.dept_staff_per_department={per_dept})")
     for name in ("reform_day",):
         if getattr(p, name) >= cfg.days:
             raise ConfigError(f"policy.{name}={getattr(p, name)}: the run has days={cfg.days}; "

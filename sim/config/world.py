@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sim.config.fields import group, param
 
 A = "assumption"
+S = "the status quo's stationary mean (docs/ODD.md, Warm-up)"
 CENSUS = "2020 national census: 2.62 persons per household (NBS communique no. 7, 2021)"
 
 UNIT_TYPES = ("enterprise", "school", "hospital", "agency", "university")
@@ -31,6 +32,8 @@ class Villages:
     households_cv: float = param(0.4, A, lo=0, hi=3)
     villages_per_community: int = param(5, "report: about 5 villages per community", lo=1)
     radius_km: float = param(0.3, A, gt=0, unit="km")
+    keep_out_factor: float = param(2.5, A + " (villages lie at least this x urban.core_sd_km from the seat)", lo=0,
+                                   hi=10)
 
 
 @dataclass
@@ -87,6 +90,9 @@ class Party:
     )
     share_retired: float = param(0.30, A, lo=0, hi=1)
     share_floating: float = param(0.10, A, lo=0, hi=1)
+    rel_retired_elderly: float = param(2.0, A + " (retired members live in elderly households first: share x this "
+                                       "there, x rel_retired_other elsewhere)", lo=0, hi=10)
+    rel_retired_other: float = param(0.5, A, lo=0, hi=10)
     branch_size: int = param(50, A, lo=1)
     group_size: int = param(10, A, lo=1)
 
@@ -98,9 +104,12 @@ class Units:
     per_10k_households: float = param(20.0, A, lo=0)
     universities: int = param(0, A, lo=0)
     type_shares: list = param([0.55, 0.2, 0.05, 0.2], A + " (enterprise, school, hospital, agency)", lo=0, hi=1)
-    capacity_cases_day: float = param(1.0, A + " (cases/day a shared facility serves)", lo=0)
+    capacity_cases_day: float = param(1.0, A + " (cases/day a partnered unit's facility serves in its field: "
+                                      "sim/agents/units.py)", lo=0, plausible=(0.5, 2, "a room, a clinic hour, a job board"))
     donation_yuan_year: float = param(20000.0, A, lo=0, unit="yuan/yr")
     volunteer_cases_day: float = param(0.5, A, lo=0)
+    communities_per_university: int = param(
+        10, "report: 與山東大學等多家高校建立合作關系 (communities one university can partner with: assumption)", lo=1)
 
 
 @dataclass
@@ -121,12 +130,16 @@ class Staff:
 
 @dataclass
 class Initial:
-    """Residents' state on day 0."""
+    """Residents' state at the start of the warm-up: near the status quo's stationary means over the worlds
+    (python -m experiments.warmup), so that the warm-up settles the spread, not the level."""
 
-    satisfaction_mean: float = param(0.6, A, lo=0, hi=1)
-    expectation_mean: float = param(0.6, A, lo=0, hi=1)
-    trust_mean: float = param(0.55, A, lo=0, hi=1)
-    participation_share: float = param(0.10, A, lo=0, hi=1)
+    satisfaction_mean: float = param(0.67, S, lo=0, hi=1)
+    expectation_mean: float = param(0.56, S, lo=0, hi=1)
+    trust_mean: float = param(0.67, S, lo=0, hi=1)
+    participation_share: float = param(0.24, S, lo=0, hi=1)
+    satisfaction_concentration: float = param(23.0, S + " (Beta concentration: sd about 0.096)", gt=0)
+    expectation_concentration: float = param(80.0, S + " (Beta concentration: sd about 0.055)", gt=0)
+    trust_concentration: float = param(52.0, S + " (Beta concentration: sd about 0.065)", gt=0)
 
 
 @dataclass
@@ -134,8 +147,11 @@ class WorldConfig:
     """A generated world.  Sizes in km; counts of households."""
 
     name: str = param("unnamed", "config")
-    scale: float = param(1.0, "config: households, villages, area and district staff x scale (1 = full scale)",
-                         gt=0, hi=20)
+    scale: float = param(1.0, "config: households, villages, area, offices, staff and units x scale (1 = full "
+                         "scale); every per-resident structure is kept", gt=0, hi=20)
+    warmup_days: int = param(
+        730, "MSER-5 on the status quo's daily satisfaction and participation (docs/ODD.md, Warm-up); "
+        "python -m experiments.warmup", lo=0, hi=36500, unit="days")
     width_km: float = param(12.0, A, gt=0, unit="km")
     height_km: float = param(10.0, A, gt=0, unit="km")
     cell_km: float = param(0.5, A, gt=0, unit="km")
