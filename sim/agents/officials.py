@@ -1,9 +1,11 @@
 """Officials: community workers, grid workers, street-office and department staff.
 
-Arrays (a few thousand at city scale).  ``level`` and ``point`` say where an
-official serves: level 0 a community's service point, 1 a street office, 2 a
-department.  Leavers stay as rows with ``active`` False, so ids are stable and
-every official is counted once.
+Arrays (a few thousand at city scale).  ``kind`` is the post an official holds
+(who employs them); ``level`` and ``point`` say where they serve: level 0 a
+community's service point, 1 a street office, 2 a department.  An official keeps
+their own skill and ``case_share`` (the share of their hours spent on residents'
+cases) wherever they are moved: moving staff is never a relabelling.  Leavers stay
+as rows with ``active`` False, so ids are stable and every official is counted once.
 """
 
 from __future__ import annotations
@@ -20,14 +22,20 @@ KINDS = ("community_worker", "grid_worker", "street_staff", "dept_staff")
 LEVEL_OF_KIND = np.array([0, 0, 1, 2])
 
 
+def case_shares(service) -> np.ndarray:
+    """Share of an official's hours spent on residents' cases, by kind of post."""
+    return np.array([service.case_share_community_worker, service.case_share_grid_worker,
+                     service.case_share_street_staff, service.case_share_dept_staff])
+
+
 class Officials(ArrayPopulation):
     """One row per official ever employed."""
 
     fields = {
         "kind": np.int8, "level": np.int8, "point": np.int32, "department": np.int16,
-        "grid": np.int32, "skill": np.float64, "post_kept": np.bool_, "pay_kept": np.bool_,
-        "sent_down": np.bool_, "lost_post": np.bool_, "lost_pay": np.bool_,
-        "active": np.bool_, "hired_day": np.int32, "left_day": np.int32,
+        "grid": np.int32, "skill": np.float64, "case_share": np.float64, "post_kept": np.bool_,
+        "pay_kept": np.bool_, "sent_down": np.bool_, "lost_post": np.bool_, "lost_pay": np.bool_,
+        "promoted": np.bool_, "active": np.bool_, "hired_day": np.int32, "left_day": np.int32,
     }
 
     @classmethod
@@ -56,12 +64,39 @@ class Officials(ArrayPopulation):
         village = np.r_[org.unit_kind[np.repeat(np.arange(org.n_communities), n_cw)] == 1,
                         np.zeros(len(kind) - n_cw.sum(), bool)]
         o.skill = beta(rng, np.where(village, s.village_skill_mean, s.skill_mean), s.skill_concentration, len(kind))
+        o.case_share = case_shares(cfg.params.service)[kind]
         o.post_kept = kind >= STREET_STAFF  # civil-service posts (編制)
         o.pay_kept = True
         o.active = True
         o.left_day = -1
         return o
 
+    # -- who pays -------------------------------------------------------------------
+    def district_paid(self) -> np.ndarray:
+        """Paid from the district payroll: civil servants who keep their pay, wherever they serve, and grid
+        workers (a district programme).  Everyone else at a community is paid by it (its subsidy)."""
+        civil = (self.kind >= STREET_STAFF) & self.pay_kept
+        return civil | (self.kind == GRID_WORKER)
+
+    def community_paid(self) -> np.ndarray:
+        return self.active & (self.level == 0) & ~self.district_paid()
+
+    # -- moves ----------------------------------------------------------------------
+    def move(self, ids: np.ndarray, point: np.ndarray, level: int) -> None:
+        """Officials ``ids`` now serve at ``point`` (level 0, 1 or 2), with their own skill and case share."""
+        self.point[ids] = point
+        self.level[ids] = level
+
+    def send_down(self, ids: np.ndarray, points: np.ndarray, keep_post: bool, keep_pay: bool) -> None:
+        """Department staff go down to communities (report: 下派人員), keeping post and pay or not."""
+        self.move(ids, points, 0)
+        self.sent_down[ids] = True
+        self.post_kept[ids] = keep_post
+        self.pay_kept[ids] = keep_pay
+        self.lost_post[ids] = not keep_post
+        self.lost_pay[ids] = not keep_pay
+
+    # -- counts ---------------------------------------------------------------------
     def headcount(self) -> int:
         return int(self.active.sum())
 

@@ -36,7 +36,7 @@ class PartyMembers(ArrayPopulation):
         # retired members are in elderly households first (assumption)
         u = rng.random(len(hh))
         old = residents.elderly[hh]
-        p_ret = np.clip(np.where(old, 2.0, 0.5) * p.share_retired, 0, 1)
+        p_ret = np.clip(np.where(old, p.rel_retired_elderly, p.rel_retired_other) * p.share_retired, 0, 1)
         m.kind = np.where(u < p_ret, RETIRED, np.where(u > 1 - p.share_floating, FLOATING, IN_SERVICE))
         # branches and groups: consecutive members of the same community
         order = np.lexsort((m.cell, m.community))

@@ -23,7 +23,7 @@ class Residents(ArrayPopulation):
         "x_km": np.float64, "y_km": np.float64, "cell": np.int32, "settlement": np.int8,
         "community": np.int32, "grid": np.int32,
         "elderly": np.bool_, "children": np.bool_, "income": np.int8,
-        "literacy": np.float64, "dist_km": np.float64, "travel_hours": np.float64,
+        "literacy": np.float64, "dist_km": np.float64, "dist_centre_km": np.float64, "travel_hours": np.float64,
         "satisfaction": np.float64, "expectation": np.float64, "trust": np.float64,
         "participating": np.bool_, "threshold": np.float64,
     }
@@ -48,9 +48,10 @@ class Residents(ArrayPopulation):
             [w.literacy.urban_mean, w.literacy.village_mean, w.literacy.pastoral_mean],
         ) - w.literacy.elderly_penalty * r.elderly
         r.literacy = beta(rng, lit_mean, w.literacy.concentration, n)
-        r.satisfaction = beta(rng, w.initial.satisfaction_mean, 10.0, n)
-        r.expectation = beta(rng, w.initial.expectation_mean, 10.0, n)
-        r.trust = beta(rng, w.initial.trust_mean, 10.0, n)
+        ini = w.initial
+        r.satisfaction = beta(rng, ini.satisfaction_mean, ini.satisfaction_concentration, n)
+        r.expectation = beta(rng, ini.expectation_mean, ini.expectation_concentration, n)
+        r.trust = beta(rng, ini.trust_mean, ini.trust_concentration, n)
         pp = cfg.params.participation
         r.threshold = beta(rng, pp.threshold_mean, pp.threshold_concentration, n)
         r.participating = rng.random(n) < w.initial.participation_share

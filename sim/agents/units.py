@@ -7,6 +7,11 @@ from mesa.discrete_space import FixedAgent
 
 from sim.config.world import UNIT_TYPES
 
+# What a partnered unit's facility serves (report, Jinan: 駐區單位也為社區建設提供支持和幫助; which field
+# each kind serves is an assumption): a category, or a public-service case type.
+UNIT_SERVES = {"enterprise": "employment", "school": "cultural", "hospital": "health", "agency": "household",
+               "university": "education_training"}
+
 
 class Unit(FixedAgent):
     """An enterprise, school, hospital, agency or university located in a community.
@@ -25,15 +30,9 @@ class Unit(FixedAgent):
         self.donation_yuan_year = donation
         self.partnered = False
 
-    def review_partnership(self, day: int, u: float) -> None:
-        """Monthly: join or leave the partnership, with outreach raising the odds."""
-        prm = self.model.cfg.params.units
-        if self.partnered:
-            self.partnered = u >= prm.p_lapse_month
-        else:
-            outreach = self.model.levers.get("unit_integration").outreach
-            p = prm.p_partner_outreach_month if outreach else prm.p_partner_month
-            self.partnered = u < p
+    def review_partnership(self, u: float, p_join: float, p_lapse: float) -> None:
+        """Monthly: join with probability ``p_join`` or, if partnered, lapse with ``p_lapse``."""
+        self.partnered = u >= p_lapse if self.partnered else u < p_join
 
     @property
     def state(self) -> dict:
@@ -44,7 +43,7 @@ class Unit(FixedAgent):
 
 
 def place_units(model, rng: np.random.Generator) -> list[Unit]:
-    """Units placed in populated cells, in proportion to households; universities near the seat."""
+    """Units placed in populated cells, in proportion to households; universities in urban cells."""
     w = model.cfg.world
     res = model.residents
     n = int(round(w.units.per_10k_households * res.n / 1e4))

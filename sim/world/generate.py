@@ -43,6 +43,11 @@ class Geography:
     def n_communities(self) -> int:
         return len(self.centre_xy)
 
+    def centre_of(self, cells: np.ndarray) -> np.ndarray:
+        """Centres (km) of flat cell indices."""
+        cells = np.asarray(cells)
+        return np.stack([(cells // self.ny + 0.5) * self.cell_km, (cells % self.ny + 0.5) * self.cell_km], 1)
+
     def cell_of(self, xy: np.ndarray) -> np.ndarray:
         """Flat cell index of points in km."""
         ix = np.clip((xy[:, 0] / self.cell_km).astype(np.int64), 0, self.nx - 1)
@@ -117,7 +122,7 @@ def generate(w: WorldConfig, streams: Streams) -> Geography:
     v = w.villages
     village_xy = np.empty((0, 2))
     if v.n_villages:
-        keep_out = 2.5 * w.urban.core_sd_km if w.urban.households else 0.0
+        keep_out = w.villages.keep_out_factor * w.urban.core_sd_km if w.urban.households else 0.0
         village_xy = _far_points(rng, v.n_villages, W, H, seat, keep_out)
         sigma = np.sqrt(np.log1p(v.households_cv**2))
         sizes = np.maximum(1, np.round(rng.lognormal(np.log(v.households_mean) - sigma**2 / 2, sigma, v.n_villages)))

@@ -1,4 +1,4 @@
-"""The administrative hierarchy: departments, street offices, communities, service points.
+"""The administrative hierarchy: departments, street offices, communities, service points, grids.
 
 Community-level units are the organisations residents turn to first: urban
 communities and pastoral gachas (each with a service centre), and in the
@@ -8,9 +8,17 @@ point queues its needs: itself, or the lead of its merged (big) community.
 
 Queues are kept per service point, numbered in one range:
 units ``0..C-1``, street offices ``C..C+S-1``, departments ``C+S..C+S+D-1``.
+Walk-in points (the doors residents walk to) are separate: each belongs to a unit,
+and a need raised at any door of a big community joins its lead's queue.  A door is
+a service **centre**, a village committee's **office**, or a **station** (a centre
+kept after a merger, a far village's station, an extra point).  Structural changes
+(merging, adding points, cutting grids) are made here; the model then tells the
+mechanisms that depend on them.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,10 +27,20 @@ from sim.config.schema import Config
 from sim.world.generate import VILLAGE, Geography
 
 UNIT_KINDS = ("community", "village")
+CENTRE, OFFICE, STATION = 0, 1, 2
+POINT_KINDS = ("centre", "office", "station")
+
+
+@dataclass
+class Merge:
+    """What a merger changed: units that stopped leading, and the doors that closed."""
+
+    stopped: np.ndarray  # units that no longer lead a community of their own
+    closed: np.ndarray  # number of doors closed
 
 
 class Organisation:
-    """Who answers to whom, where service points are, and what each level may resolve."""
+    """Who answers to whom, where the doors are, and what each level may resolve."""
 
     def __init__(self, geo: Geography, cfg: Config):
         village_hh = geo.hh_settlement == VILLAGE
@@ -48,18 +66,23 @@ class Organisation:
         self.n_departments = len(self.departments)
         self.households_c = np.bincount(self.unit_of_hh, minlength=self.n_communities)
         self.lead = np.arange(self.n_communities)
-        # walk-in points: one per unit; only communities' points are service centres
+        # doors: one per unit; communities' doors are service centres, villages' are committee offices
         self.point_xy = self.centre_xy.copy()
-        self.point_community = np.arange(self.n_communities)
-        self.point_is_centre = self.unit_kind == 0
+        self.point_unit = np.arange(self.n_communities)
+        self.point_kind = np.where(self.unit_kind == 0, CENTRE, OFFICE).astype(np.int8)
         esc = cfg.params.escalation
         self.base_authority = np.array(esc.authority_level, dtype=np.int8)
         self.case_department = np.array([self.departments.index(d) for d in esc.case_department])
         self.authority = self.base_authority.copy()
 
+    # -- the layers ---------------------------------------------------------------
     @property
     def n_points(self) -> int:
         return self.n_communities + self.n_streets + self.n_departments
+
+    @property
+    def point_is_centre(self) -> np.ndarray:
+        return self.point_kind == CENTRE
 
     def street_point(self, s):
         return self.n_communities + np.asarray(s)
@@ -75,6 +98,20 @@ class Organisation:
         """Units that run a service point of their own (the communities as organised)."""
         return np.flatnonzero(self.lead == np.arange(self.n_communities))
 
+    def is_lead(self) -> np.ndarray:
+        return self.lead == np.arange(self.n_communities)
+
+    def members(self) -> np.ndarray:
+        """Units in each (big) community, by lead (0 for units that do not lead)."""
+        return np.bincount(self.lead, minlength=self.n_communities)
+
+    def households_by_lead(self) -> np.ndarray:
+        return np.bincount(self.lead, weights=self.households_c, minlength=self.n_communities)
+
+    def has_centre(self) -> np.ndarray:
+        """Per unit: whether the (big) community it leads runs a service centre (village committees do not)."""
+        return np.bincount(self.lead[self.point_unit[self.point_is_centre]], minlength=self.n_communities) > 0
+
     def set_authority(self, sunk: list[str], functions_to: str) -> None:
         """Required level per case type after levers: sunk types at 0; street types move if no street layer."""
         a = self.base_authority.copy()
@@ -84,16 +121,59 @@ class Organisation:
             a[CASE_TYPES.index(t)] = 0
         self.authority = a
 
-    def merge(self, groups: list[np.ndarray], leads: np.ndarray) -> np.ndarray:
-        """Merge each group of units into its lead; returns the units that stopped leading."""
-        before = self.lead.copy()
+    # -- structural change ------------------------------------------------------------
+    def merge(self, groups: list[np.ndarray], leads: np.ndarray, close_within_km: float,
+              build_centre: bool) -> Merge:
+        """Merge each group of units into its lead.
+
+        Doors of the merged units within ``close_within_km`` of the lead's door close; the
+        others stay open as stations of the big community.  ``build_centre``: the lead's door
+        becomes a service centre (a village merger builds one in the lead village).
+        """
+        before = self.is_lead()
+        door_lead = self.lead[self.point_unit]  # the community each door served before the merger
+        touched = np.zeros(len(self.point_xy), bool)
+        new_lead = np.zeros(len(self.point_xy), np.int64)
         for group, lead in zip(groups, leads):
             self.lead[np.isin(self.lead, group)] = lead
-        return np.flatnonzero((before == np.arange(self.n_communities)) & (self.lead != np.arange(self.n_communities)))
+            t = np.isin(door_lead, group)
+            touched |= t
+            new_lead[t] = lead
+        is_own = door_lead == new_lead
+        # distance to the lead's own location (its centre or committee office)
+        d = np.hypot(*(self.point_xy - self.centre_xy[new_lead]).T)
+        close = touched & ~is_own & (d <= close_within_km)
+        kind = self.point_kind.copy()
+        if build_centre:
+            kind[touched & is_own & (self.point_kind == OFFICE)] = CENTRE
+        kind[touched & ~is_own & ~close] = STATION
+        keep = ~close
+        self.point_kind = kind[keep]
+        self.point_xy = self.point_xy[keep]
+        self.point_unit = self.point_unit[keep]
+        stopped = np.flatnonzero(before & ~self.is_lead())
+        return Merge(stopped=stopped, closed=np.asarray(int(close.sum())))
+
+    def add_points(self, k: int, hh_lead: np.ndarray, hh_cell: np.ndarray, cell_xy) -> int:
+        """``k`` stations in each community's most populous cells without a door; returns how many."""
+        taken = set(cell_xy.cell_of(self.point_xy).tolist())
+        xy, unit = [self.point_xy], [self.point_unit]
+        for c in self.leads():
+            cells, counts = np.unique(hh_cell[hh_lead == c], return_counts=True)
+            free = [cl for cl in cells[np.argsort(-counts, kind="stable")] if cl not in taken][:k]
+            taken.update(free)
+            if free:
+                xy.append(cell_xy.centre_of(np.asarray(free)))
+                unit.append(np.full(len(free), c))
+        n_new = sum(len(u) for u in unit[1:])
+        self.point_xy = np.concatenate(xy)
+        self.point_unit = np.concatenate(unit)
+        self.point_kind = np.r_[self.point_kind, np.full(n_new, STATION, np.int8)]
+        return n_new
 
     def village_groups(self) -> tuple[list[np.ndarray], np.ndarray]:
         """Villages of each planned community, and the village that hosts its centre (the best-connected)."""
-        villages = np.flatnonzero(self.unit_kind == 1)
+        villages = np.flatnonzero((self.unit_kind == 1) & self.is_lead())
         groups, leads = [], []
         for p in np.unique(self.planned[villages]):
             g = villages[self.planned[villages] == p]
@@ -101,3 +181,24 @@ class Organisation:
             groups.append(g)
             leads.append(g[np.argmin(d)])
         return groups, np.array(leads, dtype=np.int64)
+
+    def grids(self, hh_lead: np.ndarray, hh_cell: np.ndarray, households_per_grid: int):
+        """Grid of each household and the community (lead) of each grid.
+
+        ``households_per_grid`` 0: each community is one grid (report, Zhucheng); otherwise
+        each community is cut into equal grids of at most that many households, cell by cell.
+        """
+        order = np.lexsort((hh_cell, hh_lead))
+        lead_sorted = hh_lead[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(lead_sorted)) + 1]
+        sizes = np.diff(np.r_[starts, len(order)])
+        rank = np.arange(len(order)) - np.repeat(starts, sizes)
+        n_grids = (np.ones(len(sizes), np.int64) if households_per_grid == 0
+                   else np.ceil(sizes / households_per_grid).astype(np.int64))
+        first = np.r_[0, np.cumsum(n_grids)[:-1]]
+        per = np.repeat(sizes / n_grids, sizes)
+        within = (rank / per).astype(np.int64)  # < n_grids of its community, since rank < size
+        grid = np.empty(len(order), np.int64)
+        grid[order] = np.repeat(first, sizes) + within
+        grid_lead = np.repeat(lead_sorted[starts], n_grids)
+        return grid, grid_lead

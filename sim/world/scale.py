@@ -1,39 +1,134 @@
-"""A world at a fraction of its size: same densities, same community sizes, fewer of them.
+"""A world at a fraction of its size: same densities, same per-resident structure, fewer of everything.
 
-``world.scale`` multiplies household and village counts and the district's
-staff; lengths shrink by its square root so densities stay the same.  Tests and
-quick sweeps run the full-scale worlds at e.g. ``world.scale=0.05``.
+``world.scale`` multiplies household and village counts and every count of the
+organisation that serves them (street offices and their staff, department staff,
+universities' partnerships, the policy's staff sent down); lengths shrink by its
+square root so densities stay the same.  Units and party members are per household
+already, and communities, grids and centres follow the households.
+
+Counts are whole numbers, so below some scale a world cannot keep its structure
+(a world with 8 rural communities has none to spare at 5 %): :func:`fidelity`
+names what drifts and :func:`smallest_faithful_scale` the scale from which on
+nothing does.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sim.config.schema import Config
 
+TOLERANCE = 0.25  # a structure drifts when its scaled count is off its ideal by more than a quarter
 
-def _count(n: int, s: float, keep_one: bool = True) -> int:
+
+def _count(n: float, s: float, keep_one: bool = True) -> int:
     return 0 if n == 0 else max(1 if keep_one else 0, round(n * s))
 
 
-def scaled(cfg: Config) -> Config:
-    """The config with its world (and the policy's head counts) scaled by ``world.scale``."""
-    w = cfg.world
+def scaled_world(w):
+    """The world config at ``w.scale`` (scale 1: unchanged)."""
     s = w.scale
     if s == 1.0:
-        return cfg
+        return w
     r = math.sqrt(s)
-    world = replace(
+    n_streets = _count(w.n_street_offices, s)
+    street_total = w.n_street_offices * w.staff.street_staff_per_office * s
+    n_uni = _count(w.units.universities, s)
+    slots = w.units.universities * w.units.communities_per_university * s
+    return replace(
         w,
         width_km=w.width_km * r, height_km=w.height_km * r,
-        n_street_offices=_count(w.n_street_offices, s),
+        n_street_offices=n_streets,
         urban=replace(w.urban, households=_count(w.urban.households, s), core_sd_km=w.urban.core_sd_km * r),
         villages=replace(w.villages, n_villages=_count(w.villages.n_villages, s)),
         pastoral=replace(w.pastoral, households=_count(w.pastoral.households, s),
                          min_distance_km=w.pastoral.min_distance_km * r),
-        staff=replace(w.staff, dept_staff_per_department=_count(w.staff.dept_staff_per_department, s)),
+        staff=replace(w.staff, dept_staff_per_department=_count(w.staff.dept_staff_per_department, s),
+                      street_staff_per_office=round(street_total / n_streets) if n_streets else 0),
+        units=replace(w.units, universities=n_uni,
+                      communities_per_university=max(1, round(slots / n_uni)) if n_uni else
+                      w.units.communities_per_university),
     )
-    sd = cfg.policy.staff_sent_down
-    policy = replace(cfg.policy, staff_sent_down=replace(sd, n=_count(sd.n, s, keep_one=False)))
-    return replace(cfg, world=world, policy=policy)
+
+
+def scaled(cfg: Config) -> Config:
+    """The config with its world and the policies' head counts scaled by ``world.scale``."""
+    s = cfg.world.scale
+    if s == 1.0:
+        return cfg
+
+    def sent(p):
+        sd = p.staff_sent_down
+        return replace(p, staff_sent_down=replace(sd, n=_count(sd.n, s, keep_one=False)))
+
+    return replace(cfg, world=scaled_world(cfg.world), policy=sent(cfg.policy), baseline=sent(cfg.baseline))
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A structure whose scaled count is not its full-scale count times the scale."""
+
+    what: str
+    ideal: float
+    actual: int
+
+    @property
+    def ratio(self) -> float:
+        return self.actual / self.ideal if self.ideal else math.inf
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.actual} instead of {self.ideal:.2f}"
+
+
+def _structures(w, s: float) -> list[tuple[str, float, int]]:
+    """(structure, ideal count at scale s, the count the scaled world has)."""
+    sw = scaled_world(replace(w, scale=s))
+    out = []
+    if w.urban.households:
+        out.append(("urban communities", w.urban.households * s / w.urban.households_per_community,
+                    max(1, round(sw.urban.households / w.urban.households_per_community))))
+    if w.villages.n_villages:
+        out.append(("rural communities", w.villages.n_villages * s / w.villages.villages_per_community,
+                    max(1, round(sw.villages.n_villages / w.villages.villages_per_community))))
+    if w.pastoral.households:
+        out.append(("pastoral communities", w.pastoral.households * s / w.pastoral.households_per_community,
+                    max(1, round(sw.pastoral.households / w.pastoral.households_per_community))))
+    if w.n_street_offices:
+        out.append(("street offices", w.n_street_offices * s, sw.n_street_offices))
+        out.append(("street-office staff", w.n_street_offices * w.staff.street_staff_per_office * s,
+                    sw.n_street_offices * sw.staff.street_staff_per_office))
+    out.append(("department staff", len(w.departments) * w.staff.dept_staff_per_department * s,
+                len(w.departments) * sw.staff.dept_staff_per_department))
+    if w.units.universities:
+        out.append(("university partnerships", w.units.universities * w.units.communities_per_university * s,
+                    sw.units.universities * sw.units.communities_per_university))
+    return out
+
+
+def fidelity(w) -> list[Drift]:
+    """Structures of world ``w`` at its scale whose count drifts beyond :data:`TOLERANCE`."""
+    if w.scale == 1.0:
+        return []
+    return [Drift(what, ideal, actual) for what, ideal, actual in _structures(w, w.scale)
+            if ideal == 0 or abs(actual / ideal - 1) > TOLERANCE]
+
+
+def smallest_faithful_scale(w, step: float = 0.01) -> float:
+    """The smallest scale from which on (in steps of ``step`` up to 1) no structure of ``w`` drifts."""
+    best = 1.0
+    k = round(1 / step)
+    for i in range(k - 1, 0, -1):
+        if fidelity(replace(w, scale=i * step)):
+            break
+        best = i * step
+    return round(best, 6)
+
+
+def warning(w) -> str | None:
+    """One line for a scale below the world's smallest faithful scale, else None."""
+    drift = fidelity(w)
+    if not drift:
+        return None
+    return (f"world.scale={w.scale:g}: {w.name} cannot keep its structure at this scale "
+            f"({'; '.join(map(str, drift[:3]))}); its smallest faithful scale is {smallest_faithful_scale(w):g}")

@@ -11,14 +11,18 @@ LAYERS = ("population", "settlement", "community", "travel_kmh", "coverage")
 
 
 class ServiceCentre(FixedAgent):
-    """A community's service centre (or an extra service point), fixed in a cell."""
+    """A door of a community, fixed in a cell: a service centre, a village committee's office or a station."""
 
-    def __init__(self, model, cell, community: int, point: int, is_centre: bool = True):
+    def __init__(self, model, cell, community: int, point: int, kind: int):
         super().__init__(model)
         self.cell = cell
         self.community = community
         self.point = point
-        self.is_centre = is_centre  # False: a village committee's office, not a service centre
+        self.kind = kind  # sim.world.org.CENTRE, OFFICE or STATION
+
+    @property
+    def is_centre(self) -> bool:
+        return self.kind == 0
 
 
 def build_space(model, geo: Geography) -> OrthogonalMooreGrid:
