@@ -1,20 +1,28 @@
-"""The levers of a policy in time: what is in force on a day, and the reform events.
+"""The levers of a policy in time: which settings are in force on a day, and the reform events.
 
-Before a lever's start day the pre-reform settings (the schema defaults, which are
-the status quo) are in force; from it on, the policy's.  Levers that change the
-structure (abolishing street offices, sending staff down, forming grids, adding
-service points, sinking authority) act once, on their start day.
+A policy is a set of changes to the baseline (MODEL.md 4).  Before a lever's start
+day the baseline's settings of that lever are in force (``cfg.baseline``: the status
+quo as the user configured it), from it on the policy's.  :meth:`Levers.get` is the
+one way to ask.  Levers that change the structure act once: the baseline's own
+structure is built when the run starts (from the schema defaults), and each lever
+whose policy settings differ from the baseline's fires its event on its start day.
+Events of one day fire in causal order (``EVENT_ORDER``: the communities first, then
+what is built on them), and a change of the communities re-derives what depends on
+them (grids, distances, staff and queues follow: :meth:`GovernanceModel.restructured`).
+
+The levers decide who and when; the organisation, the officials and the need pool
+carry the change out.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.agents.officials import COMMUNITY_WORKER, DEPT_STAFF, GRID_WORKER, STREET_STAFF
-from sim.config.policy import LEVERS, PolicyConfig
+from sim.agents.officials import DEPT_STAFF, STREET_STAFF
+from sim.config.policy import EVENT_ORDER, LEVERS, PolicyConfig
 from sim.world.generate import bisect
 
-BEFORE = PolicyConfig()
+DEFAULTS = PolicyConfig()
 
 
 class Levers:
@@ -23,7 +31,8 @@ class Levers:
     def __init__(self, model):
         self.model = model
         self.policy = model.cfg.policy
-        self.day = 0
+        self.baseline = model.cfg.baseline
+        self.day = -(10**9)
         self.start = {}
         for name in LEVERS:
             s = getattr(self.policy, name).start_day
@@ -34,133 +43,127 @@ class Levers:
 
     def get(self, name: str):
         """The settings of lever ``name`` in force today."""
-        return getattr(self.policy if self.on(name) else BEFORE, name)
+        return getattr(self.policy if self.on(name) else self.baseline, name)
 
-    def cross_appointment(self) -> bool:
-        return self.get("party_building").cross_appointment
+    def changes(self, name: str) -> bool:
+        """Whether the policy changes lever ``name`` from the baseline (its timing aside)."""
+        a, b = getattr(self.policy, name), getattr(self.baseline, name)
+        return _settings(a) != _settings(b)
 
     # -- events ----------------------------------------------------------------
-    def apply(self, day: int) -> list[str]:
-        """Fire the events of levers that start today; returns their names."""
-        self.day = day
+    def build_baseline(self) -> list[str]:
+        """Before the warm-up: the baseline's own structure, built from the schema defaults."""
         fired = []
-        for name in LEVERS:
-            if self.start[name] == day and getattr(self, "_start_" + name, None) and self._changes(name):
-                getattr(self, "_start_" + name)()
+        for name in EVENT_ORDER:
+            old, new = getattr(DEFAULTS, name), getattr(self.baseline, name)
+            if _settings(old) != _settings(new) or name == "authority_sunk":
+                getattr(self, "_" + name)(old, new)
                 fired.append(name)
         return fired
 
-    def _changes(self, name: str) -> bool:
-        return getattr(self.policy, name) != getattr(BEFORE, name) or name == "authority_sunk"
+    def apply(self, day: int) -> list[str]:
+        """Set today's date; fire, in causal order, the events of levers the policy changes from today."""
+        self.day = day
+        fired = []
+        for name in EVENT_ORDER:
+            if self.start[name] == day and self.changes(name):
+                getattr(self, "_" + name)(getattr(self.baseline, name), getattr(self.policy, name))
+                fired.append(name)
+        return fired
 
-    def _start_authority_sunk(self) -> None:
+    def _authority_sunk(self, old, new) -> None:
         m = self.model
-        a = self.get("abolish_street_offices")
-        m.org.set_authority(list(self.get("authority_sunk").case_types), a.functions_to)
-        m.refresh_requirements()
+        m.org.set_authority(list(new.case_types), self.get("abolish_street_offices").functions_to)
+        m.needs_requirements()
 
-    def _start_abolish_street_offices(self) -> None:
+    def _abolish_street_offices(self, old, new) -> None:
         m = self.model
-        a = self.get("abolish_street_offices")
-        if not a.enabled:
+        if not new.enabled or old.enabled:
             return
         org, o = m.org, m.officials
         # big communities: within each former street office, merge_size communities into one
-        if a.merge_size > 1:
+        if new.merge_size > 1:
             groups, leads = [], []
-            served = np.bincount(org.lead, weights=org.households_c, minlength=org.n_communities)
+            served = org.households_by_lead()
             for s in range(max(org.n_streets, 1)):
                 members = np.flatnonzero(org.community_street == s) if org.n_streets else np.arange(org.n_communities)
                 # big communities are formed from communities; village committees merge only by village_merger
-                members = members[(org.lead[members] == members) & (org.unit_kind[members] == 0)]
-                if len(members) == 0:
+                members = members[org.is_lead()[members] & (org.unit_kind[members] == 0)]
+                if len(members) < 2:
                     continue
-                k = max(1, round(len(members) / a.merge_size))
+                k = max(1, round(len(members) / new.merge_size))
                 lab = bisect(org.centre_xy[members], served[members] + 1e-9, k)
                 for j in range(k):
                     group = members[lab == j]
-                    groups.append(group)
-                    leads.append(group[np.argmax(served[group])])
-            m.merge_units(groups, np.array(leads), keep_points=True)
-        # street staff go down to communities or up to departments
+                    if len(group) > 1:
+                        groups.append(group)
+                        leads.append(group[np.argmax(served[group])])
+            if groups:
+                m.merge(groups, np.array(leads), close_within_km=m.cfg.world.service_radius_km, build_centre=False)
+        # street staff go down to communities or up to departments, with their own skills and case shares
         street_staff = np.flatnonzero(o.active & (o.kind == STREET_STAFF))
-        if a.staff_to == "communities":  # civil servants: they keep post and pay (district payroll)
-            o.point[street_staff] = spread(org.leads(), org, len(street_staff))
-            o.kind[street_staff] = COMMUNITY_WORKER
-            o.level[street_staff] = 0
-            o.sent_down[street_staff] = True
+        if new.staff_to == "communities":  # civil servants: they keep post and pay (district payroll)
+            o.move(street_staff, spread(org, len(street_staff)), 0)
+            m.staffing.retarget(STREET_STAFF, 0, lambda n: (spread(org, n), np.full(n, -1)))
         else:
             d = np.arange(len(street_staff)) % org.n_departments
-            o.point[street_staff] = org.dept_point(d)
-            o.kind[street_staff] = DEPT_STAFF
-            o.level[street_staff] = 2
+            o.move(street_staff, org.dept_point(d), 2)
             o.department[street_staff] = d
-        m.staffing.drop_vacancies(kind=STREET_STAFF, to_kind=COMMUNITY_WORKER if a.staff_to == "communities"
-                                  else DEPT_STAFF)
+            m.staffing.retarget(STREET_STAFF, 2, lambda n: (org.dept_point(np.arange(n) % org.n_departments),
+                                                            np.arange(n) % org.n_departments))
         org.street_active = False
-        org.set_authority(list(self.get("authority_sunk").case_types), a.functions_to)
-        m.refresh_requirements()
+        org.set_authority(list(self.get("authority_sunk").case_types), new.functions_to)
+        m.needs_requirements()
         m.reroute_street_queues()
+        m.restructured()
 
-    def _start_staff_sent_down(self) -> None:
+    def _staff_sent_down(self, old, new) -> None:
         m = self.model
-        sd = self.get("staff_sent_down")
         o = m.officials
-        pool = np.flatnonzero(o.active & (o.kind == DEPT_STAFF))
-        want = min(len(pool), sd.n + round(sd.share * len(pool)))
+        pool = np.flatnonzero(o.active & (o.kind == DEPT_STAFF) & (o.level == 2))
+        total = m.dept_staff_total
+        want = min(len(pool), max(0, _wanted(new, total) - _wanted(old, total)))
         if want == 0:
             return
         order = np.argsort(m.streams.uniform("sent_down", pool), kind="stable")
         chosen = pool[order[:want]]
-        o.point[chosen] = spread(m.org.leads(), m.org, want)
-        o.kind[chosen] = COMMUNITY_WORKER
-        o.level[chosen] = 0
-        o.sent_down[chosen] = True
-        o.pay_kept[chosen] = sd.keep_pay
-        o.post_kept[chosen] = sd.keep_post
-        o.lost_post[chosen] = not sd.keep_post
-        o.lost_pay[chosen] = not sd.keep_pay
+        o.send_down(chosen, spread(m.org, want), new.keep_post, new.keep_pay)
+        m.restructured()
 
-    def _start_grid_management(self) -> None:
+    def _grid_management(self, old, new) -> None:
+        if new.enabled:
+            self.model.grids.derive(new, self)
+
+    def _village_merger(self, old, new) -> None:
         m = self.model
-        g = self.get("grid_management")
-        if not g.enabled:
-            return
-        res = m.residents
-        lead = m.org.lead[res.community]
-        order = np.lexsort((res.cell, lead))
-        starts = np.r_[0, np.flatnonzero(np.diff(lead[order])) + 1]
-        sizes = np.diff(np.r_[starts, len(order)])
-        rank = np.arange(len(order)) - np.repeat(starts, sizes)
-        n_grids = np.ceil(sizes / g.households_per_grid_worker).astype(np.int64)
-        # equal-sized grids within each community, numbered across the world
-        first = np.r_[0, np.cumsum(n_grids)[:-1]]
-        per = np.repeat(sizes / n_grids, sizes)
-        grid = np.repeat(first, sizes) + np.minimum((rank / per).astype(np.int64), np.repeat(n_grids, sizes) - 1)
-        res.grid[order] = grid
-        m.grid_households = np.bincount(grid)
-        n = int(n_grids.sum())
-        grid_point = np.repeat(lead[order][starts], n_grids)
-        m.staffing.hire(self.day, np.full(n, GRID_WORKER), grid_point, np.full(n, -1), np.arange(n))
-        m.refresh_grid()
+        if new.enabled and not old.enabled and (m.org.unit_kind == 1).any():
+            groups, leads = m.org.village_groups()
+            m.merge(groups, leads, close_within_km=new.service_radius_km, build_centre=True)
+        if new.infrastructure != old.infrastructure:
+            m.restructured()
 
-    def _start_village_merger(self) -> None:
-        """Multi-village, one community: village committees close, a centre serves about 5 villages."""
-        vm = self.get("village_merger")
-        if not vm.enabled or not (self.model.org.unit_kind == 1).any():
-            return
-        groups, leads = self.model.org.village_groups()
-        self.model.merge_units(groups, leads, keep_points=False, station_radius_km=vm.service_radius_km)
+    def _service_centres(self, old, new) -> None:
+        k = new.extra_points_per_community - old.extra_points_per_community
+        if k > 0:
+            self.model.add_points(k)
 
-    def _start_service_centres(self) -> None:
-        m = self.model
-        if self.get("service_centres").extra_points_per_community:
-            m.add_service_points(self.get("service_centres").extra_points_per_community)
+    def _unit_integration(self, old, new) -> None:
+        if new.university_partnership and not old.university_partnership:
+            self.model.partner_universities()
 
 
-def spread(leads: np.ndarray, org, n: int) -> np.ndarray:
-    """Assign ``n`` staff to community points in proportion to households (largest remainder)."""
-    hh = np.bincount(org.lead, weights=org.households_c, minlength=org.n_communities)[leads]
+def _settings(lever) -> dict:
+    return {k: v for k, v in vars(lever).items() if k != "start_day"}
+
+
+def _wanted(sd, total: int) -> int:
+    return sd.n + round(sd.share * total)
+
+
+def spread(org, n: int) -> np.ndarray:
+    """Points for ``n`` staff over the communities as organised, in proportion to households (largest remainder)."""
+    leads = org.leads()
+    hh = org.households_by_lead()[leads]
     quota = n * hh / max(hh.sum(), 1)
     k = np.floor(quota).astype(np.int64)
     rest = n - k.sum()

@@ -1,24 +1,31 @@
-"""Step 8: money flows by source; spending buys capacity; nothing from nothing.
+"""Step 8: money flows by source; what the work costs; shortfalls cut capacity; nothing from nothing.
 
-Sources (report, funding guarantee): government budget, welfare lottery, social
-donations.  The budget arrives in quarterly instalments: the budgeted office
-funds on time, the ad hoc part late and variable.  Lottery money comes once a year
-and is earmarked for welfare services (purchased household services).  Donations
-come monthly through partnered units and vary.  Each community point pays its
-staff subsidies and centre running costs from the budget (then donations); what
-it cannot pay cuts the capacity of the staff it pays on the next day.  Budget
-held beyond a reserve buys household services, as welfare-lottery money does.  Street and
-department salaries, grid workers (a district programme) and sent-down staff who
-keep their pay are paid from the district payroll, counted in the cost.
+Sources (report, funding guarantee: 政府投入、福利彩票基金分配、社會捐助): the
+government budget (office funds per community or village committee plus service
+funds per household) arrives in quarterly instalments, its budgeted part on time,
+the ad hoc rest late and variable; welfare-lottery money once a year by older
+households, earmarked for welfare services (purchased household services);
+donations monthly through partnered units.  With the budget system for staff
+subsidies (工作人員補貼財政預算制度) the district pays community staff's subsidies on
+time from a budget line; otherwise the community pays them from its funds.
 
-Per community: received + transferred in - transferred out = spent + held, per source.
+Each day a community owes its community-paid staff's subsidies, its doors' running
+costs and the materials of the cases sunk to it.  It pays what it owes (arrears
+first) from the budget, then donations; what it cannot pay is **arrears**, and pay left
+in arrears too long is lost to the staff (``arrears_writeoff_days``).  The
+unpaid share (arrears over ``unpaid_memory_days`` of what it owes) cuts the hours of
+the staff it pays and raises their turnover.  **Cost** is what the work costs: owed
+subsidies and running costs whether paid or in arrears, the district payroll,
+purchased services and departments' case materials; a shortfall is never a saving.
+
+Per community and source: received + transferred in - transferred out = spent + held.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.agents.officials import GRID_WORKER
+from sim.world.org import CENTRE
 
 BUDGET, LOTTERY, DONATIONS = 0, 1, 2
 SOURCES = ("budget", "lottery", "donations")
@@ -27,12 +34,12 @@ MONTH_DAYS = tuple(int(d) for d in (np.arange(12) * 365) // 12)  # the first day
 
 
 def month_start(day: int) -> bool:
-    """Whether ``day`` opens a month (twelve a year)."""
+    """Whether ``day`` (of the measured calendar; negative in the warm-up) opens a month (twelve a year)."""
     return day % 365 in MONTH_DAYS
 
 
 class Money:
-    """Community accounts by source, and the district payroll."""
+    """Community accounts by source, arrears, and what the work costs."""
 
     def __init__(self, model):
         self.model = model
@@ -42,75 +49,71 @@ class Money:
         self.spent = np.zeros((C, 3))
         self.transfer_in = np.zeros((C, 3))
         self.transfer_out = np.zeros((C, 3))
-        self.payroll_yuan = 0.0
-        self.dept_task_yuan = 0.0
+        self.arrears = np.zeros(C)
+        self.written_off = 0.0  # owed (and counted as cost) but never paid
+        self.unpaid = np.zeros(C)  # unpaid share felt by the staff a community pays (0-1)
         self.pay_factor = np.ones(C)
-        self.task_shortfall = np.zeros(C)
-        self.daily_need = np.full(C, np.inf)  # running costs per day, known from the first payday
-        self._adhoc: dict[int, np.ndarray] = {}  # arrival day -> amounts by (original) unit
-        self.spent_today = 0.0
+        self.daily_owed = np.full(C, np.inf)  # known from the first payday
+        self.task_cases = np.zeros(C)  # sunk cases resolved today, by community point
+        self.dept_task_cases = 0
+        self._adhoc: dict[int, np.ndarray] = {}  # arrival day (t) -> amounts by (original) unit
+        self.cost_today = 0.0
+        self.cost_parts = np.zeros(5)  # accrued: community owed, district payroll, budgeted subsidies,
+        # purchases, department case materials
 
     # -- inflows -------------------------------------------------------------
     def _pay_in(self, source: int, amounts: np.ndarray) -> None:
         self.held[:, source] += amounts
         self.received[:, source] += amounts
 
-    def receive(self, day: int) -> None:
-        """Today's inflows; also opens the day's spending tally."""
-        self.spent_today = 0.0
+    def receive(self, day: int, t: int, levers) -> None:
+        """Today's inflows; also opens the day's cost tally."""
+        self.cost_today = 0.0
         m = self.model
-        f = m.levers.get("funding")
+        f = levers.get("funding")
         mp = m.cfg.params.money
-        year, doy = divmod(day, 365)
+        doy = day % 365
         if doy in QUARTER_DAYS:
             # the quarter's budget: the budgeted part now, the ad hoc part late and variable,
             # both under the funding settings in force today
-            gov = self.annual_by_unit(f) * f.share_budget / 4
+            gov = self.annual_by_unit(f) / 4
             self._pay_in(BUDGET, self._to_leads(gov * f.budgeted_share))
-            rng = m.streams.generator("adhoc_funds", year, QUARTER_DAYS.index(doy))
+            rng = m.streams.generator("adhoc_funds", t)
             delay = rng.exponential(mp.adhoc_delay_days_mean, len(gov))
             amount = gov * (1 - f.budgeted_share) * _lognormal(rng, mp.adhoc_cv, len(gov))
-            arrive = day + np.round(delay).astype(int)
+            arrive = t + np.round(delay).astype(int)
             for d in np.unique(arrive):
                 self._adhoc[int(d)] = self._adhoc.get(int(d), 0.0) + np.where(arrive == d, amount, 0.0)
-        due = self._adhoc.pop(day, None)
+        due = self._adhoc.pop(t, None)
         if due is not None:  # paid to whoever leads the unit on the day it arrives
             self._pay_in(BUDGET, self._to_leads(due))
         if doy == mp.lottery_day % 365:
-            rng = m.streams.generator("lottery_funds", year)
+            rng = m.streams.generator("lottery_funds", t)
             elderly = np.bincount(m.org.lead[m.residents.community], weights=m.residents.elderly,
                                   minlength=m.org.n_communities)
-            share = elderly / max(elderly.sum(), 1)
-            total = self.annual(f).sum() * f.share_lottery
-            self._pay_in(LOTTERY, total * share * _lognormal(rng, mp.lottery_cv, 1)[0])
+            total = f.lottery_yuan_per_elderly_household_year * elderly
+            self._pay_in(LOTTERY, total * _lognormal(rng, mp.lottery_cv, 1)[0])
         if month_start(day):
-            self._donations(day)
+            self._donations(t, f)
 
-    def _donations(self, day: int) -> None:
-        """Monthly: partnered units give, and the donation pot reaches communities through them."""
+    def _donations(self, t: int, f) -> None:
+        """Monthly: partnered units give, and the district's donation pot reaches communities through them."""
         m = self.model
-        f = m.levers.get("funding")
-        rng = m.streams.generator("donations", day)
-        units = m.unit_list
-        factor = _lognormal(rng, m.cfg.params.money.donation_cv, len(units))
-        weight = np.zeros(m.org.n_communities)
-        for u, k in zip(units, factor):
-            if u.partnered:
-                weight[m.org.lead[u.community]] += u.donation_yuan_year / 12 * k
+        rng = m.streams.generator("donations", t)
+        factor = _lognormal(rng, m.cfg.params.money.donation_cv, len(m.unit_list))
+        give = m.unit_donation / 12 * factor * m.unit_partnered
+        weight = np.bincount(m.org.lead[m.unit_community], weights=give, minlength=m.org.n_communities)
         if weight.sum() == 0:
             return
-        pot = self.annual(f).sum() * f.share_donations / 12
+        pot = f.donations_yuan_per_household_year * m.residents.n / 12
         self._pay_in(DONATIONS, weight + pot * weight / weight.sum())
 
     def annual_by_unit(self, f) -> np.ndarray:
-        """Yearly funds of each unit: office funds (community or village committee) plus per household."""
+        """Yearly government funds of each unit: office funds (community or village committee) plus per household."""
         org = self.model.org
-        office = np.where(org.unit_kind == 1, f.yuan_per_village_year, f.yuan_per_community_year)
-        return office + f.yuan_per_household_year * org.households_c
-
-    def annual(self, f) -> np.ndarray:
-        """Yearly funds by community point: a merged community receives the funds of all its units."""
-        return self._to_leads(self.annual_by_unit(f))
+        office = np.where(org.unit_kind == 1, f.office_funds_yuan_per_village_year,
+                          f.office_funds_yuan_per_community_year)
+        return office + f.service_yuan_per_household_year * org.households_c
 
     def _to_leads(self, per_unit: np.ndarray) -> np.ndarray:
         org = self.model.org
@@ -119,90 +122,96 @@ class Money:
     # -- outflows ------------------------------------------------------------
     def _spend(self, amount: np.ndarray, sources: tuple, caps: tuple | None = None) -> np.ndarray:
         """Spend ``amount`` per community from ``sources`` in order (each at most its cap, if given,
-        and never more than is held); adds to today's tally and returns what could not be paid."""
+        and never more than is held); returns what could not be paid."""
         left = np.asarray(amount, dtype=float).copy()
         for i, source in enumerate(sources):
             available = self.held[:, source] if caps is None else np.minimum(caps[i], self.held[:, source])
             use = np.minimum(left, available)
             self.held[:, source] -= use
             self.spent[:, source] += use
-            self.spent_today += float(use.sum())
             left -= use
         return left
 
-    def pay(self, day: int) -> None:
-        """Pay subsidies and running costs; a shortfall cuts tomorrow's capacity."""
+    def _accrue(self, part: int, yuan: float) -> None:
+        self.cost_parts[part] += yuan
+        self.cost_today += yuan
+
+    def owed_today(self, levers) -> tuple[np.ndarray, np.ndarray]:
+        """(what each community owes today, subsidies the district pays instead under the budget system)."""
         m = self.model
         mp = m.cfg.params.money
+        org, o = m.org, m.officials
+        C = org.n_communities
+        n_staff = np.bincount(o.point[o.community_paid()], minlength=org.n_points)[:C]
+        subsidies = mp.subsidy_yuan_day * n_staff
+        centre = np.where(levers.get("service_centres").standard, mp.standard_centre_cost_factor, 1.0)
+        per_door = np.where(org.point_kind == CENTRE, centre, mp.station_cost_factor)
+        running = mp.centre_operation_yuan_day * np.bincount(org.lead[org.point_unit], weights=per_door, minlength=C)
+        if levers.get("funding").subsidies_budgeted:
+            return running, subsidies
+        return subsidies + running, np.zeros(C)
+
+    def pay(self, day: int, levers) -> None:
+        """Pay what is owed (arrears first); a shortfall becomes arrears and cuts tomorrow's capacity."""
+        m = self.model
+        mp = m.cfg.params.money
+        owed, budget_line = self.owed_today(levers)
+        tasks = mp.task_cost_yuan_per_case * self.task_cases
+        if levers.get("staff_sent_down").funds_follow:  # 費隨事轉: the department pays the sunk tasks' money in
+            self._pay_in(BUDGET, tasks)
+        owed = owed + tasks
+        self.daily_owed = owed
+        self.arrears = self._spend(self.arrears + owed, (BUDGET, DONATIONS))
+        lost = self.arrears / mp.arrears_writeoff_days  # pay in arrears too long is never paid
+        self.arrears -= lost
+        self.written_off += float(lost.sum())
+        self.unpaid = np.minimum(1.0, self.arrears / np.maximum(mp.unpaid_memory_days * owed, 1e-9))
+        self.pay_factor = 1 - mp.shortfall_capacity_effect * self.unpaid
         o = m.officials
-        C = m.org.n_communities
-        act = o.active
-        paid_here = act & (o.level == 0) & (o.kind != GRID_WORKER) & ~(o.sent_down & o.pay_kept)
-        n_staff = np.bincount(o.point[paid_here], minlength=m.org.n_points)[:C]
-        per_point = np.where(m.org.point_is_centre, 1.0, mp.village_office_cost_factor)
-        if m.centres_standard():
-            per_point = np.where(m.org.point_is_centre, mp.standard_centre_cost_factor, per_point)
-        op = mp.centre_operation_yuan_day * np.bincount(m.org.lead[m.org.point_community], weights=per_point,
-                                                        minlength=C)
-        need = mp.subsidy_yuan_day * n_staff + op
-        self.daily_need = need
-        left = self._spend(need, (BUDGET, DONATIONS)) + self.task_shortfall
-        need = need + self.task_shortfall
-        unpaid = np.where(need > 0, left / np.maximum(need, 1e-12), 0.0)
-        self.pay_factor = 1 - mp.shortfall_capacity_effect * unpaid
-        # district payroll: street and department staff, and sent-down staff who keep their pay
-        payroll = act & ((o.level > 0) | (o.kind == GRID_WORKER) | (o.sent_down & o.pay_kept))
-        self.payroll_yuan += mp.dept_salary_yuan_day * int(payroll.sum())
-        self.spent_today += mp.dept_salary_yuan_day * int(payroll.sum())
+        payroll = mp.dept_salary_yuan_day * int((o.active & o.district_paid()).sum())
+        self._accrue(0, float(owed.sum()))
+        self._accrue(1, payroll)
+        self._accrue(2, float(budget_line.sum()))
+        self._accrue(4, mp.task_cost_yuan_per_case * self.dept_task_cases)
+        self.task_cases = np.zeros_like(self.task_cases)
+        self.dept_task_cases = 0
 
     def _surplus(self) -> np.ndarray:
-        """Budget held beyond a reserve of ``reserve_days`` of running costs: free to buy services."""
+        """Budget held beyond a reserve of ``reserve_days`` of what is owed, with no arrears: free to buy services."""
         mp = self.model.cfg.params.money
-        if not np.isfinite(self.daily_need).all():  # before the first payday nothing is spare
-            return np.zeros_like(self.daily_need)
-        return np.maximum(0.0, self.held[:, BUDGET] - mp.reserve_days * self.daily_need)
+        if not np.isfinite(self.daily_owed).all():  # before the first payday nothing is spare
+            return np.zeros_like(self.daily_owed)
+        return np.maximum(0.0, self.held[:, BUDGET] - self.arrears - mp.reserve_days * self.daily_owed)
 
     def purchasable_cases(self) -> np.ndarray:
         """Household services (政府購買服務) the lottery balance and any budget surplus can buy today."""
         mp = self.model.cfg.params.money
         return (self.held[:, LOTTERY] + self._surplus()) / mp.purchase_yuan_per_case / mp.purchase_horizon_days
 
-    def spend_purchased(self, pool, served_idx: np.ndarray, civic_cap: np.ndarray) -> None:
-        """Pay for the purchased cases among today's civic service (free capacity is used first)."""
-        from sim.mechanisms.needs import HOUSEHOLD
+    def spend_purchased(self, cases: np.ndarray) -> None:
+        """Pay for the household cases bought today, lottery money first."""
+        cost = cases * self.model.cfg.params.money.purchase_yuan_per_case
+        left = self._spend(cost, (LOTTERY, BUDGET), caps=(np.inf, self._surplus()))
+        self._accrue(3, float((cost - left).sum()))
 
-        C = self.held.shape[0]
-        h = served_idx[pool["cat"][served_idx] == HOUSEHOLD]
-        served = np.bincount(pool["point"][h], minlength=C)[:C]
-        buyable = self.purchasable_cases()
-        free = civic_cap[:, HOUSEHOLD] - buyable
-        bought = np.clip(served - free, 0, buyable)
-        cost = bought * self.model.cfg.params.money.purchase_yuan_per_case
-        self._spend(cost, (LOTTERY, BUDGET), caps=(np.inf, self._surplus()))
+    def tasks(self, community_cases: np.ndarray, dept_cases: int) -> None:
+        """Public-service cases of a type above the community resolved today: at communities (sunk) or above."""
+        self.task_cases += community_cases
+        self.dept_task_cases += dept_cases
 
-    def task_costs(self, community_cases: np.ndarray, dept_cases: int, funds_follow: bool) -> None:
-        """Processing costs of public-service cases: departments pay their own; communities pay for
-        cases sunk to them from their budget, unless the funds follow the tasks (費隨事轉), when the
-        department pays that money into the community's budget first."""
-        price = self.model.cfg.params.money.task_cost_yuan_per_case
-        self.dept_task_yuan += price * dept_cases
-        self.spent_today += price * dept_cases
-        cost = price * community_cases
-        if funds_follow:
-            self._pay_in(BUDGET, cost)
-        # unpaid work is taken out of the staff's capacity tomorrow
-        self.task_shortfall = self._spend(cost, (BUDGET, DONATIONS))
-
-    def transfer(self, src: np.ndarray, dst: np.ndarray) -> None:
-        """Move whole balances from communities ``src`` to ``dst`` (merging)."""
+    def merge(self, src: np.ndarray, dst: np.ndarray) -> None:
+        """Move whole balances and arrears from communities ``src`` to ``dst`` (merging)."""
         amount = self.held[src].copy()
         self.held[src] -= amount
         self.transfer_out[src] += amount
         np.add.at(self.held, dst, amount)
         np.add.at(self.transfer_in, dst, amount)
+        np.add.at(self.arrears, dst, self.arrears[src])
+        self.arrears[src] = 0.0
 
+    @property
     def cost_total(self) -> float:
-        return float(self.spent.sum() + self.payroll_yuan + self.dept_task_yuan)
+        return float(self.cost_parts.sum())
 
 
 def _lognormal(rng: np.random.Generator, cv: float, size) -> np.ndarray:

@@ -3,7 +3,8 @@
 Arrivals are Poisson per household and category with rate = base rate x profile
 multipliers (MODEL.md 7).  A day's arrivals are drawn as one Poisson count per
 category, spread over households in proportion to their rates: the same process,
-at the cost of the needs rather than of the households.
+at the cost of the needs rather than of the households.  Each need arises at a
+moment of its day (time runs in fractions of a day, MODEL.md 5).
 """
 
 from __future__ import annotations
@@ -16,14 +17,19 @@ HOUSEHOLD, CULTURAL, PUBLIC, DISPUTE, SAFETY = range(5)
 N_CAT = len(CATEGORIES)
 
 FIELDS = {
-    "uid": np.int64, "hh": np.int32, "cat": np.int8, "ctype": np.int8, "created": np.int32,
-    "channel": np.int8, "point": np.int32, "queued": np.int32, "ready": np.int32, "req": np.int8,
-    "passbacks": np.int16, "escalated": np.bool_, "patience": np.float32,
+    "uid": np.int64, "hh": np.int32, "cat": np.int8, "ctype": np.int8, "created": np.float64,
+    "channel": np.int8, "point": np.int32, "queued": np.float64, "ready": np.float64, "req": np.int8,
+    "passbacks": np.int16, "escalated": np.bool_, "patience": np.float32, "trip_hours": np.float32,
 }
 
 
 class NeedPool:
-    """Open needs (raised, not yet resolved or abandoned), one array per field."""
+    """Open needs (raised, not yet resolved or abandoned), one array per field.
+
+    Times (``created``, ``queued``, ``ready``) are in days since the start of the warm-up,
+    with fractions: ``queued`` orders a queue (first come, first served), ``ready`` is when
+    the need can be served at its current point (after a trip, a transfer or a pass-back).
+    """
 
     def __init__(self):
         self.a = {k: np.empty(0, dtype=t) for k, t in FIELDS.items()}
@@ -48,6 +54,12 @@ class NeedPool:
         idx = np.flatnonzero(mask)
         self.a = {k: v.take(idx) for k, v in self.a.items()}
 
+    def send(self, idx: np.ndarray, point: np.ndarray, ready: np.ndarray) -> None:
+        """Needs ``idx`` join the queue of ``point`` at time ``ready``."""
+        self.a["point"][idx] = point
+        self.a["ready"][idx] = ready
+        self.a["queued"][idx] = ready
+
 
 def rates_per_day(residents, prm) -> np.ndarray:
     """(N_CAT, H) expected needs per household-day by category."""
@@ -60,6 +72,11 @@ def rates_per_day(residents, prm) -> np.ndarray:
     return r
 
 
+def _below(total: float) -> float:
+    """The largest float below ``total``: a uniform scaled to it can then never round up onto it."""
+    return float(np.nextafter(total, 0.0))
+
+
 class NeedSource:
     """Draws each day's new needs; the same seed gives the same needs under every policy."""
 
@@ -70,26 +87,29 @@ class NeedSource:
         self.patience_mean = np.asarray(prm.needs.patience_days)
         self.next_uid = 0
 
-    def draw(self, day: int) -> dict[str, np.ndarray]:
-        rng = self.streams.generator("needs", day)
+    def draw(self, t: int) -> dict[str, np.ndarray]:
+        """Needs arising on day ``t`` (days since the start of the warm-up)."""
+        rng = self.streams.generator("needs", t)
         hh, cat = [], []
         for c in range(N_CAT):
             total = self.cum[c, -1]
             k = rng.poisson(total)
-            u = rng.uniform(0, total, k)
+            u = rng.uniform(0, _below(total), k) if total > 0 else np.empty(0)
             # search in sorted order (walks the cumulative rates once, cache-friendly), keep the draw order
             order = np.argsort(u)
             found = np.empty(k, dtype=np.int64)
             found[order] = np.searchsorted(self.cum[c], u[order], side="right")
             hh.append(found)
             cat.append(np.full(k, c))
-        hh = np.minimum(np.concatenate(hh), self.cum.shape[1] - 1)
+        hh = np.concatenate(hh)
         cat = np.concatenate(cat)
         uid = self.next_uid + np.arange(len(hh), dtype=np.int64)
         self.next_uid += len(hh)
-        u_type = self.streams.uniform("case_type", uid)
-        ctype = np.where(cat == PUBLIC, np.minimum(np.searchsorted(self.ctype_cum, u_type * self.ctype_cum[-1],
-                                                                   side="right"), len(CASE_TYPES) - 1), -1)
+        u_type = self.streams.uniform("case_type", uid) * _below(self.ctype_cum[-1])
+        ctype = np.where(cat == PUBLIC, np.searchsorted(self.ctype_cum, u_type, side="right"), -1)
         patience = -self.patience_mean[cat] * np.log1p(-self.streams.uniform("patience", uid))
-        return {"uid": uid, "hh": hh, "cat": cat, "ctype": ctype, "created": np.full(len(uid), day),
-                "patience": patience}
+        created = t + self.streams.uniform("arrival", uid)
+        return {"uid": uid, "hh": hh, "cat": cat, "ctype": ctype, "created": created, "patience": patience}
+
+
+assert len(CASE_TYPES) < 127  # ctype is an int8

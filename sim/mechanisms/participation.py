@@ -1,11 +1,19 @@
-"""Step 7: participation spreads among neighbours; participants give volunteer capacity.
+"""Step 7: participation spreads among neighbours; party members reach households; participants volunteer.
 
 A threshold model on the grid (Granovetter 1978; MODEL.md 7): a household takes
 part when the share of participating households in its Moore neighbourhood, plus
-the pull of trust, of party members mobilising within reach, of councils and of
-fair elections, plus a little logistic noise, reaches its own threshold.  Retired
-party members lead civic groups (sanitation, patrol, arts: report, Jinan), and
-councils resolve disputes.
+the pull of trust, of being reached by party members, of councils and of fair
+elections, plus a little logistic noise, reaches its own threshold.
+
+Who is reached: each party member keeps in touch with up to
+``households_per_active_member`` households, times how active they are (retired
+members most; in-service and floating members when their stations organise them:
+report, Jinan, 在職黨員活動站, 流動黨員聯絡站).  Unorganised, a member reaches only
+the households around them, so where members cluster some are reached many times
+and others never.  The three-level network (committee, branches, party groups:
+三級網絡) assigns the members of a community to all its households, so the same
+members reach more of them.  Retired party members lead civic groups (sanitation,
+patrol, arts: report, Jinan), and councils resolve disputes.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.agents.party import FLOATING, IN_SERVICE, RETIRED
+from sim.config.policy import CIVIC_GROUPS
 
 
 def box_sum(grid: np.ndarray, r: int) -> np.ndarray:
@@ -29,60 +38,79 @@ def box_sum(grid: np.ndarray, r: int) -> np.ndarray:
 
 
 class Participation:
-    """Who takes part, and the civic capacity that comes from it."""
+    """Who takes part, who is reached, and the civic capacity that comes from it."""
 
     def __init__(self, model):
         self.model = model
         geo = model.geo
         self.shape = (geo.nx, geo.ny)
-        res = model.residents
-        self.hh_cell_count = np.bincount(res.cell, minlength=geo.nx * geo.ny).reshape(self.shape).astype(float)
         pm = model.party_members
         self.retired_c = np.bincount(pm.community[pm.kind == RETIRED], minlength=model.org.n_communities)
+        self.refresh_cells()
         self._count_participants()
 
-    def _mobilisers(self) -> np.ndarray:
-        """Mobilising party members per cell, weighted by how active each kind is."""
+    def refresh_cells(self) -> None:
+        """Households per cell (after households move)."""
+        res = self.model.residents
+        n = self.shape[0] * self.shape[1]
+        self.hh_cell_count = np.bincount(res.cell, minlength=n).reshape(self.shape).astype(float)
+
+    def reach_capacity(self, levers) -> np.ndarray:
+        """Households each party member can keep in touch with, by how active their kind is."""
         m = self.model
         pp = m.cfg.params.participation
-        pb = m.cfg.policy.party_building
-        on = m.levers.on("party_building")
+        pb = levers.get("party_building")
         act = np.zeros(3)
         act[RETIRED] = pp.activity_retired
-        act[IN_SERVICE] = pp.activity_in_service_reporting if on and pb.in_service_reporting else pp.activity_in_service
-        act[FLOATING] = pp.activity_floating
-        pm = m.party_members
-        return np.bincount(pm.cell, weights=act[pm.kind], minlength=self.hh_cell_count.size).reshape(self.shape)
+        act[IN_SERVICE] = pp.activity_in_service_station if pb.in_service_station else pp.activity_in_service
+        act[FLOATING] = pp.activity_floating_station if pb.floating_station else pp.activity_floating
+        return act[m.party_members.kind] * pp.households_per_active_member
 
-    def update(self, day: int) -> None:
-        """Weekly: each household compares its neighbourhood's pull with its threshold."""
+    def reached(self, levers) -> np.ndarray:
+        """Per household: the share of it reached by party members (0-1)."""
+        m = self.model
+        pm, res, org = m.party_members, m.residents, m.org
+        cap = self.reach_capacity(levers)
+        if levers.get("party_building").three_level_network:
+            lead = org.lead[pm.community]
+            per = np.bincount(lead, weights=cap, minlength=org.n_communities)
+            share = np.minimum(1.0, per / np.maximum(org.households_by_lead(), 1))
+            return share[org.lead[res.community]]
+        r = m.cfg.params.participation.reach_cells
+        grid = np.bincount(pm.cell, weights=cap, minlength=self.hh_cell_count.size).reshape(self.shape)
+        share = np.minimum(1.0, box_sum(grid, r) / np.maximum(box_sum(self.hh_cell_count, r), 1))
+        return share.ravel()[res.cell]
+
+    def update(self, t: int, levers) -> None:
+        """Each household compares its neighbourhood's pull with its threshold."""
         m = self.model
         pp = m.cfg.params.participation
-        pb = m.cfg.policy.party_building
+        pb = levers.get("party_building")
         res = m.residents
-        on = m.levers.on("party_building")
         part = np.bincount(res.cell, weights=res.participating, minlength=self.hh_cell_count.size).reshape(self.shape)
         share = box_sum(part, 1) / np.maximum(box_sum(self.hh_cell_count, 1), 1)
-        reach = pp.reach_cells_network if on and pb.three_level_network else pp.reach_cells
-        mob = box_sum(self._mobilisers(), reach) / np.maximum(box_sum(self.hh_cell_count, reach), 1)
-        # the terms that are the same for a whole cell or community are computed there, then gathered
-        per_cell = pp.w_neighbours * share.ravel() + pp.w_mobilisation * 10 * mob.ravel()
-        per_community = pp.w_council * self.councils_active()[m.org.lead]
-        pull = per_cell[res.cell]
+        pull = pp.w_neighbours * share.ravel()[res.cell]
+        pull += pp.w_mobilisation * self.reached(levers)
         pull += pp.w_trust * (res.trust - 0.5)
-        pull += per_community[res.community]
-        if on and pb.direct_election:
+        pull += (pp.w_council * self.councils_active(levers))[m.org.lead[res.community]]
+        if pb.direct_election:
             pull += pp.w_election
         threshold = res.threshold
-        if m.levers.on("education") and m.cfg.policy.education.civic_education:
-            threshold = threshold - pp.civic_education_shift
-        u = np.clip(m.streams.uniform("participation", np.arange(res.n), day), 1e-12, 1 - 1e-12)
+        shift = np.zeros(res.n)
+        ed = levers.get("education")
+        if ed.civic_education:
+            shift += pp.civic_education_shift
+        if levers.get("unit_integration").residents:
+            shift += pp.integration_shift * ~res.elderly  # working-age households leaving the work-unit system
+        if "poor_learning_sessions" in pb.councils:
+            shift += pp.poor_sessions_shift * (res.income == 0)
+        u = np.clip(m.streams.uniform("participation", np.arange(res.n), t), 1e-12, 1 - 1e-12)
         noise = np.subtract(1, u)
         np.divide(u, noise, out=noise)
         np.log(noise, out=noise)
         noise *= pp.noise_sd  # logistic noise, sd * log(u / (1 - u))
         pull += noise
-        res.participating = pull >= threshold
+        res.participating = pull >= threshold - shift
         self._count_participants()
 
     def _count_participants(self) -> None:
@@ -90,11 +118,10 @@ class Participation:
         res, C = self.model.residents, self.model.org.n_communities
         self.participants_c = np.bincount(res.community, weights=res.participating, minlength=C)
 
-    def councils_active(self) -> np.ndarray:
+    def councils_active(self, levers) -> np.ndarray:
         """Councils per community point (report: eight councils, 八大會)."""
         m = self.model
-        n = m.cfg.policy.party_building.councils if m.levers.on("party_building") else 0
-        return np.full(m.org.n_communities, float(n)) * (m.org.lead == np.arange(m.org.n_communities))
+        return len(levers.get("party_building").councils) * m.org.is_lead().astype(float)
 
     def volunteer_capacity(self) -> np.ndarray:
         """Cases/day from participating households, by community point."""
@@ -104,16 +131,17 @@ class Participation:
         n = np.bincount(m.org.lead, weights=self.participants_c, minlength=m.org.n_communities)
         return n * rate
 
-    def civic_groups_capacity(self) -> np.ndarray:
+    def civic_groups_capacity(self, levers) -> np.ndarray:
         """(C, 3) cases/day of sanitation, patrol and arts teams led by retired members."""
         m = self.model
         C = m.org.n_communities
-        cap = np.zeros((C, 3))
-        if not m.levers.on("party_building"):
+        cap = np.zeros((C, len(CIVIC_GROUPS)))
+        groups = levers.get("party_building").civic_groups
+        if not groups:
             return cap
-        k = m.cfg.policy.party_building.civic_groups
         per = m.cfg.params.service.civic_group_cases_day
         retired = np.bincount(m.org.lead, weights=self.retired_c, minlength=C)
-        led = np.minimum(1.0, retired / (m.cfg.params.participation.retired_leaders_per_group * max(k, 1)))
-        cap[:, :k] = (per * led)[:, None]
+        led = np.minimum(1.0, retired / (m.cfg.params.participation.retired_leaders_per_group * len(groups)))
+        for g in groups:
+            cap[:, CIVIC_GROUPS.index(g)] = per * led
         return cap

@@ -4,7 +4,8 @@ Subtractive disconfirmation (Van Ryzin 2004 JPAM 23(3); 2006 JPART 16(4)): the
 satisfaction an experience gives is ``base + w_p * P + w_d * (P - E)`` for
 performance P and expectation E.  Performance of a resolved need is the quality
 of service less a waiting penalty that grows more than linearly with the wait
-relative to the category's target, and less a penalty per pass-back (Larson 1987).
+relative to the category's target, less a penalty per pass-back (Larson 1987), and
+less the effort of a walk-in trip.
 A household's satisfaction moves towards each experience by ``memory``; its
 expectation adapts towards the performance it got; trust is an exponentially
 smoothed memory of satisfaction.
@@ -16,11 +17,12 @@ import numpy as np
 
 
 def performance(model, cat: np.ndarray, wait_days: np.ndarray, passbacks: np.ndarray,
-                quality: np.ndarray) -> np.ndarray:
+                quality: np.ndarray, trip_hours: np.ndarray) -> np.ndarray:
     """Experienced performance (0-1) of resolved needs."""
     s = model.cfg.params.satisfaction
     target = model.target_days[cat]
-    p = quality - s.w_wait * (wait_days / target) ** s.wait_exponent - s.w_passback * passbacks
+    p = (quality - s.w_wait * (wait_days / target) ** s.wait_exponent - s.w_passback * passbacks
+         - s.w_travel_hours * trip_hours)
     return np.clip(p, 0.0, 1.0)
 
 
@@ -49,3 +51,22 @@ def remember(model) -> None:
     step = np.subtract(res.satisfaction, trust)
     step /= model.cfg.params.satisfaction.trust_memory_days
     trust += step  # in place: one pass, no temporary copies of the population
+
+
+class Experiences:
+    """Today's concluded needs (resolved, abandoned, never raised) as (household, performance)."""
+
+    def __init__(self):
+        self._hh: list[np.ndarray] = []
+        self._perf: list[np.ndarray] = []
+
+    def add(self, hh: np.ndarray, perf: np.ndarray) -> None:
+        self._hh.append(hh)
+        self._perf.append(perf)
+
+    def pop(self) -> tuple[np.ndarray, np.ndarray]:
+        """Today's experiences; clears them."""
+        hh = np.concatenate(self._hh).astype(np.int64) if self._hh else np.empty(0, np.int64)
+        perf = np.concatenate(self._perf) if self._perf else np.empty(0)
+        self._hh, self._perf = [], []
+        return hh, perf

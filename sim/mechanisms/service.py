@@ -1,118 +1,280 @@
 """Step 3: service points serve needs with limited capacity; first come, first served.
 
-Each community point has two kinds of capacity:
+Three kinds of capacity, used in this order each day:
 
-* staff capacity (cases/day) from its officials (case capacity x (0.5 + skill),
-  cut by any pay shortfall), shared unit facilities and a standard centre; it
-  serves every category and does the intake of cases to be escalated;
-* civic capacity by category from volunteers, civic groups, councils and
-  services purchased with welfare-lottery money; it resolves needs the community
-  may resolve itself.
+1. **facilities** serve the needs of their field (cases/day): a standard centre's
+   plaza, library and e-reading room (cultural), health station (health cases),
+   police room (safety, household registration), kindergarten (childcare: household
+   needs of households with children), teaching station (education and training),
+   shops (household); partnered units' facilities (sim/agents/units.py) and open
+   schools (cultural);
+2. **staff** serve every need in **hours**: an official gives
+   ``hours_per_official x case_share x (productivity_at_zero_skill + skill)`` hours a
+   day (less any pay shortfall), less the community's own back office and its
+   reporting to a street office; a need takes the hours of its kind wherever it is
+   handled (its complexity does not change with who handles it), or the intake
+   hours when it must go up a layer;
+3. **civic capacity** (volunteers, civic groups, councils, interns and services
+   purchased with welfare-lottery money) takes what staff could not serve today, of
+   the needs it can meet: it adds capacity where capacity is short and never takes
+   a need staff would have served.
 
-Street offices and departments have staff capacity only.  Fractional capacity is
-rounded stochastically (counter-based, so the same under every policy).
+Street offices and departments have staff only.  Fractional capacity is rounded
+stochastically (counter-based, so the same under every policy).  Service happens
+in office hours; a need served completes at its place in the day's work.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.agents.officials import COMMUNITY_WORKER, DEPT_STAFF, GRID_WORKER, STREET_STAFF
+from sim.agents.units import UNIT_SERVES
+from sim.config.params import CASE_TYPES, CATEGORIES
+from sim.config.policy import CIVIC_GROUPS
 from sim.mechanisms.needs import CULTURAL, DISPUTE, HOUSEHOLD, N_CAT, PUBLIC, SAFETY
 
+# Facility fields: a need's key is its category, or N_CAT + case type for public services,
+# or CHILDCARE for the household needs of households with children.
+CHILDCARE = N_CAT + len(CASE_TYPES)
+N_KEYS = CHILDCARE + 1
+TICKS_PER_DAY = 100_000  # queue order resolution (< 1 s)
 
-def staff_capacity(model) -> tuple[np.ndarray, np.ndarray]:
-    """(capacity, mean skill) per service point from the active officials."""
+
+def field_key(name: str) -> int:
+    """The facility key of a category or case type name."""
+    return CATEGORIES.index(name) if name in CATEGORIES else N_CAT + CASE_TYPES.index(name)
+
+
+def need_keys(cat: np.ndarray, ctype: np.ndarray, children: np.ndarray) -> np.ndarray:
+    key = np.where(cat == PUBLIC, N_CAT + ctype, cat)
+    return np.where((cat == HOUSEHOLD) & children, CHILDCARE, key)
+
+
+@dataclass
+class Capacity:
+    """Today's capacity of every service point."""
+
+    hours: np.ndarray  # (n_points,) staff hours on residents' cases
+    skill: np.ndarray  # (n_points,) mean skill of the officials there (quality of their service)
+    facility: np.ndarray  # (C, N_KEYS) cases/day of facilities, by need key
+    civic: np.ndarray  # (C, N_CAT) cases/day of residents' organisations and purchased services
+    purchasable: np.ndarray  # (C,) the part of civic household capacity that is bought, case by case
+
+
+@dataclass
+class Served:
+    """Today's service: indices into the pool, completion times, and the staff demand."""
+
+    facility: np.ndarray
+    staff: np.ndarray
+    civic: np.ndarray
+    done_facility: np.ndarray
+    done_staff: np.ndarray
+    done_civic: np.ndarray
+    bought: np.ndarray  # of ``civic``: household cases bought from providers (paid per case)
+    demand_hours: np.ndarray  # (n_points,) staff hours the ready needs asked for
+
+
+def staff_hours(model) -> tuple[np.ndarray, np.ndarray]:
+    """(hours on cases, mean skill) per service point from the active officials."""
     s = model.cfg.params.service
     o = model.officials
     org = model.org
     act = np.flatnonzero(o.active)
-    per_kind = np.zeros(4)
-    per_kind[[COMMUNITY_WORKER, GRID_WORKER, STREET_STAFF, DEPT_STAFF]] = (
-        s.cases_community_worker, s.cases_grid_worker, s.cases_street_staff, s.cases_dept_staff)
-    skill = o.skill[act]
     point = o.point[act]
-    w = per_kind[o.kind[act]] * (0.5 + skill)
-    # a shortfall of community money cuts the capacity of the staff it pays
-    paid_by_community = (o.level[act] == 0) & (o.kind[act] != GRID_WORKER) & ~(o.sent_down[act] & o.pay_kept[act])
-    w = np.where(paid_by_community, w * model.money.pay_factor[np.minimum(point, org.n_communities - 1)], w)
-    cap = np.bincount(point, weights=w, minlength=org.n_points)
+    h = s.hours_per_official * o.case_share[act] * (s.productivity_at_zero_skill + o.skill[act])
+    # unpaid staff do less: the community's pay shortfall cuts the hours of those it pays
+    paid_here = (o.level[act] == 0) & ~o.district_paid()[act]
+    factor = np.ones(len(act))
+    factor[paid_here] = model.money.pay_factor[point[paid_here]]
+    hours = np.bincount(point, weights=h * factor, minlength=org.n_points)
     n = np.bincount(point, minlength=org.n_points)
-    mean_skill = np.bincount(point, weights=skill, minlength=org.n_points) / np.maximum(n, 1)
-    # shared facilities: partnered units, a standard centre, open schools
-    cap[: org.n_communities] += model.facility_capacity()
-    return cap, mean_skill
+    skill = np.bincount(point, weights=o.skill[act], minlength=org.n_points) / np.maximum(n, 1)
+    # each community (as organised) runs one back office and, while that layer exists, reports to a street office
+    C = org.n_communities
+    lead = org.is_lead()
+    own = np.where(org.unit_kind == 1, s.back_office_hours_village, s.back_office_hours_community)
+    if org.street_active:
+        own = own + s.street_reporting_hours * (org.community_street >= 0)
+    hours[:C] = np.maximum(0.0, hours[:C] - own * lead)
+    return hours, skill
 
 
-def civic_capacity(model) -> np.ndarray:
-    """(C, N_CAT) cases/day resolved by residents' own organisations and purchased services."""
+def facility_capacity(model, levers) -> np.ndarray:
+    """(C, N_KEYS) cases/day of partnered units' facilities, open schools and standard centres."""
+    org = model.org
+    C = org.n_communities
+    cap = np.zeros((C, N_KEYS))
+    lead = org.lead[model.unit_community]
+    keys = np.array([field_key(UNIT_SERVES[k]) for k in model.unit_kind], dtype=np.int64)
+    np.add.at(cap, (lead, keys), model.unit_cap * model.unit_partnered)
+    if levers.get("education").open_schools:
+        per = model.cfg.params.service.school_cultural_cases_day
+        np.add.at(cap[:, CULTURAL], lead, per * (model.unit_kind == "school"))
+    sc = levers.get("service_centres")
+    if sc.standard:
+        f = model.cfg.params.facilities
+        per_field = {
+            "plaza": ((CULTURAL, f.plaza_cultural_cases_day),),
+            "library": ((CULTURAL, f.library_cultural_cases_day),),
+            "ereading_room": ((CULTURAL, f.ereading_cultural_cases_day),),
+            "health_station": ((field_key("health"), f.health_station_cases_day),),
+            "police_room": ((SAFETY, f.police_room_safety_cases_day),
+                            (field_key("registration"), f.police_room_registration_cases_day)),
+            "kindergarten": ((CHILDCARE, f.kindergarten_cases_day),),
+            "teaching_station": ((field_key("education_training"), f.teaching_station_cases_day),),
+            "shops": ((HOUSEHOLD, f.shops_household_cases_day),),
+        }
+        centre = org.has_centre().astype(float)
+        for name in sc.facilities:
+            for key, per in per_field[name]:
+                cap[:, key] += per * centre
+    return cap
+
+
+def civic_capacity(model, levers) -> tuple[np.ndarray, np.ndarray]:
+    """((C, N_CAT) cases/day resolved by residents' own organisations and purchased services, purchasable)."""
     s = model.cfg.params.service
     org = model.org
     C = org.n_communities
     cap = np.zeros((C, N_CAT))
-    vol = model.participation.volunteer_capacity()  # by community (lead), cases/day
-    cap[:, HOUSEHOLD] += 0.5 * vol
-    cap[:, CULTURAL] += 0.5 * vol
-    groups = model.participation.civic_groups_capacity()  # (C, 3): sanitation, patrol, arts
-    cap[:, HOUSEHOLD] += groups[:, 0]
-    cap[:, SAFETY] += groups[:, 1]
-    cap[:, CULTURAL] += groups[:, 2]
-    cap[:, DISPUTE] += model.participation.councils_active() * s.council_cases_day * (org.households_c > 0)
-    cap[:, HOUSEHOLD] += model.money.purchasable_cases()
+    part = model.participation
+    vol = part.volunteer_capacity()  # by community (lead), cases/day
+    cap[:, HOUSEHOLD] += s.volunteer_household_share * vol
+    cap[:, CULTURAL] += (1 - s.volunteer_household_share) * vol
+    groups = part.civic_groups_capacity(levers)  # (C, 3): sanitation, patrol, arts
+    for i, cat in zip(range(len(CIVIC_GROUPS)), (HOUSEHOLD, SAFETY, CULTURAL)):
+        cap[:, cat] += groups[:, i]
+    cap[:, DISPUTE] += part.councils_active(levers) * s.council_cases_day * org.is_lead()
     cap[:, HOUSEHOLD] += model.unit_volunteers()
-    cap[:, CULTURAL] += model.school_capacity()
-    cap[:, PUBLIC] = 0.0
-    return cap
+    interns = model.interns(levers) * s.interns_cases_day
+    cap[:, HOUSEHOLD] += s.volunteer_household_share * interns
+    cap[:, CULTURAL] += (1 - s.volunteer_household_share) * interns
+    buy = model.money.purchasable_cases()
+    cap[:, HOUSEHOLD] += buy
+    return cap, buy
 
 
-def _integer(cap: np.ndarray, model, name: str, day: int) -> np.ndarray:
-    u = model.streams.uniform(name, np.arange(cap.size), day).reshape(cap.shape)
+def capacity(model, levers) -> Capacity:
+    hours, skill = staff_hours(model)
+    civic, buy = civic_capacity(model, levers)
+    return Capacity(hours=hours, skill=skill, facility=facility_capacity(model, levers), civic=civic,
+                    purchasable=buy)
+
+
+def need_hours(model, idx: np.ndarray) -> np.ndarray:
+    """Staff hours each need asks for at its current point: intake if it must go up, else its own hours."""
+    s = model.cfg.params.service
+    pool = model.needs
+    cat = pool["cat"][idx]
+    by_cat = np.array([s.hours_household, s.hours_cultural, 0.0, s.hours_dispute, s.hours_safety])
+    public = np.asarray(s.hours_public)[model.org.base_authority[np.maximum(pool["ctype"][idx], 0)]]
+    own = np.where(cat == PUBLIC, public, by_cat[cat])
+    up = pool["req"][idx] > model.level_of_point[pool["point"][idx]]
+    return np.where(up, s.hours_intake, own)
+
+
+def _integer(cap: np.ndarray, model, name: str, t: int) -> np.ndarray:
+    u = model.streams.uniform(name, np.arange(cap.size), t).reshape(cap.shape)
     return np.floor(cap + u).astype(np.int64)
 
 
 def _queue_order(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray) -> np.ndarray:
-    """``np.lexsort((uid, queued, keys))``; one sort of a packed int64 key when it fits (uids are unique)."""
+    """Order by (key, queued time, uid): one sort of a packed int64 key when it fits (uids are unique)."""
+    ticks = np.floor(queued * TICKS_PER_DAY).astype(np.int64)
     if len(keys) < 256:  # small queues (tiny worlds): the plain sort has less overhead
-        return np.lexsort((uid, queued, keys))
-    k0, q0, u0 = int(keys.min()), int(queued.min()), int(uid.min())
-    K, Q, U = int(keys.max()) - k0 + 1, int(queued.max()) - q0 + 1, int(uid.max()) - u0 + 1
+        return np.lexsort((uid, ticks, keys))
+    k0, q0, u0 = int(keys.min()), int(ticks.min()), int(uid.min())
+    K, Q, U = int(keys.max()) - k0 + 1, int(ticks.max()) - q0 + 1, int(uid.max()) - u0 + 1
     if K * Q * U >= 2**63:
-        return np.lexsort((uid, queued, keys))
-    packed = ((keys.astype(np.int64) - k0) * Q + (queued.astype(np.int64) - q0)) * U + (uid.astype(np.int64) - u0)
+        return np.lexsort((uid, ticks, keys))
+    packed = ((keys.astype(np.int64) - k0) * Q + (ticks - q0)) * U + (uid.astype(np.int64) - u0)
     return np.argsort(packed)
 
 
-def _first_in_line(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray, cap_int: np.ndarray) -> np.ndarray:
-    """Mask of needs within their queue's capacity, queues ordered by (queued day, uid)."""
+def _ranks(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray):
+    """Queue order and each need's rank (0 = first) in its queue."""
     order = _queue_order(keys, queued, uid)
     k = keys[order]
     starts = np.r_[0, np.flatnonzero(np.diff(k)) + 1]
-    rank = np.arange(len(k)) - np.repeat(starts, np.diff(np.r_[starts, len(k)]))
-    served = np.zeros(len(keys), dtype=bool)
-    served[order] = rank < cap_int[k]
-    return served
+    rank_sorted = np.arange(len(k)) - np.repeat(starts, np.diff(np.r_[starts, len(k)]))
+    rank = np.empty(len(keys), np.int64)
+    rank[order] = rank_sorted
+    return order, rank
 
 
-def serve(model, day: int) -> dict[str, np.ndarray]:
-    """Serve today's queues.  Returns indices into the pool served by civic capacity and by staff."""
+def _by_count(model, idx: np.ndarray, keys: np.ndarray, cap_int: np.ndarray, t: float):
+    """Needs ``idx`` within their queue's whole-case capacity; (served mask, completion time, rank)."""
+    pool = model.needs
+    _, rank = _ranks(keys, pool["queued"][idx], pool["uid"][idx])
+    served = rank < cap_int[keys]
+    frac = (rank + 1) / np.maximum(cap_int[keys], 1)
+    return served, frac, rank
+
+
+def serve(model, cap: Capacity, t: int) -> Served:
+    """Serve today's queues (day ``t`` since the start of the warm-up)."""
+    s = model.cfg.params.service
     pool = model.needs
     org = model.org
-    ready = np.flatnonzero(pool["ready"] <= day)
+    C = org.n_communities
+    open_t, span = s.office_open_hour / 24, (s.office_close_hour - s.office_open_hour) / 24
+    ready = np.flatnonzero(pool["ready"] < t + s.office_close_hour / 24)
     point = pool["point"][ready]
-    at_community = point < org.n_communities
-    # civic capacity first, for needs the community resolves itself
-    civic_cap = _integer(model.civic_cap, model, "civic_capacity", day)
-    eligible = at_community & (pool["req"][ready] == 0) & (pool["cat"][ready] != PUBLIC)
-    idx = ready[eligible]
-    keys = pool["point"][idx].astype(np.int64) * N_CAT + pool["cat"][idx]
-    by_civic = idx[_first_in_line(keys, pool["queued"][idx], pool["uid"][idx], civic_cap.ravel())]
-    model.money.spend_purchased(pool, by_civic, model.civic_cap)
-    # staff capacity for the rest
-    taken = np.zeros(len(pool), dtype=bool)
-    taken[by_civic] = True
-    rest = ready[~taken[ready]]  # = np.setdiff1d(ready, by_civic), in the same (pool) order, without a sort
-    staff_cap = _integer(model.staff_cap, model, "staff_capacity", day)
-    by_staff = rest[_first_in_line(pool["point"][rest], pool["queued"][rest], pool["uid"][rest], staff_cap)]
-    # demand per point (for workload): what was ready today
-    model.demand_today = np.bincount(pool["point"][rest], minlength=org.n_points)
-    return {"civic": by_civic, "staff": by_staff}
+    at_community = point < C
+    hours = need_hours(model, ready)
+
+    def done_at(idx, frac, h):
+        return np.maximum(t + open_t + frac * span, pool["ready"][idx] + h / 24)
+
+    # 1. facilities, for the needs of their field
+    key = need_keys(pool["cat"][ready], pool["ctype"][ready], model.residents.children[pool["hh"][ready]])
+    fac_int = _integer(cap.facility, model, "facility_capacity", t)
+    cand = at_community & (fac_int[np.where(at_community, point, 0), key] > 0)
+    idx = ready[cand]
+    flat = pool["point"][idx].astype(np.int64) * N_KEYS + key[cand]
+    ok, frac, _ = _by_count(model, idx, flat, fac_int.ravel(), t)
+    by_facility = idx[ok]
+    done_facility = done_at(by_facility, frac[ok], hours[cand][ok])
+    taken = np.zeros(len(pool), bool)
+    taken[by_facility] = True
+
+    # 2. staff, in hours, first come first served per point
+    rest_mask = ~taken[ready]
+    rest, h = ready[rest_mask], hours[rest_mask]
+    p = pool["point"][rest].astype(np.int64)
+    order = _queue_order(p, pool["queued"][rest], pool["uid"][rest])
+    ps, hs = p[order], h[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(ps)) + 1] if len(ps) else np.empty(0, np.int64)
+    cum = np.cumsum(hs)
+    before = np.r_[0.0, cum[starts[1:] - 1]] if len(starts) else np.empty(0)
+    end = cum - np.repeat(before, np.diff(np.r_[starts, len(ps)]))  # hours done at its end, within its queue
+    begin = end - hs
+    H = cap.hours[ps]
+    u = model.streams.uniform("staff_capacity", np.arange(org.n_points), t)[ps]
+    fits = (end <= H) | ((begin < H) & ((H - begin) / hs > u))
+    by_staff = rest[order[fits]]
+    frac = np.minimum(end[fits] / np.maximum(H[fits], 1e-12), 1.0)
+    done_staff = done_at(by_staff, frac, hs[fits])
+    demand = np.bincount(p, weights=h, minlength=org.n_points)
+    taken[by_staff] = True
+
+    # 3. civic capacity for what staff could not serve, among the needs it can meet
+    left = ready[~taken[ready]]
+    lp = pool["point"][left]
+    elig = (lp < C) & (pool["req"][left] == 0) & (pool["cat"][left] != PUBLIC)
+    idx = left[elig]
+    civ_int = _integer(cap.civic, model, "civic_capacity", t)
+    flat = pool["point"][idx].astype(np.int64) * N_CAT + pool["cat"][idx]
+    ok, frac, rank = _by_count(model, idx, flat, civ_int.ravel(), t)
+    by_civic = idx[ok]
+    done_civic = done_at(by_civic, frac[ok], need_hours(model, by_civic))
+    # purchased household cases are the last of the household capacity (free capacity is used first)
+    free = np.floor(cap.civic[:, HOUSEHOLD] - cap.purchasable).astype(np.int64)
+    hh_c = pool["cat"][by_civic] == HOUSEHOLD
+    pt = pool["point"][by_civic]
+    bought = hh_c & (rank[ok] >= np.maximum(free[pt], 0))
+    return Served(facility=by_facility, staff=by_staff, civic=by_civic, done_facility=done_facility,
+                  done_staff=done_staff, done_civic=done_civic, bought=bought, demand_hours=demand)

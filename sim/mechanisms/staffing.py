@@ -1,19 +1,26 @@
-"""Step 9: staff change: turnover, recruitment, training; workload feeds turnover.
+"""Step 9: staff change: workload, turnover, recruitment, training, assessment and promotion.
 
 Turnover hazard (MODEL.md 7): a base annual rate, times ``exp(effect x (load - 1))``
-for the smoothed workload of the official's service point, times a factor for
-staff sent down who lost their post or pay (Tongling: cadres feared losing civil
-service status), times a factor below 1 where standard assessment promotes the
-best.  A leaver's post is refilled after a recruitment delay; a unified exam
-raises the skill of recruits; a university partnership trains community staff.
+for the smoothed workload of the official's service point, times factors for staff
+sent down who lost their post or pay (Tongling: cadres feared losing civil-service
+status), for staff paid late or in part (``1 + rel_turnover_unpaid x unpaid share``)
+and for promoted staff.  A leaver's post is refilled after a recruitment delay (shorter
+under unified management) by a recruit of the same post at the same point, on the
+same terms; a unified exam raises recruits' skill; a university trains the staff of
+the communities it partners with.  Under standard assessment (report: 規范考評,
+表現突出的優先選拔、晉升) community staff are assessed once a year on their skill, seen
+with noise (less noise where residents rate them: 群眾滿意評比會): the lowest
+assessed leave and are replaced through recruitment, the best are promoted and stay
+longer.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import stats
+from scipy.special import ndtri
 
-from sim.agents.officials import COMMUNITY_WORKER, LEVEL_OF_KIND
+from sim.agents.officials import LEVEL_OF_KIND, case_shares
 from sim.mechanisms.money import month_start
 
 
@@ -27,13 +34,14 @@ class Staffing:
         self.hired = 0
         self.left = 0
 
-    def workload(self, capacity: np.ndarray, demand: np.ndarray) -> None:
-        """Smoothed ratio of demand to capacity per service point."""
-        mem = self.model.cfg.params.staffing.workload_memory_days
-        ratio = np.where(capacity > 0, demand / np.maximum(capacity, 1e-9), np.where(demand > 0, 3.0, 0.0))
-        self.load += (np.minimum(ratio, 3.0) - self.load) / mem
+    def workload(self, hours: np.ndarray, demand_hours: np.ndarray) -> None:
+        """Smoothed ratio of the hours asked for to the hours staff had, per service point."""
+        st = self.model.cfg.params.staffing
+        cap = st.workload_cap
+        ratio = np.where(hours > 0, demand_hours / np.maximum(hours, 1e-9), np.where(demand_hours > 0, cap, 0.0))
+        self.load += (np.minimum(ratio, cap) - self.load) / st.workload_memory_days
 
-    def turnover(self, day: int) -> None:
+    def turnover(self, t: int, levers) -> None:
         m = self.model
         st = m.cfg.params.staffing
         o = m.officials
@@ -41,76 +49,122 @@ class Staffing:
         h = st.turnover_per_year / 365 * np.exp(st.workload_effect * (self.load[o.point[act]] - 1))
         h = h * np.where(o.lost_post[act], st.rel_turnover_lost_post, 1.0)
         h = h * np.where(o.lost_pay[act], st.rel_turnover_lost_pay, 1.0)
-        if m.levers.get("recruitment").standard_assessment:
-            h = h * st.rel_turnover_promotion
-        leave = act[m.streams.uniform("turnover", act, day) < h]
+        h = h * np.where(o.promoted[act], st.rel_turnover_promoted, 1.0)
+        paid_here = o.community_paid()[act]
+        unpaid = np.zeros(len(act))
+        unpaid[paid_here] = m.money.unpaid[o.point[act][paid_here]]
+        h = h * (1 + st.rel_turnover_unpaid * unpaid)
+        leave = act[m.streams.uniform("turnover", act, t) < h]
+        self.release(leave, t, levers)
+
+    def release(self, leave: np.ndarray, t: int, levers) -> None:
+        """Officials ``leave`` go; their posts are advertised, to be refilled on the same terms."""
         if len(leave) == 0:
             return
+        m = self.model
+        st = m.cfg.params.staffing
+        o = m.officials
         o.active[leave] = False
-        o.left_day[leave] = day
+        o.left_day[leave] = t
         self.left += len(leave)
-        # sent-down staff are replaced by contract community workers
-        kind = np.where(o.sent_down[leave], COMMUNITY_WORKER, o.kind[leave])
-        self.vacancies.append({"kind": kind, "point": o.point[leave].copy(), "department": o.department[leave].copy(),
-                               "grid": o.grid[leave].copy(), "fill_day": day + int(round(st.recruit_delay_days))})
+        delay = st.recruit_delay_days_unified if levers.get("recruitment").unified_management else st.recruit_delay_days
+        self.vacancies.append({
+            "kind": o.kind[leave].copy(), "level": o.level[leave].copy(), "point": o.point[leave].copy(),
+            "department": o.department[leave].copy(), "grid": o.grid[leave].copy(),
+            "sent_down": o.sent_down[leave].copy(), "post_kept": o.post_kept[leave].copy(),
+            "pay_kept": o.pay_kept[leave].copy(), "fill_day": t + int(round(delay))})
 
-    def recruit(self, day: int) -> None:
-        due = [v for v in self.vacancies if v["fill_day"] <= day]
+    def recruit(self, t: int, levers) -> None:
+        due = [v for v in self.vacancies if v["fill_day"] <= t]
         if not due:
             return
-        self.vacancies = [v for v in self.vacancies if v["fill_day"] > day]
-        v = {k: np.concatenate([d[k] for d in due]) for k in ("kind", "point", "department", "grid")}
-        self.hire(day, v["kind"], v["point"], v["department"], v["grid"])
+        self.vacancies = [v for v in self.vacancies if v["fill_day"] > t]
+        v = {k: np.concatenate([d[k] for d in due]) for k in due[0] if k != "fill_day"}
+        ids = self.hire(t, levers, **v)
+        self.model.grids.adopt(ids)
 
-    def hire(self, day: int, kind, point, department, grid) -> np.ndarray:
+    def hire(self, t: int, levers, kind, point, department, grid, level=None, sent_down=None, post_kept=None,
+             pay_kept=None) -> np.ndarray:
         """New officials take up posts; a unified exam shifts their skill up."""
         m = self.model
         st = m.cfg.params.staffing
-        exam = m.levers.get("recruitment").unified_exam
-        mean = st.skill_exam_mean if exam else m.cfg.world.staff.skill_mean
         n = len(kind)
-        C = m.org.n_communities
-        point = np.where(LEVEL_OF_KIND[kind] == 0, m.org.lead[np.minimum(point, C - 1)], point)
+        level = LEVEL_OF_KIND[kind] if level is None else level
         ids = m.officials.append(
-            kind=kind, level=LEVEL_OF_KIND[kind], point=point, department=department, grid=grid,
-            post_kept=LEVEL_OF_KIND[kind] > 0, pay_kept=np.ones(n, bool), active=np.ones(n, bool),
-            hired_day=np.full(n, day), left_day=np.full(n, -1),
+            kind=kind, level=level, point=point, department=department, grid=grid,
+            case_share=case_shares(m.cfg.params.service)[kind],
+            sent_down=np.zeros(n, bool) if sent_down is None else sent_down,
+            post_kept=(LEVEL_OF_KIND[kind] > 0) if post_kept is None else post_kept,
+            pay_kept=np.ones(n, bool) if pay_kept is None else pay_kept,
+            active=np.ones(n, bool), hired_day=np.full(n, t), left_day=np.full(n, -1),
         )
-        # each recruit's skill from a draw keyed by its own id: batches on one day differ
-        k = m.cfg.world.staff.skill_concentration
+        o = m.officials
+        o.lost_post[ids] = o.sent_down[ids] & ~o.post_kept[ids]
+        o.lost_pay[ids] = o.sent_down[ids] & ~o.pay_kept[ids]
+        # each recruit's skill from a draw keyed by its own id: batches on one day differ; a village
+        # committee recruits from the village, as its cadres were (same pool, same skill), unless by exam
+        ws = m.cfg.world.staff
+        village = np.zeros(n, bool)
+        local = level == 0
+        village[local] = m.org.unit_kind[point[local]] == 1
+        mean = np.where(village, ws.village_skill_mean, ws.skill_mean)
+        if levers.get("recruitment").unified_exam:
+            mean = np.full(n, st.skill_exam_mean)
+        k = ws.skill_concentration
         u = np.clip(m.streams.uniform("recruit_skill", ids), 1e-12, 1 - 1e-12)
-        m.officials.skill[ids] = stats.beta.ppf(u, mean * k, (1 - mean) * k)
+        o.skill[ids] = stats.beta.ppf(u, mean * k, (1 - mean) * k)
         self.hired += n
         return ids
 
     def open_posts(self) -> int:
         return int(sum(len(v["kind"]) for v in self.vacancies))
 
-    def train(self, day: int) -> None:
-        """Monthly: a university partnership raises community staff's skill towards 1."""
+    def train(self, day: int, levers) -> None:
+        """Monthly: a university partnership raises the skill of its communities' staff towards 1."""
         m = self.model
-        if not month_start(day) or not m.levers.get("unit_integration").university_partnership:
+        if not month_start(day) or not levers.get("unit_integration").university_partnership:
             return
-        if not any(u.kind == "university" for u in m.units):
+        partnered = m.university_partner_leads()
+        if not partnered.any():
             return
         o = m.officials
-        sel = o.active & (o.level == 0)
+        at = np.flatnonzero(o.active & (o.level == 0))
+        sel = at[partnered[o.point[at]]]
         gain = m.cfg.params.staffing.training_gain_per_year / 12
         o.skill[sel] += gain * (1 - o.skill[sel])
 
-    def drop_vacancies(self, kind: int, to_kind: int) -> None:
-        """Open posts of a kind that no longer exists become posts of ``to_kind``."""
-        from sim.mechanisms.levers import spread
-
+    def assess(self, day: int, t: int, levers) -> None:
+        """Yearly under standard assessment: the lowest assessed community staff leave, the best are promoted."""
         m = self.model
+        st = m.cfg.params.staffing
+        if day % 365 != st.assessment_day or not levers.get("recruitment").standard_assessment:
+            return
+        o = m.officials
+        staff = np.flatnonzero(o.active & (o.level == 0))
+        if len(staff) == 0:
+            return
+        rated = "satisfaction_rating" in levers.get("party_building").councils
+        sd = st.assessment_noise_sd_rated if rated else st.assessment_noise_sd
+        z = ndtri(np.clip(m.streams.uniform("assessment", staff, t), 1e-12, 1 - 1e-12))
+        score = o.skill[staff] + sd * z
+        order = np.argsort(score, kind="stable")
+        n_out = int(round(st.assessment_exit_share * len(staff)))
+        n_up = int(round(st.promotion_share * len(staff)))
+        o.promoted[staff[order[len(staff) - n_up:]]] = True
+        self.release(staff[order[:n_out]], t, levers)
+
+    def retarget(self, kind: int, level: int, points) -> None:
+        """Open posts of ``kind`` move to ``level`` at ``points(n)`` -> (points, departments), as their staff did."""
         for v in self.vacancies:
             sel = v["kind"] == kind
             if not sel.any():
                 continue
-            v["kind"][sel] = to_kind
-            if LEVEL_OF_KIND[to_kind] == 0:
-                v["point"][sel] = spread(m.org.leads(), m.org, int(sel.sum()))
-            else:  # round robin over departments, as the staff themselves were spread
-                d = np.arange(int(sel.sum())) % m.org.n_departments
-                v["department"][sel] = d
-                v["point"][sel] = m.org.dept_point(d)
+            v["level"][sel] = level
+            v["point"][sel], v["department"][sel] = points(int(sel.sum()))
+
+    def follow_merge(self) -> None:
+        """Open community posts of merged units move to their lead."""
+        m = self.model
+        for v in self.vacancies:
+            local = v["level"] == 0
+            v["point"][local] = m.org.lead[v["point"][local]]
