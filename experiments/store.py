@@ -20,47 +20,22 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.api import PROJECT_ROOT, git_commit, run_config, write_run
+from sim.api import git_commit, run_config, write_run
 from sim.config.load import load, to_config
+from sim.snapshot import DirSnapshots
+from sim.version import ENV_CODE_VERSION, code_version
 
 RUN_META = "run.json"
 STORE_FORMAT = 2  # 2: run.json lists every file with its size and sha256
 OK_FILES = ("config.yaml", "summary.json", "daily.parquet", "communities.parquet", "groups.parquet")
 # Keys that do not change what a run computes.
 NOT_IN_KEY = ("out", "progress")
-KEY_PACKAGES = ("mesa", "numpy", "scipy")
-ENV_CODE_VERSION = "SIM_CODE_VERSION"
-_CODE_VERSION: str | None = None
-
-
-def code_version() -> str:
-    """Hash of the model's source (sim/**/*.py) and the numeric packages it runs on.
-
-    Unlike the git commit this sees uncommitted edits and is the same on every clone.  A sweep
-    fixes it once in the launching process (``SIM_CODE_VERSION``) so all its jobs share one version.
-    """
-    global _CODE_VERSION
-    if os.environ.get(ENV_CODE_VERSION):
-        return os.environ[ENV_CODE_VERSION]
-    if _CODE_VERSION is None:
-        h = hashlib.sha256()
-        for p in sorted((PROJECT_ROOT / "sim").rglob("*.py")):
-            h.update(p.relative_to(PROJECT_ROOT).as_posix().encode())
-            h.update(p.read_bytes())
-        for pkg in KEY_PACKAGES:
-            try:
-                h.update(f"{pkg}={metadata.version(pkg)}".encode())
-            except metadata.PackageNotFoundError:
-                pass
-        _CODE_VERSION = h.hexdigest()[:16]
-    return _CODE_VERSION
 
 
 def config_dict(dcfg: DictConfig) -> dict:
@@ -94,6 +69,7 @@ class Store:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root).resolve()
         self.runs = self.root / "runs"
+        self.snapshots = DirSnapshots(self.root / "snapshots")
 
     # -- reading ------------------------------------------------------------------
     def path(self, key: str) -> Path:
@@ -190,7 +166,7 @@ class Store:
         t0 = time.perf_counter()
         try:
             cfg = to_config(dcfg)
-            res = run_config(cfg, dcfg, progress=False, keep_model=save_maps)
+            res = run_config(cfg, dcfg, progress=False, keep_model=save_maps, snapshots=self.snapshots)
         except Exception as e:  # recorded, so one bad run does not stop a sweep
             meta.update(status="failed", error=f"{type(e).__name__}: {e}", traceback=traceback.format_exc(),
                         wall_s=time.perf_counter() - t0)

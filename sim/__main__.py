@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 
 USAGE = """usage: python -m sim [key=value ...]
@@ -62,8 +63,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
+    from sim.world.scale import warning
+
+    drift = warning(cfg.world)
+    if drift:
+        print(f"warning: {drift}", file=sys.stderr)
     try:
-        res = run_config(cfg, dcfg, progress=cfg.progress)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # said once above, in one line
+            res = run_config(cfg, dcfg, progress=cfg.progress)
         write_run(res, out)
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)

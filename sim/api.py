@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
@@ -26,6 +27,10 @@ PACKAGES = ("mesa", "numpy", "pandas", "scipy", "hydra-core", "omegaconf", "pyar
 RUN_FILES = ("config.yaml", "summary.json", "daily.parquet", "communities.parquet", "groups.parquet")
 
 
+class ScaleWarning(UserWarning):
+    """The world is run below its smallest faithful scale (sim/world/scale.py)."""
+
+
 @dataclass
 class RunResult:
     """What one run produced: ``summary`` (dict), ``daily``, ``communities``, ``groups`` (DataFrames)."""
@@ -43,22 +48,33 @@ class RunResult:
 
 
 def run(world: str = "tiny", policy: str = "status_quo", seed: int = 1, days: int = 365,
-        overrides: list[str] | tuple[str, ...] = (), progress: bool = False, keep_model: bool = False) -> RunResult:
+        overrides: list[str] | tuple[str, ...] = (), progress: bool = False, keep_model: bool = False,
+        snapshots=None) -> RunResult:
     """Run one scenario in process and return its results.
 
-    ``overrides`` are Hydra overrides (``"params.needs.rate_dispute=1.0"``).
+    ``overrides`` are Hydra overrides (``"params.needs.rate_dispute=1.0"``).  ``snapshots``
+    (``sim.snapshot.MemorySnapshots()`` or ``DirSnapshots(dir)``) shares warm-ups between
+    runs that differ only in the policy: the results are bit-identical either way.
     Raises :class:`sim.config.validate.ConfigError` on a bad input.
     """
     if isinstance(overrides, str):
         raise ConfigError(f"overrides={overrides!r}: must be a list of 'key=value' strings, e.g. [{overrides!r}]")
     cfg, dcfg = load([f"world={world}", f"policy={policy}", f"seed={seed}", f"days={days}", *overrides])
-    return run_config(cfg, dcfg, progress=progress, keep_model=keep_model)
+    return run_config(cfg, dcfg, progress=progress, keep_model=keep_model, snapshots=snapshots)
 
 
-def run_config(cfg: Config, dcfg: DictConfig, progress: bool = False, keep_model: bool = False) -> RunResult:
-    """Run an already validated config."""
-    model = GovernanceModel(cfg).run(progress=progress)
-    summary = {**model.summary(), **provenance(cfg)}
+def run_config(cfg: Config, dcfg: DictConfig, progress: bool = False, keep_model: bool = False,
+               snapshots=None) -> RunResult:
+    """Run an already validated config (warm-up branched from ``snapshots`` when given)."""
+    from sim.snapshot import warmed_model
+    from sim.world.scale import warning
+
+    drift = warning(cfg.world)
+    if drift:
+        warnings.warn(drift, ScaleWarning, stacklevel=2)
+    config = OmegaConf.to_container(dcfg, resolve=True)
+    model = warmed_model(cfg, config, snapshots).run(progress=progress)
+    summary = {**model.summary(), **provenance(cfg), "scale_warning": drift}
     return RunResult(summary=summary, daily=model.ledger.daily(), communities=model.ledger.communities(),
                      groups=model.ledger.groups(), config=dcfg, model=model if keep_model else None)
 
@@ -71,8 +87,10 @@ def provenance(cfg: Config) -> dict:
             versions[p] = metadata.version(p)
         except metadata.PackageNotFoundError:
             versions[p] = None
+    from sim.version import code_version
+
     return {"seed": cfg.seed, "world": cfg.world.name, "policy": cfg.policy.name, "days": cfg.days,
-            "versions": versions, "git_commit": git_commit()}
+            "versions": versions, "git_commit": git_commit(), "code_version": code_version()}
 
 
 def git_commit() -> str | None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import mesa
 import numpy as np
 from mesa.agent import AgentSet
-from scipy.spatial import cKDTree
 
-from sim.agents.officials import GRID_WORKER, Officials
+from sim.agents.officials import DEPT_STAFF, Officials
 from sim.agents.party import PartyMembers
 from sim.agents.residents import Residents
 from sim.agents.units import place_units
 from sim.config.schema import Config
 from sim.mechanisms import channels, escalation, satisfaction, service
+from sim.mechanisms.grids import Grids
 from sim.mechanisms.levers import Levers
 from sim.mechanisms.money import Money, month_start
 from sim.mechanisms.needs import PUBLIC, SAFETY, NeedPool, NeedSource
@@ -20,7 +20,8 @@ from sim.mechanisms.participation import Participation
 from sim.mechanisms.staffing import Staffing
 from sim.outcomes import Ledger
 from sim.rng import Streams
-from sim.world.generate import generate
+from sim.world import access
+from sim.world.generate import VILLAGE, generate
 from sim.world.org import Organisation
 from sim.world.scale import scaled
 from sim.world.space import ServiceCentre, build_space
@@ -31,7 +32,10 @@ class GovernanceModel(mesa.Model):
 
     Agents by kind: ``residents`` (arrays), ``party_members`` (arrays),
     ``officials`` (arrays), ``units`` (Mesa agents); ``frame(kind)`` gives any
-    of them as a DataFrame.
+    of them as a DataFrame.  Time: ``t`` counts days from the start of the warm-up
+    (``cfg.warmup`` days of the baseline), ``day = t - warmup`` is the measured
+    calendar (day 0 opens the first measured year; the reform starts on
+    ``policy.reform_day``, where the measurement window begins).
     """
 
     def __init__(self, cfg: Config):
@@ -39,221 +43,260 @@ class GovernanceModel(mesa.Model):
         self.streams = Streams(cfg.seed)
         super().__init__(rng=int(self.streams.generator("mesa").integers(2**63)))
         self.cfg = cfg
-        self.day = 0
+        self.warmup = cfg.warmup
+        self.t = 0
         self.geo = generate(cfg.world, self.streams)
         self.space = build_space(self, self.geo)
         self.org = Organisation(self.geo, cfg)
+        self.level_of_point = self.org.level_of_point()
+        self.target_days = np.asarray(cfg.params.needs.target_days)
         self.residents = Residents.create(self.geo, cfg, self.streams)
         self.residents.community = self.org.unit_of_hh  # villages are units of their own until merged
         self.party_members = PartyMembers.create(self.residents, cfg, self.streams)
         self.officials = Officials.create(self.org, cfg, self.streams)
-        self.officials_start = self.officials.headcount()
+        self.dept_staff_total = int((self.officials.kind == DEPT_STAFF).sum())
         self.units = AgentSet(place_units(self, self.streams.generator("units")), random=self.random)
         self.unit_list = sorted(self.units, key=lambda a: a.unique_id)  # a fixed order for draws and arrays
+        self.university_partner = np.zeros(self.org.n_communities, bool)  # per unit
         self._unit_arrays()
         self.levers = Levers(self)
         self.money = Money(self)
         self.staffing = Staffing(self)
         self.participation = Participation(self)
+        self.grids = Grids(self)
         self.source = NeedSource(self.residents, cfg.params, self.streams)
         self.needs = NeedPool()
-        self.ledger = Ledger(self)
-        self.target_days = np.asarray(cfg.params.needs.target_days)
-        self.grid_find_p = np.zeros(self.residents.n)
-        self.grid_households: np.ndarray | None = None  # households per grid, once grids exist
-        self._grid_workers: np.ndarray | None = None
+        self.experiences = satisfaction.Experiences()
         self.centres: list[ServiceCentre] = []
-        self.refresh_geometry()
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: (lambda m, k=k: m.ledger.today[k]) for k in self.ledger.DAILY})
+        self.refresh_access()
+        self.levers.build_baseline()                           # the baseline's own structure
+        self._initial_partnerships()
+        self.ledger = Ledger(self)
+        self.datacollector = self._collector()
+
+    @property
+    def day(self) -> int:
+        return self.t - self.warmup
 
     # -- the day ---------------------------------------------------------------
     def step(self) -> None:
         """One day: MODEL.md section 3, steps 1 to 9, in order."""
-        d = self.day
-        self.levers.apply(d)                                   # reforms starting today
-        self.money.receive(d)                                  # 8. money arrives by source
-        self.refresh_grid()
-        self.staff_cap, self.point_skill = service.staff_capacity(self)
-        self.civic_cap = service.civic_capacity(self)
-        new = self.source.draw(d)                              # 1. needs
-        new = self._thin(new)
-        self._raise(new, channels.choose(self, new), d)        # 2. channels
-        served = service.serve(self, d)                        # 3. capacity-limited service
-        done_staff = escalation.route(self, served["staff"], d)  # 4. escalation / pass-back
-        self._resolve(served["civic"], done_staff, d)          # 5. resolution (civic service never escalates) ...
-        self._abandon(d)                                       # ... or abandonment
-        satisfaction.experience(self, *self.ledger.experiences())  # 6. satisfaction
+        d, t, L = self.day, self.t, self.levers
+        if d == 0:
+            self.ledger, self.datacollector = Ledger(self), self._collector()  # the warm-up is not measured
+        L.apply(d)                                             # reforms starting today (structure first)
+        if d == self.cfg.policy.reform_day:
+            self.ledger.open(t)                                # the measurement window starts with the reform
+        self.money.receive(d, t, L)                            # 8. money arrives by source
+        self.grids.refresh()
+        capacity = service.capacity(self, L)                   # 3. today's capacity
+        new = self.source.draw(t)                              # 1. needs
+        new = self._deter(new, L)
+        self._raise(new, L)                                    # 2. channels
+        served = service.serve(self, capacity, t)              # 3. facilities, staff, then civic capacity
+        self.money.spend_purchased(np.bincount(self.needs["point"][served.civic[served.bought]],
+                                               minlength=self.org.n_communities))
+        resolved = escalation.route(self, served.staff, served.done_staff, t, L)  # 4. escalation / pass-back
+        self._resolve(served, resolved, capacity, t)           # 5. resolution ...
+        self._abandon(t)                                       # ... or abandonment
+        satisfaction.experience(self, *self.experiences.pop())  # 6. satisfaction
         satisfaction.remember(self)
-        if d % self.cfg.params.participation.update_every_days == 0:
-            self.participation.update(d)                       # 7. participation
-        self.money.pay(d)                                      # 8. spending; shortfall cuts capacity
-        self.staffing.workload(self.staff_cap, self.demand_today)  # 9. staff
-        self.staffing.turnover(d)
-        self.staffing.recruit(d)
-        self.staffing.train(d)
-        self._units_monthly(d)
-        self._education(d)
-        self.ledger.record(d)
-        self.datacollector.collect(self)
-        self.day += 1
+        if t % self.cfg.params.participation.update_every_days == 0:
+            self.participation.update(t, L)                    # 7. participation
+        self.money.pay(d, L)                                   # 8. spending; arrears cut capacity
+        self.staffing.workload(capacity.hours, served.demand_hours)  # 9. staff
+        self.staffing.turnover(t, L)
+        self.staffing.recruit(t, L)
+        self.staffing.train(d, L)
+        self.staffing.assess(d, t, L)
+        self._monthly(d, t, L)
+        self._literacy(L)
+        if d >= 0:
+            self.ledger.record(d)
+            self.datacollector.collect(self)
+        self.t += 1
 
     def run(self, days: int | None = None, progress: bool = False) -> GovernanceModel:
-        """Run for ``days`` (default: the config's), with an optional progress bar."""
+        """Run the warm-up (if not done yet) and ``days`` measured days (default: the config's)."""
         from tqdm.auto import tqdm
 
-        n = self.cfg.days if days is None else days
+        n = (self.cfg.days if days is None else days) + max(0, -self.day)
         for _ in tqdm(range(n), desc=f"{self.cfg.world.name}/{self.cfg.policy.name} seed {self.cfg.seed}",
                       unit="day", disable=None if progress else True, leave=False):
             self.step()
         return self
 
+    def warm_up(self) -> GovernanceModel:
+        """Run the warm-up only (the baseline until day 0)."""
+        while self.day < 0:
+            self.step()
+        return self
+
     # -- steps -----------------------------------------------------------------
-    def _thin(self, new: dict) -> dict:
+    def _deter(self, new: dict, L) -> dict:
         """Video surveillance deters a share of public-safety incidents (report, Zhucheng)."""
-        if not self.levers.get("informatisation").video_surveillance:
+        if not L.get("informatisation").video_surveillance:
             return new
         u = self.streams.uniform("video_deterrence", new["uid"])
         keep = ~((new["cat"] == SAFETY) & (u < self.cfg.params.service.video_safety_reduction))
-        self.ledger.deterred += int((~keep).sum())
+        self.ledger.deterred(int((~keep).sum()))
         return {k: v[keep] for k, v in new.items()}
 
-    def _raise(self, new: dict, channel: np.ndarray, day: int) -> None:
-        self.ledger.generated(new, channel)
-        raised = np.flatnonzero(channel != channels.UNRAISED)
+    def _raise(self, new: dict, L) -> None:
+        channel, ready, trip, found = channels.choose(self, new, self.grids.find_p,
+                                                      L.get("informatisation").online_level)
+        self.ledger.generated(new, channel, found)
+        unraised = channel == channels.UNRAISED
+        perf = self.cfg.params.satisfaction.performance_unraised
+        self.experiences.add(new["hh"][unraised], np.full(int(unraised.sum()), perf))
+        raised = np.flatnonzero(~unraised)
         r = {k: v[raised] for k, v in new.items()}
         n = len(raised)
+        ready, trip = ready[raised], trip[raised]
         point = self.org.lead[self.residents.community[r["hh"]]]
-        req = np.where(r["cat"] == PUBLIC, self.org.authority[np.maximum(r["ctype"], 0)], 0)
-        self.needs.add({**r, "channel": channel[raised], "point": point, "queued": np.full(n, day),
-                        "ready": np.full(n, day), "req": req, "passbacks": np.zeros(n), "escalated": np.zeros(n)})
+        req = np.zeros(n, np.int8)
+        pub = r["cat"] == PUBLIC
+        req[pub] = self.org.authority[r["ctype"][pub]]
+        self.needs.add({**r, "channel": channel[raised], "point": point, "queued": ready, "ready": ready,
+                        "req": req, "passbacks": np.zeros(n), "escalated": np.zeros(n), "trip_hours": trip})
 
-    def _resolve(self, civic: np.ndarray, staff: np.ndarray, day: int) -> None:
+    def _resolve(self, served, resolved: np.ndarray, cap, t: int) -> None:
         pool = self.needs
         s = self.cfg.params.service
-        idx = np.concatenate([civic, staff])
-        base_q = np.concatenate([np.full(len(civic), s.quality_volunteer),
-                                 s.quality_base + s.quality_skill * self.point_skill[pool["point"][staff]]])
-        if self.levers.get("service_centres").standard:
-            point, C = pool["point"][idx], self.org.n_communities
-            at_centre = (point < C) & self.has_centre()[np.minimum(point, C - 1)]
-            base_q = base_q + np.where(at_centre, s.standard_centre_quality, 0)
+        staff = served.staff[resolved]
+        idx = np.concatenate([served.facility, staff, served.civic])
+        done = np.concatenate([served.done_facility, served.done_staff[resolved], served.done_civic])
+        quality = np.concatenate([
+            np.full(len(served.facility), s.quality_facility),
+            s.quality_base + s.quality_skill * cap.skill[pool["point"][staff]],
+            np.where(served.bought, s.quality_purchased, s.quality_volunteer)])
         noise = s.quality_noise * (2 * self.streams.uniform("quality", pool["uid"][idx]) - 1)
-        quality = np.clip(base_q + noise, 0, 1)
-        self._task_costs(idx)
-        wait = day - pool["created"][idx]
-        perf = satisfaction.performance(self, pool["cat"][idx], wait, pool["passbacks"][idx], quality)
-        self.ledger.resolved(pool.take(idx), wait, perf, day)
+        quality = np.clip(quality + noise, 0, 1)
+        self._case_materials(idx)
+        wait = done - pool["created"][idx]
+        perf = satisfaction.performance(self, pool["cat"][idx], wait, pool["passbacks"][idx], quality,
+                                        pool["trip_hours"][idx])
+        rows = pool.take(idx)
+        self.ledger.resolved(rows, wait, done)
+        self.experiences.add(rows["hh"], perf)
         keep = np.ones(len(pool), bool)
         keep[idx] = False
         pool.keep(keep)
 
-    def _task_costs(self, idx: np.ndarray) -> None:
+    def _case_materials(self, idx: np.ndarray) -> None:
+        """Public-service cases of a type above the community: materials paid where they are resolved."""
         pool, org = self.needs, self.org
         pub = idx[pool["cat"][idx] == PUBLIC]
-        point = pool["point"][pub]
+        above = org.base_authority[pool["ctype"][pub]] > 0
+        point = pool["point"][pub[above]]
         here = point < org.n_communities
-        sunk = here & (org.base_authority[pool["ctype"][pub]] > 0)
-        cases = np.bincount(point[sunk], minlength=org.n_communities)
-        self.money.task_costs(cases, int((~here).sum()), self.levers.get("staff_sent_down").funds_follow)
+        self.money.tasks(np.bincount(point[here], minlength=org.n_communities), int((~here).sum()))
 
-    def _abandon(self, day: int) -> None:
+    def _abandon(self, t: int) -> None:
+        """Needs open at the end of the day longer than their patience are given up."""
         pool = self.needs
-        gone = (day - pool["created"]) >= pool["patience"]
+        gone = (t + 1 - pool["created"]) >= pool["patience"]
         if gone.any():
-            self.ledger.abandoned(pool.take(np.flatnonzero(gone)))
+            rows = pool.take(np.flatnonzero(gone))
+            self.ledger.abandoned(rows)
+            perf = self.cfg.params.satisfaction.performance_abandoned
+            self.experiences.add(rows["hh"], np.full(len(rows["hh"]), perf))
             pool.keep(~gone)
 
-    def _units_monthly(self, day: int) -> None:
+    def _monthly(self, day: int, t: int, L) -> None:
         if not month_start(day):
             return
+        p_join, p_lapse = self._partner_odds(L)
         units = self.unit_list
-        draws = self.streams.uniform("unit_partnership", np.array([u.unique_id for u in units]), day)
+        draws = self.streams.uniform("unit_partnership", np.array([u.unique_id for u in units]), t)
         for u, draw in zip(units, draws):
-            u.review_partnership(day, float(draw))
+            u.review_partnership(float(draw), p_join, p_lapse)
+        self._unit_arrays()
+        vm = L.get("village_merger")
+        if vm.enabled and vm.concentrated_residence:
+            self._resettle(t, vm)
+
+    def _partner_odds(self, L) -> tuple[float, float]:
+        """Monthly chance that an unpartnered unit joins, and that a partnered one lapses."""
+        prm = self.cfg.params.units
+        p_join = prm.p_partner_outreach_month if L.get("unit_integration").outreach else prm.p_partner_month
+        if "unit_joint_meeting" in L.get("party_building").councils:
+            p_join = min(1.0, p_join * prm.rel_partner_joint_meeting)
+        return p_join, prm.p_lapse_month
+
+    def _initial_partnerships(self) -> None:
+        """Units start partnered at the baseline's stationary share, join / (join + lapse)."""
+        p_join, p_lapse = self._partner_odds(self.levers)
+        share = p_join / (p_join + p_lapse) if p_join + p_lapse > 0 else 0.0
+        u = self.streams.uniform("unit_partnership", np.array([u.unique_id for u in self.unit_list]), -1)
+        for unit, draw in zip(self.unit_list, u):
+            unit.partnered = bool(draw < share)
         self._unit_arrays()
 
-    def _education(self, day: int) -> None:
-        gain = self.levers.get("education").digital_literacy_gain_per_year
+    def _literacy(self, L) -> None:
+        gain = L.get("education").digital_literacy_gain_per_year
+        res = self.residents
         if gain:
-            self.residents.literacy += gain / 365 * (1 - self.residents.literacy)
+            res.literacy += gain / 365 * (1 - res.literacy)
+        if L.get("village_merger").infrastructure:  # 八通: broadband reaches the villages
+            v = res.settlement == VILLAGE
+            g = self.cfg.params.resettlement.infrastructure_literacy_gain_per_year
+            res.literacy[v] += g / 365 * (1 - res.literacy[v])
 
-    # -- state the mechanisms share ----------------------------------------------
-    def _unit_arrays(self) -> None:
-        units = self.unit_list
-        self.unit_community = np.array([u.community for u in units], dtype=np.int64)
-        self.unit_partnered = np.array([u.partnered for u in units], dtype=bool)
-        self.unit_school = np.array([u.kind == "school" for u in units], dtype=bool)
-        self.unit_cap = np.array([u.capacity_cases_day for u in units], dtype=float)
-        self.unit_vol = np.array([u.volunteer_cases_day for u in units], dtype=float)
-
-    def facility_capacity(self) -> np.ndarray:
-        """Cases/day from shared unit facilities and standard centres, by community point."""
-        C = self.org.n_communities
-        lead = self.org.lead[self.unit_community]
-        cap = np.bincount(lead, weights=self.unit_cap * self.unit_partnered, minlength=C)
-        if self.levers.get("service_centres").standard:
-            cap += self.cfg.params.service.standard_centre_cases_day * self.has_centre()
-        return cap
-
-    def has_centre(self) -> np.ndarray:
-        """Community points whose (big) community runs a service centre (village committees do not)."""
-        org = self.org
-        return np.bincount(org.lead[org.point_community[org.point_is_centre]], minlength=org.n_communities) > 0
-
-    def unit_volunteers(self) -> np.ndarray:
-        C = self.org.n_communities
-        return np.bincount(self.org.lead[self.unit_community], weights=self.unit_vol * self.unit_partnered,
-                           minlength=C)
-
-    def school_capacity(self) -> np.ndarray:
-        """Open schools share their facilities for cultural needs (report: education function)."""
-        C = self.org.n_communities
-        if not self.levers.get("education").open_schools:
-            return np.zeros(C)
-        return np.bincount(self.org.lead[self.unit_community], minlength=C,
-                           weights=self.unit_school * self.cfg.params.service.school_cultural_cases_day)
-
-    def centres_standard(self) -> bool:
-        return self.levers.get("service_centres").standard
-
-    def online_level(self) -> float:
-        return self.levers.get("informatisation").online_level
-
-    def merge_units(self, groups: list[np.ndarray], leads: np.ndarray, keep_points: bool,
-                    station_radius_km: float | None = None) -> None:
-        """Merge groups of community units into their leads: staff, money, queues and service points follow.
-
-        ``keep_points``: the merged units' points stay as service stations of the big
-        community (big urban communities); otherwise they close, except, with
-        ``station_radius_km``, those farther than that from the lead (village merger).
-        """
-        org, o = self.org, self.officials
-        stopped = org.merge(groups, leads)
-        if len(stopped) == 0:
+    def _resettle(self, t: int, vm) -> None:
+        """Concentrated residence (聚合居住): each month a share of the village households farther than the
+        service radius from their community's centre move next to it (report: 先安置、后拆遷、再復墾)."""
+        res, org = self.residents, self.org
+        lead = org.lead[res.community]
+        far = (res.settlement == VILLAGE) & np.isfinite(res.dist_centre_km) & (res.dist_centre_km > vm.service_radius_km)
+        p = self.cfg.params.resettlement.share_per_year / 12
+        move = np.flatnonzero(far & (self.streams.uniform("resettle", np.arange(res.n), t) < p))
+        if len(move) == 0:
             return
-        C = org.n_communities
-        local = o.level == 0
-        o.point[local] = org.lead[np.minimum(o.point[local], C - 1)]
-        self.money.transfer(stopped, org.lead[stopped])
-        pool = self.needs
-        at_unit = pool["point"] < C
-        pool["point"][at_unit] = org.lead[pool["point"][at_unit]]
-        for v in self.staffing.vacancies:
-            lv = v["point"] < C
-            v["point"][lv] = org.lead[v["point"][lv]]
-        lead_xy = org.centre_xy[org.lead[org.point_community]]  # a lead's own point sits at its centre
-        far = np.hypot(*(org.point_xy - lead_xy).T) > (station_radius_km if station_radius_km is not None else np.inf)
-        is_lead = org.lead[org.point_community] == org.point_community
-        touched = np.isin(org.point_community, np.concatenate(groups))
-        keep = np.ones(len(org.point_xy), bool) if keep_points else (~touched | is_lead | far)
-        # a village merger builds a centre at the lead; far villages keep a station (a walk-in point, no centre)
-        org.point_is_centre = (org.point_is_centre | (touched & is_lead & (not keep_points)))[keep]
-        org.point_xy = org.point_xy[keep]
-        org.point_community = org.point_community[keep]
-        self.refresh_geometry()
+        u1 = self.streams.uniform("resettle_x", move, t)
+        u2 = self.streams.uniform("resettle_y", move, t)
+        r = self.cfg.world.villages.radius_km * np.sqrt(-2 * np.log1p(-u1))  # a normal spread around the centre
+        xy = org.centre_xy[lead[move]] + np.stack([r * np.cos(2 * np.pi * u2), r * np.sin(2 * np.pi * u2)], 1)
+        xy[:, 0] = np.clip(xy[:, 0], 0, self.geo.nx * self.geo.cell_km - 1e-6)
+        xy[:, 1] = np.clip(xy[:, 1], 0, self.geo.ny * self.geo.cell_km - 1e-6)
+        res.x_km[move], res.y_km[move] = xy[:, 0], xy[:, 1]
+        res.cell[move] = self.geo.cell_of(xy)
+        pm = self.party_members
+        pm.cell = res.cell[pm.household]
+        self.participation.refresh_cells()
+        self.space.population.data = np.bincount(res.cell, minlength=self.geo.nx * self.geo.ny).reshape(
+            self.geo.nx, self.geo.ny)
+        self.restructured()
 
-    def refresh_requirements(self) -> None:
+    # -- structural change: the organisation changes, the mechanisms follow -----------
+    def merge(self, groups: list[np.ndarray], leads: np.ndarray, close_within_km: float, build_centre: bool) -> None:
+        """Merge groups of community units into their leads; staff, money, queues and posts follow."""
+        org, o = self.org, self.officials
+        merged = org.merge(groups, leads, close_within_km, build_centre)
+        if len(merged.stopped) == 0:
+            return
+        local = o.level == 0
+        o.point[local] = org.lead[o.point[local]]
+        self.money.merge(merged.stopped, org.lead[merged.stopped])
+        at_unit = self.needs["point"] < org.n_communities
+        self.needs["point"][at_unit] = org.lead[self.needs["point"][at_unit]]
+        self.staffing.follow_merge()
+        self.restructured()
+
+    def add_points(self, k: int) -> None:
+        """``k`` more stations in each community (service_centres.extra_points_per_community)."""
+        res = self.residents
+        self.org.add_points(k, self.org.lead[res.community], res.cell, self.geo)
+        self.restructured()
+
+    def restructured(self) -> None:
+        """Re-derive what depends on the communities and their doors: grids, distances, Mesa centres."""
+        g = self.levers.get("grid_management")
+        if g.enabled and self.grids.active:
+            self.grids.derive(g, self.levers)
+        self.refresh_access()
+
+    def needs_requirements(self) -> None:
         """Required authority of open public-service needs after authority moved."""
         pool = self.needs
         pub = pool["cat"] == PUBLIC
@@ -261,86 +304,109 @@ class GovernanceModel(mesa.Model):
 
     def reroute_street_queues(self) -> None:
         """Needs waiting at abolished street offices go down to communities or up to departments."""
-        pool = self.needs
-        org = self.org
+        pool, org = self.needs, self.org
         at_street = (pool["point"] >= org.n_communities) & (pool["point"] < org.n_communities + org.n_streets)
         idx = np.flatnonzero(at_street)
         to_comm = pool["req"][idx] == 0
         lead = org.lead[self.residents.community[pool["hh"][idx]]]
-        dept = org.dept_point(org.case_department[np.maximum(pool["ctype"][idx], 0)])
-        pool["point"][idx] = np.where(to_comm, lead, dept)
-        pool["ready"][idx] = self.day + 1
-        pool["queued"][idx] = self.day
+        dept = org.dept_point(org.case_department[pool["ctype"][idx]])  # only public cases sit at street offices
+        pool.send(idx, np.where(to_comm, lead, dept), np.full(len(idx), float(self.t + 1)))
 
-    def refresh_grid(self) -> None:
-        """Probability that a grid worker finds a household's need (0 outside active grids).
+    def partner_universities(self) -> None:
+        """Each university partners with its nearest communities (report: 與山東大學等多家高校建立合作關系)."""
+        org = self.org
+        leads = org.leads()
+        k = self.cfg.world.units.communities_per_university
+        for u in self.unit_list:
+            if u.kind != "university":
+                continue
+            d = np.hypot(*(org.centre_xy[leads] - org.centre_xy[u.community]).T)
+            free = ~self.university_partner[leads]
+            pick = leads[free][np.argsort(d[free], kind="stable")[:k]]
+            self.university_partner[pick] = True
 
-        Recomputed only when the grid workers in post change (hires, leavers)."""
-        if self.grid_households is None:
-            return
-        o = self.officials
-        n_grids = len(self.grid_households)
-        workers = np.bincount(o.grid[o.active & (o.kind == GRID_WORKER)], minlength=n_grids)[:n_grids]
-        if self._grid_workers is not None and np.array_equal(workers, self._grid_workers):
-            return
-        self._grid_workers = workers
-        hh = self.grid_households
-        p = channels.p_find(np.where(workers > 0, hh / np.maximum(workers, 1), 0.0),
-                            self.cfg.params.channel.grid_find_at_300)
-        self.grid_active = workers > 0
-        grid = self.residents.grid
-        self.grid_find_p = np.where(grid >= 0, p[np.maximum(grid, 0)], 0.0)
+    def university_partner_leads(self) -> np.ndarray:
+        """Per unit: whether the community it leads partners with a university."""
+        org = self.org
+        return np.bincount(org.lead, weights=self.university_partner, minlength=org.n_communities) > 0
 
-    def add_service_points(self, k: int) -> None:
-        """Extra service points in each community's most populous cells without one."""
-        org, res, geo = self.org, self.residents, self.geo
-        taken = set(geo.cell_of(org.point_xy).tolist())
-        xy, comm = [org.point_xy], [org.point_community]
-        for c in org.leads():
-            cells, counts = np.unique(res.cell[org.lead[res.community] == c], return_counts=True)
-            free = [cl for cl in cells[np.argsort(-counts, kind="stable")] if cl not in taken][:k]
-            for cl in free:
-                xy.append(np.array([[(cl // geo.ny + 0.5) * geo.cell_km, (cl % geo.ny + 0.5) * geo.cell_km]]))
-                comm.append(np.array([c]))
-        org.point_xy = np.concatenate(xy)
-        org.point_community = np.concatenate(comm)
-        org.point_is_centre = np.r_[org.point_is_centre, np.ones(len(org.point_xy) - len(org.point_is_centre), bool)]
-        self.refresh_geometry()
+    def interns(self, L) -> np.ndarray:
+        """Communities that host university interns (report: 實習基地), 1 per such community point."""
+        ui = L.get("unit_integration")
+        if not (ui.internships and ui.university_partnership):
+            return np.zeros(self.org.n_communities)
+        return (self.university_partner_leads() & self.org.is_lead()).astype(float)
 
-    def refresh_geometry(self) -> None:
-        """Distances to service points, travel times, spatial coverage, centre agents."""
-        org, res, geo = self.org, self.residents, self.geo
-        w = self.cfg.world
-        self.level_of_point = org.level_of_point()
-        hh_xy = np.stack([res.x_km, res.y_km], 1)
-        # nearest point of the household's own (big) community
-        lead_of_point = org.lead[org.point_community]
-        order = np.argsort(lead_of_point, kind="stable")
-        slots = np.bincount(lead_of_point, minlength=org.n_communities)
-        width = int(slots.max())
-        table = np.full((org.n_communities, width, 2), np.nan)
-        rank = np.arange(len(order)) - np.repeat(np.r_[0, np.cumsum(slots)[:-1]], slots)[np.arange(len(order))]
-        table[lead_of_point[order], rank] = org.point_xy[order]
-        lead = org.lead[res.community]
-        dist = np.full(res.n, np.inf)
-        for j in range(width):
-            d = np.hypot(*(hh_xy - table[lead, j]).T)
-            dist = np.fmin(dist, d)
-        res.dist_km = dist * w.travel.detour
-        speed = np.array([w.travel.speed_urban_kmh, w.travel.speed_village_kmh, w.travel.speed_pastoral_kmh])
-        res.travel_hours = res.dist_km / speed[res.settlement]
-        centres = org.point_xy[org.point_is_centre]
-        self.dist_nearest_km = cKDTree(centres).query(hh_xy)[0] if len(centres) else np.full(res.n, np.inf)
-        covered = self.dist_nearest_km <= w.service_radius_km
-        self.covered = covered
-        cov = np.bincount(res.cell, weights=covered, minlength=geo.nx * geo.ny) / np.maximum(
-            np.bincount(res.cell, minlength=geo.nx * geo.ny), 1)
+    def refresh_access(self) -> None:
+        """Distances to doors and centres, travel times, the coverage layer and the Mesa centre agents."""
+        org, res, geo, w = self.org, self.residents, self.geo, self.cfg.world
+        factor = self.cfg.params.resettlement.infrastructure_speed_factor
+        speed = factor if self.levers.get("village_merger").infrastructure else 1.0
+        a = access.measure(org, res, w.travel, speed)
+        res.dist_km, res.dist_centre_km, res.travel_hours = a.door_km, a.centre_km, a.travel_hours
+        self.covered = res.dist_km <= w.service_radius_km
+        n = geo.nx * geo.ny
+        hh = np.maximum(np.bincount(res.cell, minlength=n), 1)
+        cov = np.bincount(res.cell, weights=self.covered, minlength=n) / hh
         self.space.coverage.data = cov.reshape(geo.nx, geo.ny)
         for c in self.centres:
             c.remove()
         cells = geo.cell_of(org.point_xy)
-        self.centres = [ServiceCentre(self, self.space[(int(cl // geo.ny), int(cl % geo.ny))], int(pc), i, bool(ic))
-                        for i, (cl, pc, ic) in enumerate(zip(cells, org.point_community, org.point_is_centre))]
+        self.centres = [ServiceCentre(self, self.space[(int(cl // geo.ny), int(cl % geo.ny))], int(pu), i, int(pk))
+                        for i, (cl, pu, pk) in enumerate(zip(cells, org.point_unit, org.point_kind))]
+
+    # -- state the mechanisms share ----------------------------------------------
+    def _unit_arrays(self) -> None:
+        units = self.unit_list
+        self.unit_community = np.array([u.community for u in units], dtype=np.int64)
+        self.unit_partnered = np.array([u.partnered for u in units], dtype=bool)
+        self.unit_kind = np.array([u.kind for u in units], dtype=object)
+        self.unit_cap = np.array([u.capacity_cases_day for u in units], dtype=float)
+        self.unit_vol = np.array([u.volunteer_cases_day for u in units], dtype=float)
+        self.unit_donation = np.array([u.donation_yuan_year for u in units], dtype=float)
+
+    def unit_volunteers(self) -> np.ndarray:
+        C = self.org.n_communities
+        return np.bincount(self.org.lead[self.unit_community], weights=self.unit_vol * self.unit_partnered,
+                           minlength=C)
+
+    def _collector(self) -> mesa.DataCollector:
+        return mesa.DataCollector(model_reporters={k: (lambda m, k=k: m.ledger.today[k]) for k in Ledger.DAILY})
+
+    # -- snapshots (sim/snapshot.py) ------------------------------------------------
+    STATEFUL = ("money", "staffing", "participation", "grids")  # mechanisms whose attributes are state
+
+    def snapshot(self) -> dict:
+        """The whole dynamic state at a day boundary (the end of the warm-up): see sim/snapshot.py."""
+        import copy
+
+        return copy.deepcopy({
+            "t": self.t, "residents": self.residents, "party_members": self.party_members,
+            "officials": self.officials, "org": self.org, "needs": self.needs.a, "next_uid": self.source.next_uid,
+            "units": [u.partnered for u in self.unit_list], "university_partner": self.university_partner,
+            "mechanisms": {name: {k: v for k, v in vars(getattr(self, name)).items() if k != "model"}
+                           for name in self.STATEFUL},
+        })
+
+    def restore(self, state: dict) -> None:
+        """Continue from a snapshot taken by a model of the same world, seed and baseline."""
+        import copy
+
+        state = copy.deepcopy(state)
+        self.t = state["t"]
+        self.residents, self.party_members = state["residents"], state["party_members"]
+        self.officials, self.org = state["officials"], state["org"]
+        self.needs.a = state["needs"]
+        self.source.next_uid = state["next_uid"]
+        for u, p in zip(self.unit_list, state["units"]):
+            u.partnered = p
+        self.university_partner = state["university_partner"]
+        for name, attrs in state["mechanisms"].items():
+            vars(getattr(self, name)).update(attrs)
+        self._unit_arrays()
+        self.space.population.data = np.bincount(self.residents.cell, minlength=self.geo.nx * self.geo.ny).reshape(
+            self.geo.nx, self.geo.ny)
+        self.refresh_access()
 
     # -- views -------------------------------------------------------------------
     AGENT_KINDS = ("residents", "party_members", "units", "officials")

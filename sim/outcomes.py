@@ -1,8 +1,13 @@
 """Outcomes: what every run reports (MODEL.md section 5), by day, community and group.
 
-The ledger counts each need once, when it is generated and when it concludes
-(resolved, abandoned, or never raised); the per-household record of concluded
-needs is kept as daily chunks and aggregated when a table is asked for.
+The measurement window runs from the reform day (``policy.reform_day``) to the end
+of the run, after the warm-up: **states** (satisfaction, trust, participation,
+coverage, staff) are read at the window's end, **flows** are counted over the window.
+Flows of needs are counted for the window's cohort, the needs that arise in it:
+``coverage_service`` is the share of the cohort's needs whose target time has passed
+by the end that were resolved within it; times are in fractions of a day, so
+waits, their percentiles and "resolved within target" move smoothly.  The daily
+series covers every measured day (from day 0, before and after the reform).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from sim.config.params import CATEGORIES
 from sim.mechanisms.channels import CHANNELS, GRID, ONLINE, UNRAISED, WALK_IN
 from sim.mechanisms.needs import PUBLIC
 from sim.world.generate import SETTLEMENTS
-from sim.world.org import UNIT_KINDS
+from sim.world.org import CENTRE, STATION, UNIT_KINDS
 
 SUMMARY = (
     "satisfaction_mean", "satisfied_share", "trust_mean", "participation_rate", "coverage_spatial",
@@ -24,6 +29,7 @@ SUMMARY = (
 )
 DISTANCE_BANDS_KM = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, np.inf)
 GROUPS = ("elderly", "children", "working_age")
+BIN_DAYS = 0.01  # resolution of the time histograms (about a quarter of an hour)
 
 
 def gini(x: np.ndarray) -> float:
@@ -35,97 +41,174 @@ def gini(x: np.ndarray) -> float:
     return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
 
 
+class Histogram:
+    """Counts in bins of ``BIN_DAYS`` from ``origin``, by row (category), growing as needed."""
+
+    def __init__(self, rows: int, origin: float = 0.0):
+        self.origin = origin
+        self.counts = np.zeros((rows, 4096))
+
+    def add(self, row: np.ndarray, x: np.ndarray, weights: np.ndarray | None = None) -> None:
+        b = np.floor((np.asarray(x) - self.origin) / BIN_DAYS).astype(np.int64)
+        if len(b) == 0:
+            return
+        if b.max() >= self.counts.shape[1]:
+            grow = np.zeros((self.counts.shape[0], int(b.max()) + 4096 - self.counts.shape[1]))
+            self.counts = np.hstack([self.counts, grow])
+        n = self.counts.shape[1]
+        flat = np.bincount(np.asarray(row, np.int64) * n + b, weights=weights, minlength=self.counts.size)
+        self.counts += flat.reshape(self.counts.shape)
+
+    def below(self, row: int, x: float) -> float:
+        """Count of row ``row`` at values below ``x`` (linear within the bin that ``x`` cuts)."""
+        pos = (x - self.origin) / BIN_DAYS
+        if pos <= 0:
+            return 0.0
+        c = self.counts[row]
+        k = int(min(np.floor(pos), len(c)))
+        part = c[k] * (pos - k) if k < len(c) else 0.0
+        return float(c[:k].sum() + part)
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile of all rows' values (linear within its bin)."""
+        c = self.counts.sum(0)
+        total = c.sum()
+        if total == 0:
+            return 0.0
+        cum = np.cumsum(c)
+        k = int(np.searchsorted(cum, q * total))
+        before = cum[k - 1] if k else 0.0
+        frac = (q * total - before) / c[k] if c[k] else 0.0
+        return float(self.origin + (k + frac) * BIN_DAYS)
+
+
 class Ledger:
-    """Counts of needs, today's experiences, and the daily series."""
+    """Counts of needs over the measurement window, and the daily series of the measured days."""
 
     DAILY = (
-        "day", "satisfaction_mean", "trust_mean", "participation_rate", "new_needs", "new_raised",
+        "day", "satisfaction_mean", "satisfaction_sd", "trust_mean", "participation_rate", "new_needs", "new_raised",
         "new_resolved", "new_abandoned", "new_unraised", "pending", "pending_escalated",
         "resolution_days_today", "on_time_share_today", "walk_in_share", "grid_share", "online_share",
-        "officials", "coverage_grid", "cost_yuan", "money_held_yuan", "pay_factor_mean", "load_community",
-        "partnered_units",
+        "officials", "coverage_grid", "cost_yuan", "arrears_yuan", "money_held_yuan", "pay_factor_mean",
+        "load_community", "partnered_units",
     )
+    PER_HOUSEHOLD = ("generated", "unraised", "resolved", "abandoned", "escalated", "on_time", "days_sum")
 
     def __init__(self, model):
         self.model = model
-        self.n_cat = np.zeros((4, len(CATEGORIES)), dtype=np.int64)  # generated, unraised, resolved, abandoned
-        self.n_channel = np.zeros(len(CHANNELS), dtype=np.int64)
-        self.resolved_by_channel = np.zeros(len(CHANNELS), dtype=np.int64)
-        self.abandoned_by_channel = np.zeros(len(CHANNELS), dtype=np.int64)
-        self.days_by_cat = np.zeros(len(CATEGORIES))
-        self.days_upper = np.zeros(2)  # days, count: public cases whose base authority is above the community
-        self.on_time = 0
-        self.escalated_concluded = 0
-        self.deterred = 0
-        self.days_hist = np.zeros(64, dtype=np.int64)
-        self._chunks: dict[str, list[np.ndarray]] = {k: [] for k in
-                                                     ("gen_hh", "unraised_hh", "res_hh", "res_days", "res_on_time",
-                                                      "ab_hh", "esc_hh")}
-        self._exp_hh: list[np.ndarray] = []
-        self._exp_perf: list[np.ndarray] = []
+        self.start: float | None = None  # t at which the window opened
         self._new = dict(new_needs=0, new_raised=0, new_resolved=0, new_abandoned=0, new_unraised=0)
         self._channel_today = np.zeros(len(CHANNELS), dtype=np.int64)
-        self._res_days_today = []
+        self._res_days_today = np.empty(0)
         self._on_time_today = [0, 0]
         self.today: dict = {}
         self.rows: list[dict] = []
 
+    # -- the window ------------------------------------------------------------
+    def open(self, t: int) -> None:
+        """The measurement window starts at the beginning of day ``t`` (the reform day)."""
+        m = self.model
+        n_cat = len(CATEGORIES)
+        self.start = float(t)
+        self.n_cat = np.zeros((4, n_cat), dtype=np.int64)  # generated, unraised, resolved, abandoned (cohort)
+        self.n_channel = np.zeros(len(CHANNELS), dtype=np.int64)
+        self.resolved_by_channel = np.zeros(len(CHANNELS), dtype=np.int64)
+        self.abandoned_by_channel = np.zeros(len(CHANNELS), dtype=np.int64)
+        self.days_by_cat = np.zeros(n_cat)
+        self.days_upper = np.zeros(2)  # days, count: public cases whose base authority is above the community
+        self.escalated_concluded = 0
+        self.n_deterred = 0
+        self.n_found = 0  # needs a grid worker found (first or not)
+        self.resolved_in_window = 0  # any cohort: the cost per resolved need divides by it
+        self.cost = 0.0
+        self.cost_parts0 = m.money.cost_parts.copy()
+        self.waits = Histogram(1)
+        self.created = Histogram(n_cat, origin=self.start)  # cohort needs by creation time
+        self.on_time_created = Histogram(n_cat, origin=self.start)  # ... of those resolved within target
+        self._per_hh = {k: np.zeros(m.residents.n) for k in self.PER_HOUSEHOLD}
+        self._chunks: dict[str, list] = {}
+        self.officials_start = m.officials.headcount()
+        self.hired0, self.left0 = m.staffing.hired, m.staffing.left
+
+    @property
+    def is_open(self) -> bool:
+        return self.start is not None
+
+    def _cohort(self, rows: dict) -> np.ndarray:
+        return rows["created"] >= self.start
+
+    def _hh(self, name: str, hh: np.ndarray, weights=None) -> None:
+        """Per-household counts, kept as daily chunks and folded monthly (one bincount a month, not a day)."""
+        self._chunks.setdefault(name, []).append((hh, weights))
+
+    @property
+    def per_hh(self) -> dict[str, np.ndarray]:
+        for name, parts in self._chunks.items():
+            if parts:
+                hh = np.concatenate([h for h, _ in parts])
+                w = None if parts[0][1] is None else np.concatenate([w for _, w in parts])
+                self._per_hh[name] += np.bincount(hh, weights=w, minlength=len(self._per_hh[name]))
+        self._chunks = {}
+        return self._per_hh
+
     # -- events ---------------------------------------------------------------
-    def generated(self, new: dict, channel: np.ndarray) -> None:
+    def deterred(self, n: int) -> None:
+        if self.is_open:
+            self.n_deterred += n
+
+    def generated(self, new: dict, channel: np.ndarray, found: np.ndarray) -> None:
+        counts = np.bincount(channel, minlength=len(CHANNELS))
+        self._channel_today = counts
+        un = channel == UNRAISED
+        self._new.update(new_needs=len(channel), new_raised=int((~un).sum()), new_unraised=int(un.sum()))
+        if not self.is_open:
+            return
         cat = new["cat"]
         self.n_cat[0] += np.bincount(cat, minlength=len(CATEGORIES))
-        un = channel == UNRAISED
         self.n_cat[1] += np.bincount(cat[un], minlength=len(CATEGORIES))
-        counts = np.bincount(channel, minlength=len(CHANNELS))
         self.n_channel += counts
-        self._channel_today = counts
-        self._chunks["gen_hh"].append(new["hh"].astype(np.int32))
-        self._chunks["unraised_hh"].append(new["hh"][un].astype(np.int32))
-        perf = self.model.cfg.params.satisfaction.performance_unraised
-        self._experience(new["hh"][un], np.full(int(un.sum()), perf))
-        self._new.update(new_needs=len(cat), new_raised=int((~un).sum()), new_unraised=int(un.sum()))
+        self.n_found += int(found.sum())
+        self.created.add(cat, new["created"])
+        self._hh("generated", new["hh"])
+        self._hh("unraised", new["hh"][un])
 
-    def resolved(self, rows: dict, wait: np.ndarray, perf: np.ndarray, day: int) -> None:
-        self.n_cat[2] += np.bincount(rows["cat"], minlength=len(CATEGORIES))
-        self.resolved_by_channel += np.bincount(rows["channel"], minlength=len(CHANNELS))
-        self.days_by_cat += np.bincount(rows["cat"], weights=wait, minlength=len(CATEGORIES))
-        upper = (rows["cat"] == PUBLIC) & (self.model.org.base_authority[np.maximum(rows["ctype"], 0)] > 0)
-        self.days_upper += (wait[upper].sum(), upper.sum())
-        on_time = wait <= self.model.target_days[rows["cat"]]
-        self.on_time += int(on_time.sum())
-        self.escalated_concluded += int(rows["escalated"].sum())
-        if len(wait) and wait.max() >= len(self.days_hist):
-            self.days_hist = np.pad(self.days_hist, (0, int(wait.max()) + 64 - len(self.days_hist)))
-        self.days_hist += np.bincount(wait, minlength=len(self.days_hist))
-        self._chunks["res_hh"].append(rows["hh"])
-        self._chunks["res_days"].append(wait.astype(np.int32))
-        self._chunks["res_on_time"].append(on_time)
-        self._chunks["esc_hh"].append(rows["hh"][rows["escalated"]])
-        self._experience(rows["hh"], perf)
+    def resolved(self, rows: dict, wait: np.ndarray, done: np.ndarray) -> None:
+        m = self.model
+        on_time = wait <= m.target_days[rows["cat"]]
         self._new["new_resolved"] = len(wait)
         self._res_days_today = wait
         self._on_time_today = [int(on_time.sum()), len(wait)]
+        if not self.is_open:
+            return
+        self.resolved_in_window += len(wait)
+        c = self._cohort(rows)
+        cat, hh, w = rows["cat"][c], rows["hh"][c], wait[c]
+        self.n_cat[2] += np.bincount(cat, minlength=len(CATEGORIES))
+        self.resolved_by_channel += np.bincount(rows["channel"][c], minlength=len(CHANNELS))
+        self.days_by_cat += np.bincount(cat, weights=w, minlength=len(CATEGORIES))
+        pub = cat == PUBLIC
+        upper = np.zeros(len(cat), bool)
+        upper[pub] = m.org.base_authority[rows["ctype"][c][pub]] > 0
+        self.days_upper += (w[upper].sum(), upper.sum())
+        self.escalated_concluded += int(rows["escalated"][c].sum())
+        self.waits.add(np.zeros(len(w), np.int64), w)
+        ot = on_time[c]
+        self.on_time_created.add(cat[ot], rows["created"][c][ot])
+        self._hh("resolved", hh)
+        self._hh("on_time", hh[ot])
+        self._hh("days_sum", hh, w)
+        self._hh("escalated", hh[rows["escalated"][c]])
 
     def abandoned(self, rows: dict) -> None:
-        self.n_cat[3] += np.bincount(rows["cat"], minlength=len(CATEGORIES))
-        self.abandoned_by_channel += np.bincount(rows["channel"], minlength=len(CHANNELS))
-        self.escalated_concluded += int(rows["escalated"].sum())
-        self._chunks["ab_hh"].append(rows["hh"])
-        self._chunks["esc_hh"].append(rows["hh"][rows["escalated"]])
-        perf = self.model.cfg.params.satisfaction.performance_abandoned
-        self._experience(rows["hh"], np.full(len(rows["hh"]), perf))
         self._new["new_abandoned"] = len(rows["hh"])
-
-    def _experience(self, hh: np.ndarray, perf: np.ndarray) -> None:
-        self._exp_hh.append(hh)
-        self._exp_perf.append(perf)
-
-    def experiences(self) -> tuple[np.ndarray, np.ndarray]:
-        """Today's concluded needs as (household, performance); clears them."""
-        hh = np.concatenate(self._exp_hh) if self._exp_hh else np.empty(0, np.int64)
-        perf = np.concatenate(self._exp_perf) if self._exp_perf else np.empty(0)
-        self._exp_hh, self._exp_perf = [], []
-        return hh.astype(np.int64), perf
+        if not self.is_open:
+            return
+        c = self._cohort(rows)
+        self.n_cat[3] += np.bincount(rows["cat"][c], minlength=len(CATEGORIES))
+        self.abandoned_by_channel += np.bincount(rows["channel"][c], minlength=len(CHANNELS))
+        self.escalated_concluded += int(rows["escalated"][c].sum())
+        self._hh("abandoned", rows["hh"][c])
+        self._hh("escalated", rows["hh"][c][rows["escalated"][c]])
 
     # -- the daily series -------------------------------------------------------
     def record(self, day: int) -> None:
@@ -134,11 +217,14 @@ class Ledger:
         pool = m.needs
         ch = self._channel_today
         n_new = max(int(ch.sum()), 1)
-        o = m.officials
+        lead = m.org.is_lead()
         C = m.org.n_communities
+        if self.is_open:
+            self.cost += m.money.cost_today
         self.today = {
             "day": day,
             "satisfaction_mean": float(res.satisfaction.mean()),
+            "satisfaction_sd": float(res.satisfaction.std()),
             "trust_mean": float(res.trust.mean()),
             "participation_rate": np.count_nonzero(res.participating) / max(res.n, 1),  # = mean, without a cast
             **self._new,
@@ -147,70 +233,45 @@ class Ledger:
             "resolution_days_today": float(np.mean(self._res_days_today)) if len(self._res_days_today) else 0.0,
             "on_time_share_today": self._on_time_today[0] / max(self._on_time_today[1], 1),
             "walk_in_share": ch[WALK_IN] / n_new, "grid_share": ch[GRID] / n_new, "online_share": ch[ONLINE] / n_new,
-            "officials": o.headcount(),
-            "coverage_grid": self.coverage_grid(),
-            "cost_yuan": float(m.money.spent_today),
+            "officials": m.officials.headcount(),
+            "coverage_grid": m.grids.coverage(),
+            "cost_yuan": float(m.money.cost_today),
+            "arrears_yuan": float(m.money.arrears.sum()),
             "money_held_yuan": float(m.money.held.sum()),
-            "pay_factor_mean": float(m.money.pay_factor.mean()),
-            "load_community": float(m.staffing.load[:C][m.org.lead == np.arange(C)].mean()),
+            # averages over the communities as organised today (merged-away units do not count)
+            "pay_factor_mean": float(m.money.pay_factor[lead].mean()),
+            "load_community": float(m.staffing.load[:C][lead].mean()),
             "partnered_units": int(m.unit_partnered.sum()),
         }
         self.rows.append(self.today)
-        if day % self.COMPACT_EVERY_DAYS == self.COMPACT_EVERY_DAYS - 1:
-            self._compact()
+        if self.is_open and day % 30 == 29:
+            self.per_hh  # fold the month's chunks (memory stays flat over long runs)
         self._new = dict.fromkeys(self._new, 0)
-        self._res_days_today = []
+        self._res_days_today = np.empty(0)
         self._on_time_today = [0, 0]
-
-    def coverage_grid(self) -> float:
-        """Share of households in a grid with an active grid worker."""
-        m = self.model
-        if m.grid_households is None:
-            return 0.0
-        return float((m.grid_households * m.grid_active).sum() / m.residents.n)
 
     def daily(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=list(self.DAILY))
 
-    # -- per household, community and group ---------------------------------------
-    # (name, chunks of households, chunks of weights or None): the per-household counts kept
-    PER_HOUSEHOLD = (("generated", "gen_hh", None), ("unraised", "unraised_hh", None), ("resolved", "res_hh", None),
-                     ("abandoned", "ab_hh", None), ("escalated", "esc_hh", None),
-                     ("on_time", "res_hh", "res_on_time"), ("days_sum", "res_hh", "res_days"))
-    COMPACT_EVERY_DAYS = 30
+    # -- coverage of the cohort --------------------------------------------------
+    def coverage_service(self) -> float:
+        """Cohort needs whose target passed by the end: the share resolved within target."""
+        end = float(self.model.t)
+        eligible = on_time = 0.0
+        for c, target in enumerate(self.model.target_days):
+            cut = end - target
+            eligible += self.created.below(c, cut)
+            on_time += self.on_time_created.below(c, cut)
+        return on_time / eligible if eligible > 0 else 0.0
 
-    def _compact(self) -> None:
-        """Fold the daily chunks into per-household totals, so memory does not grow with the days.
-
-        Every weight is a whole number (a count, a 0/1 flag or whole days), so the totals are exact
-        whatever the grouping of the additions.
-        """
-        n = self.model.residents.n
-        acc = getattr(self, "_acc", None)
-        if acc is None or len(next(iter(acc.values()))) != n:
-            acc = self._acc = {name: np.zeros(n) for name, _, _ in self.PER_HOUSEHOLD}
-        for name, key, weights in self.PER_HOUSEHOLD:
-            parts = self._chunks[key]
-            if not parts:
-                continue
-            x = np.concatenate(parts)
-            if weights is None:
-                acc[name] += np.bincount(x, minlength=n)
-            else:
-                acc[name] += np.bincount(x, weights=np.concatenate(self._chunks[weights]).astype(float), minlength=n)
-        self._chunks = {k: [] for k in self._chunks}
-
-    def _per_household(self) -> dict[str, np.ndarray]:
-        self._compact()
-        return {name: v.copy() for name, v in self._acc.items()}
-
+    # -- per community and group ---------------------------------------------------
     def communities(self) -> pd.DataFrame:
         """One row per community (original ids), with its big community and its outcomes."""
         m = self.model
         res, org = m.residents, m.org
         C = org.n_communities
         c = res.community
-        per = self._per_household()
+        per = self.per_hh
 
         def by(x):
             return np.bincount(c, weights=x, minlength=C)
@@ -234,6 +295,7 @@ class Ledger:
             "resolution_days_mean": by(per["days_sum"]) / np.maximum(by(per["resolved"]), 1),
             "officials_at_point": staff,
             "load": m.staffing.load[:C],
+            "arrears_yuan": m.money.arrears,
         })
         for i, s in enumerate(("budget", "lottery", "donations")):
             df[f"received_{s}_yuan"] = m.money.received[:, i]
@@ -245,7 +307,7 @@ class Ledger:
         """Breakdowns by household group, settlement, income band and distance band."""
         m = self.model
         res = m.residents
-        per = self._per_household()
+        per = self.per_hh
         band = np.searchsorted(DISTANCE_BANDS_KM, res.dist_km, side="right") - 1
         band_names = [f"{a:g}-{b:g} km" if np.isfinite(b) else f">{a:g} km"
                       for a, b in zip(DISTANCE_BANDS_KM[:-1], DISTANCE_BANDS_KM[1:])]
@@ -279,60 +341,82 @@ class Ledger:
     # -- the summary --------------------------------------------------------------
     def summary(self) -> dict:
         m = self.model
-        res = m.residents
+        res, org, o = m.residents, m.org, m.officials
         s = m.cfg.params.satisfaction
         gen, unraised, resolved, abandoned = (int(x) for x in self.n_cat.sum(1))
         pool = m.needs
+        cohort_pending = int((pool["created"] >= self.start).sum())
         concluded_raised = resolved + abandoned
-        open_not_due = int(((m.day - 1 - pool["created"]) < m.target_days[pool["cat"]]).sum()) if len(pool) else 0
-        cum = np.cumsum(self.days_hist)
-        p90 = float(np.searchsorted(cum, 0.9 * cum[-1])) if cum[-1] else 0.0
         residents = res.n * m.cfg.world.persons_per_household
         urban = res.urban
         gap = (float(res.satisfaction[urban].mean() - res.satisfaction[~urban].mean())
                if urban.any() and (~urban).any() else None)
-        comm_sat = np.bincount(res.community, weights=res.satisfaction, minlength=m.org.n_communities) / np.maximum(
-            np.bincount(res.community, minlength=m.org.n_communities), 1)
-        cost = m.money.cost_total()
+        comm_sat = np.bincount(res.community, weights=res.satisfaction, minlength=org.n_communities) / np.maximum(
+            np.bincount(res.community, minlength=org.n_communities), 1)
+        parts = m.money.cost_parts - self.cost_parts0
+        lead = org.is_lead()
+        members = org.members()
+        centres = org.point_kind == CENTRE
+        standard = m.levers.get("service_centres").standard
         out = {
             "satisfaction_mean": float(res.satisfaction.mean()),
             "satisfied_share": float((res.satisfaction >= s.satisfied_threshold).mean()),
             "trust_mean": float(res.trust.mean()),
             "participation_rate": float(res.participating.mean()),
             "coverage_spatial": float(m.covered.mean()),
-            "coverage_grid": self.coverage_grid(),
-            "coverage_service": self.on_time / max(gen - open_not_due, 1),
-            "resolution_days_mean": float((np.arange(len(self.days_hist)) @ self.days_hist) / max(resolved, 1)),
-            "resolution_days_p90": p90,
+            "coverage_grid": m.grids.coverage(),
+            "coverage_service": self.coverage_service(),
+            "resolution_days_mean": float(self.days_by_cat.sum() / max(resolved, 1)),
+            "resolution_days_p90": self.waits.quantile(0.9),
             "escalation_share": self.escalated_concluded / max(concluded_raised, 1),
             "abandonment_share": abandoned / max(concluded_raised, 1),
-            "cost_total_yuan": cost,
-            "cost_per_resolved_need_yuan": cost / max(resolved, 1),
-            "staff_per_10k_residents": int((m.officials.active & (m.officials.level == 0)).sum()) / residents * 1e4,
+            "cost_total_yuan": self.cost,
+            "cost_per_resolved_need_yuan": self.cost / max(self.resolved_in_window, 1),
+            "staff_per_10k_residents": int((o.active & (o.level == 0)).sum()) / residents * 1e4,
             "satisfaction_gap_urban_rural": gap,
             "satisfaction_gini_communities": gini(comm_sat),
-            # counts behind the shares
+            # the window
+            "warmup_days": m.warmup, "window_start_day": int(self.start - m.warmup), "window_days":
+                int(m.t - self.start), "scale": m.cfg.world.scale,
+            # access
+            "centre_access_share": float((res.dist_centre_km <= m.cfg.world.service_radius_km).mean()),
+            "dist_km_mean": float(res.dist_km.mean()),
+            # counts behind the shares (the window's cohort of needs)
             "unraised_share": unraised / max(gen, 1),
             "needs_generated": gen, "needs_unraised": unraised, "needs_resolved": resolved,
-            "needs_abandoned": abandoned, "needs_pending": len(pool), "needs_deterred": self.deterred,
+            "needs_abandoned": abandoned, "needs_pending": cohort_pending, "needs_deterred": self.n_deterred,
+            "needs_resolved_in_window": self.resolved_in_window,
             "channel_shares": {c: float(v / max(gen, 1)) for c, v in zip(CHANNELS, self.n_channel)},
+            "grid_found_share": self.n_found / max(gen, 1),
             "closed_share_by_channel": {
                 c: float(r / max(r + a, 1)) for c, r, a in
                 zip(CHANNELS[:3], self.resolved_by_channel, self.abandoned_by_channel)},
             "resolution_days_by_category": {
                 c: float(d / max(n, 1)) for c, d, n in zip(CATEGORIES, self.days_by_cat, self.n_cat[2])},
             "resolution_days_upper_cases": float(self.days_upper[0] / max(self.days_upper[1], 1)),
+            # money and cost
+            "cost_by_part_yuan": {k: float(v) for k, v in zip(
+                ("community_owed", "district_payroll", "budgeted_subsidies", "purchased_services",
+                 "department_case_materials"), parts)},
+            "arrears_yuan": float(m.money.arrears.sum()),
             "money_received_yuan": float(m.money.received.sum()), "money_spent_yuan": float(m.money.spent.sum()),
-            "money_held_yuan": float(m.money.held.sum()), "payroll_yuan": float(m.money.payroll_yuan),
-            "officials_start": int(m.officials_start), "officials_end": m.officials.headcount(),
-            "officials_hired": m.staffing.hired, "officials_left": m.staffing.left,
-            "officials_sent_down": int(m.officials.sent_down.sum()),
-            "service_points": len(m.org.point_xy),
-            "officials_by_kind": m.officials.by_kind(), "open_posts": m.staffing.open_posts(),
-            "households": res.n, "residents": residents, "communities": int(len(m.org.leads())),
-            "community_units": m.org.n_communities, "service_centres": int(m.org.point_is_centre.sum()),
-            "street_offices_active": bool(m.org.street_active),
-            "party_members": len(m.party_members), "units": len(m.units),
-            "days": m.day,
+            "money_held_yuan": float(m.money.held.sum()),
+            # staff
+            "officials_start": int(self.officials_start), "officials_end": o.headcount(),
+            "officials_hired": m.staffing.hired - self.hired0, "officials_left": m.staffing.left - self.left0,
+            "officials_sent_down": int((o.active & o.sent_down).sum()),
+            "officials_by_kind": o.by_kind(), "open_posts": m.staffing.open_posts(),
+            # structure, as a reader checks it against the report
+            "communities": int(lead.sum()), "big_communities": int((members[lead] > 1).sum()),
+            "community_units": org.n_communities,
+            "grids": m.grids.n if m.grids.active else 0,
+            "grid_staff": int((o.active & (o.grid >= 0)).sum()) if m.grids.active else 0,
+            "service_points": len(org.point_xy), "service_centres": int(centres.sum()),
+            "service_centres_standard": int(centres.sum()) if standard else 0,
+            "stations": int((org.point_kind == STATION).sum()),
+            "street_offices_active": bool(org.street_active),
+            "university_partnerships": int(m.university_partner.sum()),
+            "households": res.n, "residents": residents, "party_members": len(m.party_members),
+            "units": len(m.units), "days": m.day,
         }
         return out

@@ -1,0 +1,111 @@
+"""The warm-up criterion: how long the status quo runs before it is measured.
+
+``python -m experiments.warmup [worlds=[tiny,...]] [years=6] [seeds=5] [out=results/warmup]``
+
+For each world the status quo runs ``years`` years from day 0 with no warm-up, on
+several seeds, and the daily ``satisfaction_mean``, ``satisfaction_sd`` (the spread
+over households) and ``participation_rate`` are averaged over seeds (as in Welch's
+method) and over months (30 days).  **Settling time**: the warm-up is the first day
+after which every monthly mean of each series stays within its tolerance (``TOLERANCE``) of
+the series' stationary mean (the mean of its second half), rounded up to 30 days.
+MSER-5 (White 1997) is reported beside it but not used: the model's status quo
+wanders slowly around its mean (a community's staff change a few at a time, so its
+service changes over years), and MSER-5 then truncates on that wandering, not on a
+transient (it gives 850 days on ``tiny`` where the transient is over in weeks).
+The drift check follows: after the warm-up, each series' mean over one year minus its
+mean over the year before, paired over seeds, must lie within the tolerance
+(``stationary_*`` columns).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.cli import parse, run_main
+from experiments.stats import mean_ci
+
+USAGE = __doc__.split("\n\n")[1]
+TOLERANCE = {"satisfaction_mean": 0.005, "satisfaction_sd": 0.005, "participation_rate": 0.01}
+SERIES = tuple(TOLERANCE)
+BATCH = 5
+TEST_SCALE = {"tiny": 1.0, "zhucheng_rural": 0.1, "jinan_urban": 0.1, "hohhot_urban": 0.05, "im_pastoral": 1.0}
+KNOWN = dict(worlds=list(TEST_SCALE), years=6, seeds=5, out="results/warmup", scale=0.0)
+
+
+def mser(x: np.ndarray, batch: int = BATCH) -> int:
+    """MSER-``batch`` truncation point of series ``x``, in observations (days)."""
+    n = len(x) // batch
+    z = np.asarray(x[: n * batch], float).reshape(n, batch).mean(1)
+    best, arg = math.inf, 0
+    for d in range(n // 2 + 1):
+        rest = z[d:]
+        v = ((rest - rest.mean()) ** 2).sum() / (n - d) ** 2
+        if v < best:
+            best, arg = v, d
+    return arg * batch
+
+
+def settling(x: np.ndarray, tol: float, batch: int = 30) -> int:
+    """First day after which the monthly means of ``x`` stay within ``tol`` of the mean of its second half."""
+    n = len(x) // batch
+    z = np.asarray(x[: n * batch], float).reshape(n, batch).mean(1)
+    out = np.flatnonzero(np.abs(z - z[n // 2:].mean()) > tol)
+    return int((out[-1] + 1) * batch) if len(out) else 0
+
+
+def pilot(world: str, years: int, seeds: int, scale: float) -> list[pd.DataFrame]:
+    """Daily series of the status quo from day 0, no warm-up, one per seed."""
+    from sim import run
+
+    ov = ["warmup_days=0", f"world.scale={scale:g}"]
+    return [run(world=world, policy="status_quo", seed=s, days=years * 365, overrides=ov).daily
+            for s in range(1, seeds + 1)]
+
+
+def analyse(world: str, daily: list[pd.DataFrame]) -> dict:
+    mean = {c: np.mean([d[c].to_numpy() for d in daily], axis=0) for c in SERIES}
+    settle = {c: settling(mean[c], TOLERANCE[c]) for c in SERIES}
+    warm = int(math.ceil(max(max(settle.values()), 1) / 30) * 30)
+    row = {"world": world, "warmup_days": warm, **{f"settling_{c}": v for c, v in settle.items()},
+           **{f"mser_{c}": mser(mean[c]) for c in SERIES}}
+    for c in SERIES:
+        drift = []
+        for d in daily:
+            x = d[c].to_numpy()[warm:]
+            if len(x) >= 730:
+                drift.append(x[365:730].mean() - x[:365].mean())
+        m, hw, n = mean_ci(drift)
+        row[f"drift_{c}"] = m
+        row[f"drift_{c}_half_width"] = hw
+        row[f"stationary_{c}"] = bool(n >= 2 and abs(m) + (hw if np.isfinite(hw) else 0) <= TOLERANCE[c])
+    return row
+
+
+def main(argv: list[str]) -> int:
+    opts, rest = parse(argv, KNOWN)
+    if rest:
+        from sim.config.validate import ConfigError
+
+        raise ConfigError(f"{rest[0]}: unknown option; this tool takes worlds=, years=, seeds=, scale=, out=")
+    rows = []
+    for w in opts["worlds"]:
+        scale = opts["scale"] or TEST_SCALE.get(w, 1.0)
+        row = analyse(w, pilot(w, opts["years"], opts["seeds"], scale))
+        row["scale"] = scale
+        rows.append(row)
+        print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
+    out = Path(opts["out"])
+    out.mkdir(parents=True, exist_ok=True)
+    df = pd.DataFrame(rows)
+    df.to_csv(out / "warmup.csv", index=False)
+    print(f"wrote {out / 'warmup.csv'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(main, USAGE))
