@@ -248,7 +248,8 @@ class GovernanceModel(mesa.Model):
         service radius from their community's centre move next to it (report: 先安置、后拆遷、再復墾)."""
         res, org = self.residents, self.org
         lead = org.lead[res.community]
-        far = (res.settlement == VILLAGE) & np.isfinite(res.dist_centre_km) & (res.dist_centre_km > vm.service_radius_km)
+        d = res.dist_centre_km
+        far = (res.settlement == VILLAGE) & np.isfinite(d) & (d > vm.service_radius_km)
         p = self.cfg.params.resettlement.share_per_year / 12
         move = np.flatnonzero(far & (self.streams.uniform("resettle", np.arange(res.n), t) < p))
         if len(move) == 0:

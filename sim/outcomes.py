@@ -55,9 +55,7 @@ class Histogram:
         if b.max() >= self.counts.shape[1]:
             grow = np.zeros((self.counts.shape[0], int(b.max()) + 4096 - self.counts.shape[1]))
             self.counts = np.hstack([self.counts, grow])
-        n = self.counts.shape[1]
-        flat = np.bincount(np.asarray(row, np.int64) * n + b, weights=weights, minlength=self.counts.size)
-        self.counts += flat.reshape(self.counts.shape)
+        np.add.at(self.counts, (np.asarray(row, np.int64), b), 1.0 if weights is None else weights)
 
     def below(self, row: int, x: float) -> float:
         """Count of row ``row`` at values below ``x`` (linear within the bin that ``x`` cuts)."""
@@ -143,13 +141,17 @@ class Ledger:
 
     @property
     def per_hh(self) -> dict[str, np.ndarray]:
+        self.fold()
+        return self._per_hh
+
+    def fold(self) -> None:
+        """Add the kept chunks into the per-household totals."""
         for name, parts in self._chunks.items():
             if parts:
                 hh = np.concatenate([h for h, _ in parts])
                 w = None if parts[0][1] is None else np.concatenate([w for _, w in parts])
                 self._per_hh[name] += np.bincount(hh, weights=w, minlength=len(self._per_hh[name]))
         self._chunks = {}
-        return self._per_hh
 
     # -- events ---------------------------------------------------------------
     def deterred(self, n: int) -> None:
@@ -245,7 +247,7 @@ class Ledger:
         }
         self.rows.append(self.today)
         if self.is_open and day % 30 == 29:
-            self.per_hh  # fold the month's chunks (memory stays flat over long runs)
+            self.fold()  # the month's chunks (memory stays flat over long runs)
         self._new = dict.fromkeys(self._new, 0)
         self._res_days_today = np.empty(0)
         self._on_time_today = [0, 0]

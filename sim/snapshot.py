@@ -100,8 +100,8 @@ class DirSnapshots:
         self.root.mkdir(parents=True, exist_ok=True)
         raw = dumps(state)
         data, meta = self._paths(k)
-        for path, content in ((data, raw), (meta, json.dumps({"size": len(raw), "sha256": hashlib.sha256(raw)
-                                                                .hexdigest(), "format": FORMAT}).encode())):
+        record = {"size": len(raw), "sha256": hashlib.sha256(raw).hexdigest(), "format": FORMAT}
+        for path, content in ((data, raw), (meta, json.dumps(record).encode())):
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.root)
             with os.fdopen(fd, "wb") as f:
                 f.write(content)

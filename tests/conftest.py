@@ -6,39 +6,54 @@ import pandas as pd
 import pytest
 
 from sim import run
+from sim.snapshot import MemorySnapshots
 
 # Every lever of the policy schema switched on from day 60, so that accounting and
 # bounds are also checked across structural events (merging communities and their
-# money, abolishing street offices, sending staff down, forming grids, adding points).
+# money, abolishing street offices, sending staff down, forming grids, adding points,
+# resettling households).
 REFORM_DAY = 60
 REFORM = (
-    f"policy.reform_day={REFORM_DAY}",
-    "policy.abolish_street_offices.enabled=true",
-    "policy.abolish_street_offices.merge_size=2",
-    "policy.authority_sunk.case_types=[social_security,employment,registration]",
-    "policy.staff_sent_down.n=12",
-    "policy.staff_sent_down.keep_pay=false",
-    "policy.staff_sent_down.keep_post=false",
-    "policy.funding.budgeted_share=0.9",
-    "policy.recruitment.unified_exam=true",
-    "policy.recruitment.standard_assessment=true",
-    "policy.party_building.cross_appointment=true",
-    "policy.party_building.three_level_network=true",
-    "policy.party_building.councils=8",
-    "policy.party_building.civic_groups=3",
-    "policy.party_building.in_service_reporting=true",
-    "policy.party_building.direct_election=true",
-    "policy.unit_integration.outreach=true",
-    "policy.unit_integration.university_partnership=true",
-    "policy.grid_management.enabled=true",
-    "policy.village_merger.enabled=true",
-    "policy.service_centres.standard=true",
-    "policy.service_centres.extra_points_per_community=1",
-    "policy.informatisation.online_level=0.6",
-    "policy.informatisation.video_surveillance=true",
-    "policy.education.open_schools=true",
-    "policy.education.digital_literacy_gain_per_year=0.05",
-    "policy.education.civic_education=true",
+    f"policy.reform_day={REFORM_DAY}",  # the levers below are the reform's changes (reform.*), not the baseline
+    "reform.abolish_street_offices.enabled=true",
+    "reform.abolish_street_offices.merge_size=2",
+    "reform.authority_sunk.case_types=[social_security,employment,registration]",
+    "reform.authority_sunk.departments_cooperate=true",
+    "reform.staff_sent_down.n=12",
+    "reform.staff_sent_down.keep_pay=false",
+    "reform.staff_sent_down.keep_post=false",
+    "reform.funding.budgeted_share=0.9",
+    "reform.funding.subsidies_budgeted=true",
+    "reform.funding.service_yuan_per_household_year=150",
+    "reform.recruitment.unified_exam=true",
+    "reform.recruitment.unified_management=true",
+    "reform.recruitment.standard_assessment=true",
+    "reform.party_building.cross_appointment=true",
+    "reform.party_building.three_level_network=true",
+    "reform.party_building.councils=[party_deliberation,unit_joint_meeting,poor_learning_sessions,"
+    "satisfaction_rating]",
+    "reform.party_building.civic_groups=[sanitation,patrol,arts]",
+    "reform.party_building.in_service_station=true",
+    "reform.party_building.floating_station=true",
+    "reform.party_building.direct_election=true",
+    "reform.unit_integration.outreach=true",
+    "reform.unit_integration.residents=true",
+    "reform.unit_integration.university_partnership=true",
+    "reform.unit_integration.internships=true",
+    "reform.grid_management.enabled=true",
+    "reform.grid_management.households_per_grid=0",
+    "reform.grid_management.staffed_by=sent_down",
+    "reform.village_merger.enabled=true",
+    "reform.village_merger.concentrated_residence=true",
+    "reform.village_merger.infrastructure=true",
+    "reform.service_centres.standard=true",
+    "reform.service_centres.extra_points_per_community=1",
+    "reform.informatisation.online_level=0.6",
+    "reform.informatisation.video_surveillance=true",
+    "reform.informatisation.approval_platform=true",
+    "reform.education.open_schools=true",
+    "reform.education.digital_literacy_gain_per_year=0.05",
+    "reform.education.civic_education=true",
 )
 
 # Provenance that may legitimately differ between two runs of one scenario:
@@ -46,10 +61,14 @@ REFORM = (
 VOLATILE = ("git_commit",)
 
 
+# Warm-ups shared by every test of the session (branched runs are bit-identical to runs from scratch).
+SNAPSHOTS = MemorySnapshots(size=64)
+
+
 @functools.cache
 def _tiny(seed: int = 1, days: int = 180, overrides: tuple[str, ...] = (), keep_model: bool = False):
     return run(world="tiny", policy="status_quo", seed=seed, days=days, overrides=list(overrides),
-               keep_model=keep_model)
+               keep_model=keep_model, snapshots=SNAPSHOTS)
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,13 @@ import numpy as np
 from scipy import stats
 
 from sim import run
+from tests.conftest import SNAPSHOTS
 
 
 @cache
 def _run(world: str, policy: str, seed: int, days: int, overrides: tuple[str, ...]):
-    return run(world=world, policy=policy, seed=seed, days=days, overrides=list(overrides), keep_model=True)
+    return run(world=world, policy=policy, seed=seed, days=days, overrides=list(overrides), keep_model=True,
+               snapshots=SNAPSHOTS)
 
 
 def runs(world: str, policy: str, seeds, days: int, *overrides: str):

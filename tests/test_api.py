@@ -45,7 +45,7 @@ def test_the_model_class_runs_the_same_as_run(tiny):
     cfg, _ = load(["world=tiny", "policy=status_quo", "seed=1", "days=180"])
     model = GovernanceModel(cfg).run()
     res = tiny(1, 180)
-    provenance = ("seed", "world", "policy", "versions", "git_commit")
+    provenance = ("seed", "world", "policy", "versions", "git_commit", "code_version", "scale_warning")
     assert model.summary() == {k: v for k, v in res.summary.items() if k not in provenance}
     pd.testing.assert_frame_equal(model.ledger.daily(), res.daily, check_exact=True)
 
@@ -59,8 +59,8 @@ def test_the_four_agent_kinds_are_found_by_name(tiny_run):
 
 
 def test_a_bad_value_raises_config_error_naming_key_and_value():
-    with pytest.raises(ConfigError, match=r"policy\.funding\.yuan_per_household_year.*-5"):
-        run(world="tiny", days=10, overrides=["policy.funding.yuan_per_household_year=-5"])
+    with pytest.raises(ConfigError, match=r"policy\.funding\.service_yuan_per_household_year.*-5"):
+        run(world="tiny", days=10, overrides=["policy.funding.service_yuan_per_household_year=-5"])
     with pytest.raises(ConfigError, match="nope"):
         run(world="nope", days=10)
 

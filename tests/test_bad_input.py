@@ -61,8 +61,9 @@ CATALOGUE = [
     ("share_above_one", ["policy.informatisation.online_level=1.5"],
      ["policy.informatisation.online_level=1.5", "between 0 and 1"], None),
     ("zero_cell", ["world.cell_km=0"], ["world.cell_km=0", "greater than 0"], None),
-    ("too_many_councils", ["policy.party_building.councils=9"],
-     ["policy.party_building.councils=9", "between 0 and 8"], None),
+    ("unknown_council", ["policy.party_building.councils=[tea_party]"],
+     ["policy.party_building.councils[0]='tea_party'", "choose one of", "satisfaction_rating"], None),
+    ("reform_timing", ["reform.reform_day=5"], ["reform.reform_day", "policy.reform_day"], None),
     ("bad_choice", ["world.centre_placement=random"],
      ["world.centre_placement='random'", "largest_settlement, medoid"], None),
     # --- NaN and infinity ------------------------------------------------------------------------
@@ -73,8 +74,8 @@ CATALOGUE = [
     ("nan_in_list", ["params.needs.target_days=[3,nan,5,7,1]"], ["params.needs.target_days[1]=nan", "finite"],
      None),
     # --- shares that do not sum to 1 -------------------------------------------------------------
-    ("funding_shares", ["policy.funding.share_budget=0.5"],
-     ["policy.funding", "share_budget=0.5", "= 0.6", "must sum to 1"], None),
+    ("undo_a_merger", ["policy.village_merger.enabled=true", "reform.village_merger.enabled=false"],
+     ["policy.village_merger.enabled=false", "cannot undo"], None),
     ("case_type_shares", ["params.needs.case_type_shares=[0.5,0.5,0.5,0,0,0,0,0]"],
      ["params.needs.case_type_shares", "= 1.5", "must sum to 1"], None),
     ("unit_type_shares", ["world.units.type_shares=[1,1,1,1]"], ["world.units.type_shares", "must sum to 1"], None),
@@ -83,7 +84,8 @@ CATALOGUE = [
     ("unknown_policy", ["policy=anarchy"], ["policy=anarchy", "unknown policy", "status_quo"], None),
     ("misspelt_key", ["params.needs.rate_dispte=1"],
      ["params.needs.rate_dispte", "unknown key", "did you mean params.needs.rate_dispute"], None),
-    ("unknown_top_key", ["colour=blue"], ["colour", "unknown key", "world, policy, params, seed, days"], None),
+    ("unknown_top_key", ["colour=blue"], ["colour", "unknown key", "world, policy, baseline, params, seed, days"],
+     None),
     ("unknown_added_key", ["+colour=blue"], ["colour", "unknown key"], None),
     ("key_inside_value", ["days.first=1"], ["days.first", "unknown key", "single value"], None),
     ("added_existing_key", ["+days=3"], ["+days", "already exists", "without '+'"], None),
@@ -162,7 +164,7 @@ assert len(set(IDS)) == len(IDS) >= 25
 # an interpreter start, ~1.5 s); `pytest -m slow` sends every row.  All rows go through
 # the CLI's main() and the API in every run.
 CLI_SAMPLE = {
-    "text_for_int", "word_for_bool", "zero_days", "nan", "funding_shares", "unknown_world", "misspelt_key",
+    "text_for_int", "word_for_bool", "zero_days", "nan", "undo_a_merger", "unknown_world", "misspelt_key",
     "communities_do_not_fit", "sent_down_more_than_exist", "reform_day_at_end", "out_not_empty_unrelated",
     "no_equals",
 }

@@ -19,7 +19,7 @@ SUMMARY_SHARES = (
 SUMMARY_NON_NEGATIVE = (
     "resolution_days_mean", "resolution_days_p90", "cost_total_yuan", "cost_per_resolved_need_yuan",
     "staff_per_10k_residents", "needs_generated", "needs_unraised", "needs_resolved", "needs_abandoned",
-    "needs_pending", "needs_deterred", "money_received_yuan", "money_spent_yuan", "money_held_yuan", "payroll_yuan",
+    "needs_pending", "needs_deterred", "money_received_yuan", "money_spent_yuan", "money_held_yuan", "arrears_yuan",
     "officials_start", "officials_end", "officials_hired", "officials_left", "open_posts",
 )
 DAILY_SHARES = (
@@ -77,6 +77,7 @@ def test_summary_counts_times_and_money_are_not_negative(res):
     for k in SUMMARY_NON_NEGATIVE:
         assert s[k] >= 0, (k, s[k])
     assert all(v >= 0 for v in s["officials_by_kind"].values())
+    assert all(v >= 0 for v in s["cost_by_part_yuan"].values())
     assert s["resolution_days_mean"] <= s["days"]
     assert s["resolution_days_p90"] <= s["days"]
 
@@ -125,7 +126,7 @@ def test_table_shares_in_0_1(res, table):
 def test_community_counts_and_money_not_negative(res):
     c = res.communities
     money = [col for col in c.columns if col.endswith("_yuan")]
-    assert len(money) == 9  # received, spent, held by budget, lottery, donations
+    assert len(money) == 10  # received, spent, held by budget, lottery, donations; arrears
     for col in ["households", "needs_generated", "needs_unraised", "needs_resolved", "needs_abandoned",
                 "resolved_on_time", "resolution_days_mean", "officials_at_point", "load", "dist_km_mean", *money]:
         assert (c[col] >= 0).all(), col

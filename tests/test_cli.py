@@ -20,7 +20,8 @@ from sim.outcomes import SUMMARY
 BAD = {
     "seed_not_a_number": (["seed=abc"], "seed", "abc"),
     "unknown_world": (["world=nope"], "world", "nope"),
-    "negative_money": (["policy.funding.yuan_per_household_year=-5"], "policy.funding.yuan_per_household_year", "-5"),
+    "negative_money": (["policy.funding.service_yuan_per_household_year=-5"],
+                       "policy.funding.service_yuan_per_household_year", "-5"),
     "grid_under_3x3": (["world.cell_km=5"], "world.cell_km", "5"),  # 12 x 10 km in 5 km cells: 2 x 2
     "more_street_offices_than_communities": (["world.n_street_offices=100"], "world.n_street_offices", "100"),
 }

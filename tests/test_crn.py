@@ -17,7 +17,10 @@ DAYS = 120  # the baseline of seed 1 is shared with the direction tests
 
 # (override, why the run never reads it)
 UNREAD = [
-    ("policy.grid_management.households_per_grid_worker=150", "grid management is disabled"),
+    ("policy.grid_management.households_per_grid=150", "grid management is disabled"),
+    ("policy.grid_management.staffed_by=sent_down", "grid management is disabled"),
+    ("policy.service_centres.facilities=[library]", "centres are not standard"),
+    ("policy.village_merger.concentrated_residence=true", "villages are not merged"),
     ("policy.staff_sent_down.keep_pay=false", "no staff are sent down (n=0, share=0)"),
     ("policy.abolish_street_offices.merge_size=3", "street offices are not abolished"),
     ("policy.abolish_street_offices.staff_to=departments", "street offices are not abolished"),
@@ -67,26 +70,30 @@ def test_a_different_seed_gives_different_residents(status_quo_residents):
 START = 60
 LEVER_SETTINGS = {
     "abolish_street_offices": ["enabled=true", "merge_size=2"],
-    "authority_sunk": ["case_types=[social_security,employment]"],
+    "authority_sunk": ["case_types=[social_security,employment]", "departments_cooperate=true"],
     "staff_sent_down": ["n=12", "keep_pay=false"],
-    "funding": ["budgeted_share=0.9", "yuan_per_household_year=300"],
-    "recruitment": ["unified_exam=true", "standard_assessment=true"],
-    "party_building": ["cross_appointment=true", "councils=8", "civic_groups=3", "three_level_network=true"],
-    "unit_integration": ["outreach=true", "university_partnership=true"],
+    "funding": ["budgeted_share=0.9", "service_yuan_per_household_year=300", "subsidies_budgeted=true"],
+    "recruitment": ["unified_exam=true", "unified_management=true", "standard_assessment=true"],
+    "party_building": ["cross_appointment=true", "councils=[mass_participation,satisfaction_rating]",
+                       "civic_groups=[sanitation,patrol,arts]", "three_level_network=true", "floating_station=true"],
+    "unit_integration": ["outreach=true", "university_partnership=true", "internships=true", "residents=true"],
     "grid_management": ["enabled=true"],
-    "village_merger": ["enabled=true"],
+    "village_merger": ["enabled=true", "concentrated_residence=true", "infrastructure=true"],
     "service_centres": ["standard=true", "extra_points_per_community=2"],
-    "informatisation": ["online_level=0.8", "video_surveillance=true"],
+    "informatisation": ["online_level=0.8", "video_surveillance=true", "approval_platform=true"],
     "education": ["open_schools=true", "digital_literacy_gain_per_year=0.2", "civic_education=true"],
 }
 LEVER_DAYS = 100  # past day 91, the first budget instalment after the start: funding acts there
+LONGER = {"recruitment": 365}  # recruits and the year-end assessment come later
 
 
 @pytest.mark.parametrize("lever", list(LEVER_SETTINGS))
 def test_a_lever_changes_nothing_before_its_start_day(lever, tiny):
-    base = tiny(1, LEVER_DAYS)
-    overrides = (f"policy.{lever}.start_day={START}", *(f"policy.{lever}.{s}" for s in LEVER_SETTINGS[lever]))
-    reformed = tiny(1, LEVER_DAYS, overrides)
+    days = LONGER.get(lever, LEVER_DAYS)
+    base = tiny(1, days)
+    # reform.*: the changes of the reform (policy.* would be the user's baseline, in force all along)
+    overrides = (f"policy.{lever}.start_day={START}", *(f"reform.{lever}.{s}" for s in LEVER_SETTINGS[lever]))
+    reformed = tiny(1, days, overrides)
     pd.testing.assert_frame_equal(base.daily.iloc[:START], reformed.daily.iloc[:START], check_exact=True)
     # and the lever does act from its start: otherwise this test proves nothing
     assert not base.daily.iloc[START:].equals(reformed.daily.iloc[START:])

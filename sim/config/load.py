@@ -70,12 +70,21 @@ def to_config(cfg: DictConfig) -> Config:
 def load(overrides: list[str]) -> tuple[Config, DictConfig]:
     """Compose and validate; returns the dataclasses and the resolved DictConfig.
 
-    The user's ``policy.*`` settings that the policy does not change itself also go to
-    ``baseline`` (:func:`baseline_overrides`), so the user's baseline holds before the reform.
+    The user's ``policy.*`` settings that the policy does not change itself are the user's world:
+    they also go to ``baseline`` (:func:`baseline_overrides`), so they hold before the reform too.
+    ``reform.*`` settings are changes the reform makes: they go to ``policy.*`` only.
     """
     check_overrides(overrides)
-    cfg = compose_config([*overrides, *baseline_overrides(overrides)])
+    world, changes = [], []
+    for text in overrides:
+        (changes if text.startswith(REFORM) else world).append(text)
+    changes = [POLICY + text[len(REFORM):] for text in changes]
+    cfg = compose_config([*world, *changes, *baseline_overrides(world)])
     return to_config(cfg), cfg
+
+
+# ``reform.X=v``: a change the reform makes, on its day, to the user's baseline (written to policy.X).
+REFORM, POLICY = "reform.", "policy."
 
 
 # Keys of a policy that belong to its timing, not to the settings of a lever.
@@ -165,6 +174,13 @@ def _check_override(o: Override, text: str) -> None:
     key = o.key_or_group
     if not key:
         raise ConfigError(_malformed(text))
+    if key.startswith(REFORM):  # a reform change is checked as the policy setting it changes
+        if key[len(REFORM):].split(".")[0] in TIMING:
+            raise ConfigError(f"{key}: the reform's timing is policy.{key[len(REFORM):]}; reform.* sets a lever's "
+                              "settings, e.g. reform.grid_management.enabled=true")
+        parser = OverridesParser.create()
+        (o,) = parser.parse_overrides([POLICY + text[len(REFORM):]])
+        return _check_override(o, POLICY + text[len(REFORM):])
     shown = (text.split("=", 1)[1] if "=" in text else "") or "''"
     parts = re.split(r"[./]", key)
     if any(p in CODE_KEYS for p in parts) or _has_code_key(o.value() if not o.is_sweep_override() else None):

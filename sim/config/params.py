@@ -79,7 +79,7 @@ class Service:
         0.5, A + " (an official of skill s does (this + s) of a standard hour's work per hour)", lo=0, hi=2,
         plausible=(0.3, 0.7, "a novice does half the work of a trained official"))
     case_share_community_worker: float = param(
-        0.75, A + " (share of a community worker's hours on residents' cases)", lo=0, hi=1,
+        0.8, A + " (share of a community worker's hours on residents' cases)", lo=0, hi=1,
         plausible=(0.6, 0.9, "community workers also keep records and attend meetings"))
     case_share_grid_worker: float = param(
         0.4, A + " (the rest is patrolling the grid)", lo=0, hi=1, plausible=(0.25, 0.6, "patrols take half the day"))
@@ -89,14 +89,14 @@ class Service:
     case_share_dept_staff: float = param(
         0.3, A + " (the rest is policy and administration)", lo=0, hi=1,
         plausible=(0.2, 0.45, "department staff serve cases part of the time"))
-    hours_household: float = param(0.5, A + " (staff hours to arrange a household service)", gt=0, unit="h",
-                                   plausible=(0.3, 0.8, "a referral or a short visit"))
-    hours_cultural: float = param(0.5, A, gt=0, unit="h", plausible=(0.3, 0.8, "booking a room, a class"))
+    hours_household: float = param(0.4, A + " (staff hours to arrange a household service)", gt=0, unit="h",
+                                   plausible=(0.25, 0.7, "a referral or a short visit"))
+    hours_cultural: float = param(0.4, A, gt=0, unit="h", plausible=(0.25, 0.7, "booking a room, a class"))
     hours_public: list = param(
         [0.5, 0.7, 0.8], A + " (hours of a public-service case by the level its type needs: community, street, "
         "department; a case keeps its complexity wherever it is resolved)", gt=0, unit="h")
     hours_dispute: float = param(1.0, A, gt=0, unit="h", plausible=(0.6, 2.0, "mediation takes a conversation"))
-    hours_safety: float = param(0.5, A, gt=0, unit="h", plausible=(0.3, 1.0, "a report and a visit"))
+    hours_safety: float = param(0.4, A, gt=0, unit="h", plausible=(0.25, 0.8, "a report and a visit"))
     hours_intake: float = param(0.25, A + " (receiving a case and passing it up a layer)", gt=0, unit="h",
                                 plausible=(0.1, 0.5, "a form and a transfer"))
     back_office_hours_community: float = param(

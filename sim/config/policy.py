@@ -41,6 +41,9 @@ class AbolishStreetOffices:
     staff_to: str = param("communities", "config: where street-office staff go", choices=("communities", "departments"))
     functions_to: str = param("communities", "config: who resolves the cases street offices resolved",
                               choices=("communities", "departments"))
+    close_within_km: float = param(
+        0.5, A + " (a merged community's centre this close to the big community's centre closes; the others stay "
+        "open as its stations)", lo=0, unit="km", plausible=(0.0, 1.0, "Tongling kept old centres as service points"))
     start_day: int | None = param(None, "config", lo=0)
 
 

@@ -105,7 +105,8 @@ class Units:
     universities: int = param(0, A, lo=0)
     type_shares: list = param([0.55, 0.2, 0.05, 0.2], A + " (enterprise, school, hospital, agency)", lo=0, hi=1)
     capacity_cases_day: float = param(1.0, A + " (cases/day a partnered unit's facility serves in its field: "
-                                      "sim/agents/units.py)", lo=0, plausible=(0.5, 2, "a room, a clinic hour, a job board"))
+                                      "sim/agents/units.py)", lo=0,
+                                      plausible=(0.5, 2, "a room, a clinic hour, a job board"))
     donation_yuan_year: float = param(20000.0, A, lo=0, unit="yuan/yr")
     volunteer_cases_day: float = param(0.5, A, lo=0)
     communities_per_university: int = param(

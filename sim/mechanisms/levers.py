@@ -99,7 +99,7 @@ class Levers:
                         groups.append(group)
                         leads.append(group[np.argmax(served[group])])
             if groups:
-                m.merge(groups, np.array(leads), close_within_km=m.cfg.world.service_radius_km, build_centre=False)
+                m.merge(groups, np.array(leads), close_within_km=new.close_within_km, build_centre=False)
         # street staff go down to communities or up to departments, with their own skills and case shares
         street_staff = np.flatnonzero(o.active & (o.kind == STREET_STAFF))
         if new.staff_to == "communities":  # civil servants: they keep post and pay (district payroll)

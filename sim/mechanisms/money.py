@@ -73,6 +73,10 @@ class Money:
         f = levers.get("funding")
         mp = m.cfg.params.money
         doy = day % 365
+        if t == 0 and doy not in QUARTER_DAYS:
+            # accounts open with the current quarter's funds for the days left of it, as if the year had run
+            nxt = next((q for q in QUARTER_DAYS if q > doy), 365)
+            self._pay_in(BUDGET, self._to_leads(self.annual_by_unit(f) * (nxt - doy) / 365))
         if doy in QUARTER_DAYS:
             # the quarter's budget: the budgeted part now, the ad hoc part late and variable,
             # both under the funding settings in force today
