@@ -7,6 +7,7 @@ import pytest
 from sim import run
 from sim.config.load import options
 from sim.outcomes import SUMMARY
+from tests.conftest import SNAPSHOTS
 
 SMALL = {"tiny": 1.0, "im_pastoral": 0.1}
 
@@ -16,7 +17,7 @@ SMALL = {"tiny": 1.0, "im_pastoral": 0.1}
 def test_world_policy_pair_runs_a_year(world, policy):
     scale = SMALL.get(world, 0.02)
     res = run(world=world, policy=policy, seed=7, days=365,
-              overrides=[f"world.scale={scale}", "policy.reform_day=90"], keep_model=True)
+              overrides=[f"world.scale={scale}", "policy.reform_day=90"], keep_model=True, snapshots=SNAPSHOTS)
     s = res.summary
     assert s["needs_generated"] == s["needs_resolved"] + s["needs_pending"] + s["needs_abandoned"] + s["needs_unraised"]
     assert s["officials_end"] == s["officials_start"] + s["officials_hired"] - s["officials_left"]

@@ -1,0 +1,80 @@
+"""Service paths: volunteers add capacity where it is short, facilities serve their own fields,
+the party network reaches more households, universities train their partners only."""
+
+import numpy as np
+
+from sim.config.load import load
+from sim.mechanisms import service
+from sim.mechanisms.needs import HOUSEHOLD
+from sim.model import GovernanceModel
+
+
+def _busy_model(*ov) -> GovernanceModel:
+    """A tiny world with twice the needs, a month in: queues are long enough to compete for."""
+    busy = ("params.needs.rate_household=10", "params.needs.rate_cultural=6", "params.needs.rate_public_service=8")
+    cfg, _ = load(["world=tiny", "warmup_days=0", "days=60", *busy, *ov])
+    return GovernanceModel(cfg).run(days=30)
+
+
+def test_volunteers_never_take_a_need_staff_would_have_served():
+    """The same queues and staff, with and without civic capacity: staff serve exactly the same
+    needs, and civic capacity serves only needs that staff left (before: volunteers served first at
+    quality 0.65 and displaced staff of about 0.70)."""
+    m = _busy_model("policy.party_building.civic_groups=[sanitation,patrol,arts]",
+                    "world.staff.community_workers_per_10k_residents=4", "world.staff.min_community_workers=1")
+    cap = service.capacity(m, m.levers)
+    assert cap.civic.sum() > 0
+    no_civic = service.Capacity(cap.hours, cap.skill, cap.facility, np.zeros_like(cap.civic),
+                                np.zeros_like(cap.purchasable))
+    t = m.t
+    with_civic, without = service.serve(m, cap, t), service.serve(m, no_civic, t)
+    np.testing.assert_array_equal(np.sort(with_civic.staff), np.sort(without.staff))
+    assert len(with_civic.civic) > 0 and not np.isin(with_civic.civic, with_civic.staff).any()
+
+
+def test_civic_capacity_helps_only_where_staff_are_short():
+    m = _busy_model("policy.party_building.civic_groups=[sanitation,patrol,arts]",
+                    "world.staff.community_workers_per_10k_residents=200")  # ample staff
+    served = service.serve(m, service.capacity(m, m.levers), m.t)
+    assert len(served.civic) == 0
+
+
+def test_each_facility_serves_its_own_field():
+    """A standard centre with only a kindergarten: its capacity goes to childcare (household needs
+    of households with children), nothing else (before: a +0.1 quality bonus on everything)."""
+    m = _busy_model("policy.service_centres.standard=true", "policy.service_centres.facilities=[kindergarten]")
+    cap = service.capacity(m, m.levers)
+    assert cap.facility[:, service.CHILDCARE].sum() > 0
+    assert cap.facility[:, [k for k in range(service.N_KEYS) if k != service.CHILDCARE]].sum() == \
+        cap.facility[:, :].sum() - cap.facility[:, service.CHILDCARE].sum()
+    served = service.serve(m, cap, m.t)
+    pool = m.needs
+    kids = m.residents.children[pool["hh"][served.facility]]
+    cats = pool["cat"][served.facility]
+    fac_units = cap.facility.sum(1) - cap.facility[:, service.CHILDCARE]
+    only_kindergarten = fac_units[pool["point"][served.facility]] == 0
+    assert len(served.facility) > 0
+    assert ((cats == HOUSEHOLD) & kids)[only_kindergarten].all()
+
+
+def test_the_three_level_network_reaches_more_households():
+    """The same party members, organised over the whole community, reach more of its households
+    (before: the network widened a radius, but a density averages the same)."""
+    m = _busy_model()
+    local = m.participation.reached(m.levers)
+    m2 = _busy_model("policy.party_building.three_level_network=true")
+    network = m2.participation.reached(m2.levers)
+    assert network.mean() > local.mean() + 0.02
+    assert (network > 0).mean() > (local > 0).mean()
+
+
+def test_a_university_trains_only_the_communities_it_partners_with():
+    m = _busy_model("policy.unit_integration.university_partnership=true", "world.units.communities_per_university=1")
+    partnered = m.university_partner_leads()
+    assert 0 < partnered.sum() < len(m.org.leads())
+    o = m.officials
+    at = np.flatnonzero(o.active & (o.level == 0) & (o.hired_day < 0))
+    before = o.skill.copy()
+    m.staffing.train(0, m.levers)  # day 0 opens a month
+    gained = o.skill[at] > before[at]
+    np.testing.assert_array_equal(gained, partnered[o.point[at]])

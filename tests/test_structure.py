@@ -1,0 +1,107 @@
+"""Structure: events of one day in causal order, grids that follow the communities, doors by kind,
+staff who keep their own capacities, big communities that matter, scale that keeps its meaning."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from sim import run
+from sim.config.load import load
+from sim.model import GovernanceModel
+from sim.world.scale import fidelity, scaled, warning
+from tests.scenarios import runs
+
+
+def _model(*ov) -> GovernanceModel:
+    cfg, _ = load(["world=tiny", "warmup_days=0", *ov])
+    return GovernanceModel(cfg)
+
+
+def test_zhucheng_at_full_scale_is_the_reports_structure():
+    """Report: 235 urban-rural grids, each community one grid, served by more than 2,400 staff sent down
+    from city departments and towns; 235 standard service centres."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = run(world="zhucheng_rural", policy="zhucheng_model", days=1, overrides=["warmup_days=0"]).summary
+    assert s["communities"] == 235
+    assert s["grids"] == 235
+    assert s["officials_sent_down"] >= 2400 and s["grid_staff"] == s["officials_sent_down"]
+    assert s["service_centres"] == s["service_centres_standard"] == 235
+    assert s["officials_by_kind"]["grid_worker"] == 0  # no new grid workers: the sent-down staff are the grids'
+    assert s["coverage_grid"] > 0.99
+
+
+def test_events_of_one_day_apply_structure_first():
+    """Grids and a village merger on the same day: the grids are cut from the merged communities
+    (before: village by village, 1,655 grids for full-scale zhucheng_model against 1,299)."""
+    m = _model("policy=status_quo", "reform.village_merger.enabled=true", "reform.grid_management.enabled=true",
+               "reform.grid_management.households_per_grid=0").run(days=1)
+    assert m.grids.n == len(m.org.leads()) < m.org.n_communities
+    # and grids of 300 households never cross a community's edge
+    m = _model("reform.village_merger.enabled=true", "reform.grid_management.enabled=true").run(days=1)
+    lead = m.org.lead[m.residents.community]
+    assert (m.grids.grid_lead[m.residents.grid] == lead).all()
+    per = np.bincount(lead, minlength=m.org.n_communities)[m.org.leads()]
+    assert m.grids.n == int(np.ceil(per / 300).sum())
+
+
+def test_a_change_of_the_communities_re_derives_the_grids():
+    m = _model("reform.grid_management.enabled=true", "reform.grid_management.households_per_grid=0",
+               "reform.village_merger.enabled=true", "policy.village_merger.start_day=20", "days=30").run(days=30)
+    assert m.grids.n == len(m.org.leads())
+    assert (m.grids.grid_lead[m.residents.grid] == m.org.lead[m.residents.community]).all()
+
+
+def test_extra_points_inherit_their_units_kind():
+    m = _model("reform.service_centres.extra_points_per_community=1").run(days=1)
+    org = m.org
+    villages = org.unit_kind[org.point_unit] == 1
+    assert not (org.point_is_centre & villages).any()
+    assert (org.point_kind[villages] != 0).all()
+    assert (org.point_kind == 2).sum() > 0  # stations
+
+
+def test_former_street_staff_keep_their_own_skills_and_case_shares():
+    m = _model()
+    o = m.officials
+    street = np.flatnonzero(o.kind == 2)
+    before = o.skill[street].copy(), o.case_share[street].copy()
+    m = _model("reform.abolish_street_offices.enabled=true").run(days=1)
+    o = m.officials
+    assert (o.level[street] == 0).all()
+    np.testing.assert_array_equal(o.skill[street], before[0])
+    np.testing.assert_array_equal(o.case_share[street], before[1])
+    assert (o.case_share[street] < m.cfg.params.service.case_share_community_worker).all()
+
+
+def test_big_communities_have_effects_of_their_own():
+    """merge_size 1, 2 and 4 (before: +0.0713, +0.0712, +0.0714, a label): fewer back offices,
+    pooled staff, and longer walks where a merged centre closes."""
+    ov = ("world.scale=0.1",)
+    res = {k: runs("jinan_urban", "only_abolish_street_offices", (1, 2), 180, *ov,
+                   f"reform.abolish_street_offices.merge_size={k}", "reform.abolish_street_offices.close_within_km=1.0")
+           for k in (1, 2, 4)}
+    comms = {k: r[0].summary["communities"] for k, r in res.items()}
+    assert comms[1] > comms[2] > comms[4]
+    doors = {k: r[0].summary["service_points"] for k, r in res.items()}
+    assert doors[1] > max(doors[2], doors[4])  # merged centres close: those who used them walk farther
+    sat = {k: np.mean([x.summary["satisfaction_mean"] for x in r]) for k, r in res.items()}
+    assert len({round(v, 4) for v in sat.values()}) == 3, sat
+
+
+def test_scale_keeps_street_staff_per_resident():
+    cfg, _ = load(["world=jinan_urban", "world.scale=0.05"])
+    w, full = scaled(cfg).world, cfg.world
+    per = w.n_street_offices * w.staff.street_staff_per_office / (w.urban.households + 1)
+    per_full = full.n_street_offices * full.staff.street_staff_per_office / (full.urban.households + 1)
+    assert per == pytest.approx(per_full, rel=0.05)
+
+
+def test_below_its_smallest_faithful_scale_a_world_says_so_in_one_line():
+    cfg, _ = load(["world=jinan_urban", "world.scale=0.05"])
+    line = warning(cfg.world)
+    assert line and "\n" not in line and "rural communities" in line and "smallest faithful scale" in line
+    assert not fidelity(load(["world=jinan_urban", "world.scale=0.2"])[0].world)
+    with pytest.warns(UserWarning, match="smallest faithful scale"):
+        run(world="jinan_urban", days=1, overrides=["world.scale=0.05", "warmup_days=0"])
