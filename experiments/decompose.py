@@ -37,7 +37,8 @@ USAGE = __doc__.split("\n\n")[1]
 PACKAGES = ("jinan_model", "zhucheng_model", "im_reform")
 HEADLINE = ("satisfaction_mean", "coverage_service", "participation_rate", "abandonment_share",
             "cost_per_household_yuan")
-KNOWN = dict(world="", seeds=5, days=365, packages=list(PACKAGES), out="", store="results/store", formats=["png", "pdf"])
+KNOWN = dict(world="", seeds=5, days=365, packages=list(PACKAGES), out="", store="results/store",
+             formats=["png", "pdf"])
 
 
 def _value(v) -> str:

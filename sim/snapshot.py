@@ -84,7 +84,9 @@ class DirSnapshots:
             raw = data.read_bytes()
         except (OSError, ValueError):
             return "damaged"
-        if not isinstance(rec, dict) or rec.get("size") != len(raw) or rec.get("sha256") != hashlib.sha256(raw).hexdigest():
+        if not isinstance(rec, dict) or rec.get("size") != len(raw):
+            return "damaged"
+        if rec.get("sha256") != hashlib.sha256(raw).hexdigest():
             return "damaged"
         return "ok"
 

@@ -1,10 +1,8 @@
 """Step 1: residents generate needs; the pool of needs still open.
 
 Arrivals are Poisson per household and category with rate = base rate x profile
-multipliers (MODEL.md 7).  A day's arrivals are drawn as one Poisson count per
-category, spread over households in proportion to their rates: the same process,
-at the cost of the needs rather than of the households.  Each need arises at a
-moment of its day (time runs in fractions of a day, MODEL.md 5).
+multipliers (MODEL.md 7).  Each need arises at a moment of its day (time runs in
+fractions of a day, MODEL.md 5).
 """
 
 from __future__ import annotations
@@ -61,28 +59,32 @@ class NeedPool:
         self.a["queued"][idx] = ready
 
 
-def rates_per_day(residents, prm) -> np.ndarray:
-    """(N_CAT, H) expected needs per household-day by category."""
+def profile_rates(prm) -> np.ndarray:
+    """(N_CAT, 4) expected needs per household-day by category, for the four profiles
+    (0 neither, 1 elderly, 2 with children, 3 both)."""
     n = prm.needs
     base = np.array([n.rate_household, n.rate_cultural, n.rate_public_service, n.rate_dispute, n.rate_safety]) / 365.0
-    r = np.repeat(base[:, None], residents.n, axis=1)
-    r[HOUSEHOLD] *= np.where(residents.elderly, n.rel_elderly_household, 1.0)
-    r[PUBLIC] *= np.where(residents.elderly, n.rel_elderly_public, 1.0)
-    r[CULTURAL] *= np.where(residents.children, n.rel_children_cultural, 1.0)
+    elderly, children = np.array([0, 1, 0, 1], bool), np.array([0, 0, 1, 1], bool)
+    r = np.repeat(base[:, None], 4, axis=1)
+    r[HOUSEHOLD] *= np.where(elderly, n.rel_elderly_household, 1.0)
+    r[PUBLIC] *= np.where(elderly, n.rel_elderly_public, 1.0)
+    r[CULTURAL] *= np.where(children, n.rel_children_cultural, 1.0)
     return r
 
 
-def _below(total: float) -> float:
-    """The largest float below ``total``: a uniform scaled to it can then never round up onto it."""
-    return float(np.nextafter(total, 0.0))
-
-
 class NeedSource:
-    """Draws each day's new needs; the same seed gives the same needs under every policy."""
+    """Draws each day's new needs; the same seed gives the same needs under every policy.
+
+    Rates depend on a household's profile only, so each day and category the arrivals of a
+    profile are one Poisson count spread uniformly over its households: the same process as
+    a Poisson count per household, at the cost of the needs rather than of the households.
+    """
 
     def __init__(self, residents, prm, streams):
         self.streams = streams
-        self.cum = np.cumsum(rates_per_day(residents, prm), axis=1)
+        profile = residents.elderly.astype(np.int64) + 2 * residents.children.astype(np.int64)
+        self.members = [np.flatnonzero(profile == g) for g in range(4)]
+        self.rates = profile_rates(prm)
         self.ctype_cum = np.cumsum(prm.needs.case_type_shares)
         self.patience_mean = np.asarray(prm.needs.patience_days)
         self.next_uid = 0
@@ -92,15 +94,10 @@ class NeedSource:
         rng = self.streams.generator("needs", t)
         hh, cat = [], []
         for c in range(N_CAT):
-            total = self.cum[c, -1]
-            k = rng.poisson(total)
-            u = rng.uniform(0, _below(total), k) if total > 0 else np.empty(0)
-            # search in sorted order (walks the cumulative rates once, cache-friendly), keep the draw order
-            order = np.argsort(u)
-            found = np.empty(k, dtype=np.int64)
-            found[order] = np.searchsorted(self.cum[c], u[order], side="right")
-            hh.append(found)
-            cat.append(np.full(k, c))
+            for g, members in enumerate(self.members):
+                k = rng.poisson(self.rates[c, g] * len(members)) if len(members) else 0
+                hh.append(members[rng.integers(0, len(members), k)] if k else np.empty(0, np.int64))
+                cat.append(np.full(k, c))
         hh = np.concatenate(hh)
         cat = np.concatenate(cat)
         uid = self.next_uid + np.arange(len(hh), dtype=np.int64)
@@ -110,6 +107,11 @@ class NeedSource:
         patience = -self.patience_mean[cat] * np.log1p(-self.streams.uniform("patience", uid))
         created = t + self.streams.uniform("arrival", uid)
         return {"uid": uid, "hh": hh, "cat": cat, "ctype": ctype, "created": created, "patience": patience}
+
+
+def _below(total: float) -> float:
+    """The largest float below ``total``: a uniform scaled to it can then never round up onto it."""
+    return float(np.nextafter(total, 0.0))
 
 
 assert len(CASE_TYPES) < 127  # ctype is an int8
