@@ -118,7 +118,8 @@ def scenario(comp: Comparison, lang: str = "en", outcomes=None):
         ax.set_yticks(y, [style.wrap(label(p, lang), 18) for p in pols] if i % cols == 0 else [])
         ax.set_ylim(-0.7, len(pols) - 0.3)
         arrow = ARROW[better(o)]  # which way is better, as in the report's table
-        ax.set_title(style.wrap(titled(o, lang) + (f" {arrow}" if arrow else ""), 26), fontsize=7.5)
+        gap = "" if lang == "zh" else " "
+        ax.set_title(style.wrap(titled(o, lang), 26) + (gap + arrow if arrow else ""), fontsize=7.5)
         ax.grid(axis="y", visible=False)
         style.plain_numbers(ax, "x")
         ax.tick_params(axis="x", labelsize=6.5)
@@ -126,7 +127,7 @@ def scenario(comp: Comparison, lang: str = "en", outcomes=None):
         ax.axis("off")
     fig.supxlabel(label("difference", lang), fontsize=8)
     sep = "：" if lang == "zh" else ": "
-    fig.suptitle(f"{label('scenario_title', lang)}{sep}{label('baseline', lang)} {label(comp.baseline, lang)}，"
+    fig.suptitle(f"{label('scenario_title', lang)}{sep}{label('baseline', lang)}为{label(comp.baseline, lang)}，"
                  f"{_where(comp, lang)}" if lang == "zh" else
                  f"{label('scenario_title', lang)}{sep}{label('baseline', lang).lower()} {label(comp.baseline, lang)}, "
                  f"{_where(comp, lang)}", fontsize=9)
@@ -193,13 +194,14 @@ def breakdown(comp: Comparison, lang: str = "en", outcome: str = "satisfaction_m
             ax.bar(x, r["difference"], width, yerr=err, color=_policy_color(comp, p), capsize=1.5,
                    label=label(p, lang), error_kw={"lw": 0.7})
         ax.axhline(0, color="k", lw=0.6)
-        ax.set_xticks(np.arange(len(groups)), [style.wrap(group_label(x, lang, tick=True), 12) for x in groups])
+        ax.set_xticks(np.arange(len(groups)), [style.wrap(group_label(x, lang, tick=True), 14) for x in groups])
         ax.set_title(label("distance_band_km" if dim == "distance_band" else dim, lang), fontsize=8)
         ax.grid(axis="x", visible=False)
     axes[0, 0].set_ylabel(label("difference", lang))
     style.legend_below(fig, axes[0])
-    fig.suptitle(f"{label('breakdown_title', lang)}：{titled(outcome, lang)}，{_where(comp, lang)}" if lang == "zh"
-                 else f"{label('breakdown_title', lang)}: {titled(outcome, lang)}, {_where(comp, lang)}", fontsize=9)
+    name = titled(outcome, lang)
+    title = label("breakdown_title", lang).format(outcome=name if lang == "zh" else name[0].lower() + name[1:])
+    fig.suptitle(f"{title}{'，' if lang == 'zh' else ', '}{_where(comp, lang)}", fontsize=9)
     return fig
 
 

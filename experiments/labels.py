@@ -108,7 +108,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "map_title": ("Satisfaction and coverage by grid cell", "各网格单元满意度与覆盖率"),
     "series_title": ("Daily series", "逐日变化"),
     "scenario_title": ("Policy effects with 95% confidence intervals", "政策效果及95%置信区间"),
-    "breakdown_title": ("For whom: effect by group", "受益人群：各群体的变化"),
+    "breakdown_title": ("For whom: change in {outcome} by group", "受益人群：各群体{outcome}的变化"),
     "sensitivity_title": ("Sensitivity indices", "敏感性指数"),
     "mu_star": ("Morris μ*", "Morris μ*"),
     "sigma": ("Morris σ", "Morris σ"),

@@ -12,13 +12,15 @@ MILLION = 1e6
 def fmt(v: float | None, minus: str = "-", sign: bool = False) -> str:
     """A number with about four significant digits; 'n/a' for a missing one.
 
-    ``minus="−"`` for typeset text; ``sign=True`` writes '+' before a positive difference.
+    ``minus="−"`` for typeset text, which also separates thousands with a no-break space (so that
+    '[145 872, 155 110]' reads as two numbers; the report's font has no thin space); ``sign=True``
+    writes '+' before a positive difference.
     """
     if v is None or not np.isfinite(v):
         return "n/a"
     a = abs(v)
     if a >= 1000:
-        s = f"{a:,.0f}"
+        s = f"{a:,.0f}".replace(",", "\u00a0" if minus == "−" else ",")
     elif a >= 10:
         s = f"{a:.1f}"
     elif a >= 1:
@@ -26,7 +28,7 @@ def fmt(v: float | None, minus: str = "-", sign: bool = False) -> str:
     elif a == 0:
         return "0"
     else:
-        s = f"{a:.4f}" if a >= 1e-4 else f"{a:.2g}" if a < 1e-9 else f"{a:.10f}".rstrip("0")[:len("0.") + 7]
+        s = f"{a:.4f}" if a >= 1e-4 else np.format_float_positional(a, precision=2, fractional=False, trim="-")
     if v < 0:
         return minus + s
     return ("+" + s) if sign else s

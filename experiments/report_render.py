@@ -86,6 +86,16 @@ def inline(text: str) -> str:
     return "".join(f"<code>{x}</code>" if i % 2 else x for i, x in enumerate(parts))
 
 
+CI = re.compile(r"^(\S+) (\[[^]]+\])(.*)$")  # 'd [lo, hi] mark': the interval goes under the value
+
+
+def _two_lines(text: str) -> str:
+    m = CI.match(text)
+    if not m:
+        return inline(text)
+    return f'{inline(m[1] + m[3])}<br><span class="ci">{inline(m[2])}</span>'
+
+
 NUMBER = re.compile(r"^([−+\-]?[\d.,]+|n/a|—)")  # numbers are right-aligned, words left
 
 
@@ -107,18 +117,20 @@ def _html_table(t: Table) -> str:
         for j, c in enumerate(map(_cell, r)):
             num = "num" if t.numbers_right and NUMBER.match(c.text) else ""
             cls = " ".join(filter(None, ["start" if j in starts and j else "", c.mark, num]))
-            text = f"<b>{inline(c.text)}</b>" if c.strong else inline(c.text)
+            text = _two_lines(c.text)
+            text = f"<b>{text}</b>" if c.strong else text
             tds.append(f'<td class="{cls}">{text}</td>' if cls else f"<td>{text}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
     notes = "".join(f'<p class="note">{inline(n)}</p>' for n in t.notes)
-    return f"<table><thead>{''.join(rows)}</thead><tbody>{''.join(body)}</tbody></table>{notes}"
+    return (f'<div class="wide"><table><thead>{"".join(rows)}</thead><tbody>{"".join(body)}</tbody></table></div>'
+            f"{notes}")
 
 
 CSS = ("body{font-family:'@FONT',sans-serif;max-width:62em;margin:2em auto;padding:0 1em;line-height:1.55;"
        "color:#222}h1{font-size:1.6em;line-height:1.3}h2{margin-top:1.8em;border-bottom:1px solid #ddd}"
        "table{border-collapse:collapse;margin:1em 0;font-size:.88em}td,th{border:1px solid #ccc;"
        "padding:.25em .5em;text-align:left;vertical-align:top}td.num{text-align:right;white-space:nowrap}"
-       "td:first-child{min-width:8em}"
+       "td:first-child{min-width:10em}.ci{font-size:.85em;color:#444}.wide{overflow-x:auto}"
        "th.group{text-align:center;background:#f4f4f4}.start{border-left:3px solid #777}"
        "td.better{background:#e6f4ea}td.worse{background:#fbe9e7}img{max-width:100%}"
        "figcaption,.note{font-size:.85em;color:#555}code{font-family:'@FONT',monospace;font-size:.85em;"

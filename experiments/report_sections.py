@@ -73,6 +73,13 @@ def bare(note: str) -> str:
 WHY = {"denominator": "why_denominator", "falls": "why_falls", "cheaper": "why_cheaper"}
 
 
+def in_text(name: str, lang: str) -> str:
+    """A name inside an English sentence: 'Mean satisfaction' -> 'mean satisfaction' (acronyms kept)."""
+    if lang == "zh" or len(name) < 2 or name[1].isupper():
+        return name
+    return name[0].lower() + name[1:]
+
+
 def level(outcome: str, v: float) -> str:
     return fmt(v / scale_of(outcome), MINUS)
 
@@ -144,7 +151,7 @@ def effects(comp: Comparison, tab: pd.DataFrame, lang: str, relevant: float, fig
     header = [label("outcome", lang), t("better", lang), base, *[label(p, lang) for p in pols],
               *[label(p, lang) for p in pols]]
     groups = [("", 2), (t("level", lang), 1 + len(pols)), (t("change", lang, base=base), len(pols))]
-    rel = fmt(relevant)
+    rel = f"{relevant:g}"
     relpct = f"{relevant * 100:g}%" if lang == "zh" else f"{relevant * 100:g} %"
     blocks = [("h2", t("effects", lang)), ("p", t("effects_p", lang, base=base, rel=rel, relpct=relpct)),
               ("table", Table(header, rows, groups)), ("img", fig, t("effects", lang))]
@@ -154,7 +161,7 @@ def effects(comp: Comparison, tab: pd.DataFrame, lang: str, relevant: float, fig
 def whom(comp: Comparison, groups: pd.DataFrame, lang: str, relevant: float, fig,
          outcome: str = "satisfaction_mean") -> list:
     blocks = [("h2", t("whom", lang)),
-              ("p", t("whom_p", lang, outcome=label(outcome, lang), base=label(comp.baseline, lang)))]
+              ("p", t("whom_p", lang, outcome=in_text(label(outcome, lang), lang), base=label(comp.baseline, lang)))]
     if not groups.empty:
         rows = []
         for (dim, grp), s in groups.groupby(["dimension", "group"], sort=False):
@@ -236,13 +243,13 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
             continue
         good = [p for p in comp.policies if judge(o, s.loc[p], relevant) == (True, "better")]
         if not good:
-            items.append(t("none_better", lang, base=base, outcome=label(o, lang)))
+            items.append(t("none_better", lang, base=base, outcome=in_text(label(o, lang), lang)))
             continue
         sign = 1 if way == "up" else -1
         good.sort(key=lambda p: -sign * s.loc[p, "difference"])
         best = good[0]
         best_sat = best_sat or (best if o == "satisfaction_mean" else None)
-        text = t("best", lang, pol=label(best, lang), outcome=label(o, lang), base=base,
+        text = t("best", lang, pol=label(best, lang), outcome=in_text(label(o, lang), lang), base=base,
                  cell=change_cell(o, s.loc[best], lang, relevant).text.rstrip(" ✓×"))
         rivals = sorted([p for p in comp.policies if p != best], key=lambda p: -sign * s.loc[p, "difference"])
         if rivals:  # best minus the runner-up, seed by seed, turned so that ahead is positive
@@ -259,9 +266,12 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
         g = groups[groups["policy"] == pol].dropna(subset=["difference"])
         if len(g) >= 2:
             hi, lo = g.loc[g["difference"].idxmax()], g.loc[g["difference"].idxmin()]
-            items.append(t("whom_s", lang, pol=label(pol, lang), outcome=label("satisfaction_mean", lang),
-                           g1=group_label(hi["group"], lang, long=True), d1=fmt(hi["difference"], MINUS, True),
-                           g2=group_label(lo["group"], lang, long=True), d2=fmt(lo["difference"], MINUS, True)))
+            sat = in_text(label("satisfaction_mean", lang), lang)
+            items.append(t("whom_s", lang, pol=label(pol, lang), outcome=sat,
+                           g1=in_text(group_label(hi["group"], lang, long=True), lang),
+                           d1=fmt(hi["difference"], MINUS, True),
+                           g2=in_text(group_label(lo["group"], lang, long=True), lang),
+                           d2=fmt(lo["difference"], MINUS, True)))
     if pol:
         s = tab[(tab["policy"] == pol) & (tab["outcome"] == "cost_total_yuan")]
         if len(s):

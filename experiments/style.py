@@ -82,7 +82,7 @@ def legend_below(fig, axes, ncols: int | None = None) -> None:
                 labels.append(lab)
     if labels:
         fig.legend([handles[lab] for lab in labels], labels, loc="outside lower center", frameon=False,
-                   ncols=ncols or min(len(labels), 3))
+                   ncols=ncols or min(len(labels), 4))
 
 
 def plain_numbers(ax, axis: str = "both") -> None:

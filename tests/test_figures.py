@@ -113,9 +113,13 @@ def test_sensitivity_figure_names_settings_and_states_what_ran():
     style.plt.close(fig)
 
 
-def test_figure_texts_have_glyphs(comp):
-    fig = figures.scenario(comp, "zh")
-    texts = [t.get_text() for t in fig.findobj(style.plt.Text)]
+def test_chinese_figure_texts_have_glyphs_and_good_typography(comp):
+    from experiments.typography import zh_problems
+
+    made = figures.make_all(comp, "zh")
+    texts = [t.get_text() for fig in made.values() for t in fig.findobj(style.plt.Text) if t.get_text()]
     assert any("满意度" in t for t in texts)
     assert not set().union(*(glyphless(t) for t in texts))
-    style.plt.close(fig)
+    assert not [(t, zh_problems(t)) for t in texts if zh_problems(t)]
+    for fig in made.values():
+        style.plt.close(fig)

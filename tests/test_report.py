@@ -72,7 +72,7 @@ def test_levels_and_changes_are_separate_columns_and_the_summary_says_who_does_b
     assert "Level: Status quo" in head and "Change from Status quo: Zhucheng model" in head
     assert head.index("Level: Zhucheng model") < head.index("Change from Status quo: Inner Mongolia reform")
     summary = md.split("## Summary")[1].split("## What was run")[0]
-    assert "does best on Mean satisfaction" in summary and "How sure:" in summary
+    assert "does best on mean satisfaction" in summary and "How sure:" in summary
     assert "At what cost:" in summary and "For whom:" in summary
 
 

@@ -217,5 +217,6 @@ def test_ctrl_c_is_one_line_with_the_count_and_the_sweep_resumes(tmp_path, launc
     assert p.returncode == 130 and "Traceback" not in err and "Warning" not in err, err
     assert lines[-1] == f"interrupted: {done} of 4 runs complete; run the same command again to resume", err
     assert len(lines) == 2  # the plan line and the interrupt line: no log lines of Hydra's
-    r = sweep(args, tmp_path)
-    assert r.returncode == 0 and f"{done} already in" in r.stderr and "[HYDRA]" not in r.stderr
+    if not launcher:  # resuming is the same for every launcher (tests/test_crash_safety.py)
+        r = sweep(args, tmp_path)
+        assert r.returncode == 0 and f"{done} already in" in r.stderr and "[HYDRA]" not in r.stderr
