@@ -17,10 +17,13 @@ from collections.abc import Callable, Iterable
 
 import yaml
 
+import sim.config.load as _load
 from sim.config.schema import Config
 from sim.config.validate import ConfigError
 
-MODEL_KEYS = tuple(f.name for f in dataclasses.fields(Config))
+# The model's top-level keys, and any other prefix its door takes (e.g. ``reform.`` where it has one).
+MODEL_KEYS = tuple(f.name for f in dataclasses.fields(Config)) + tuple(
+    p.rstrip(".") for p in (getattr(_load, "REFORM", None),) if isinstance(p, str) and p)
 
 
 def did_you_mean(value: str, names: Iterable[str]) -> str:

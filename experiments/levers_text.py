@@ -30,6 +30,7 @@ class Setting:
     kind: str = "plain"  # how {v} is written: plain, pct, yuan, int
     off: object = 0  # the value at which the setting does nothing (1 for a merge of one)
     name: tuple[str, str] | None = None  # (en, zh) name of the setting itself, e.g. for a sensitivity axis
+    items: dict | None = None  # for a list: item -> (en, zh)
 
 
 def on_off(en_on: str, en_off: str, zh_on: str, zh_off: str, passage: str = "") -> Setting:
@@ -70,8 +71,8 @@ TEXTS: dict[str, dict[str, Setting]] = {
                                 name=("Where street-office functions go", "街道职能去向")),
     },
     "authority_sunk": {
-        "case_types": Setting("The community itself handles {v}", "{v}由社区自行办理",
-                              "推進社會保障、就業等政府職能下沉到社區",
+        "case_types": Setting("The community itself handles {v}", "{v}由社区自行办理", items=CASE_TYPE_NAMES,
+                              passage="推進社會保障、就業等政府職能下沉到社區",
                               zero=("No government service handled by the community itself",
                                     "无下沉到社区办理的政府职能"),
                               name=("Government services handled by the community", "下沉社区办理的政府职能")),
@@ -213,11 +214,11 @@ def entry(key: str) -> Setting:
     raise KeyError(key)
 
 
-def _value(v, kind: str, lang: str) -> str:
+def _value(v, kind: str, lang: str, items: dict | None = None) -> str:
     if isinstance(v, list):
-        names = [CASE_TYPE_NAMES.get(x, (x, x))[lang == "zh"] for x in v]
-        from experiments.labels import join
+        from experiments.labels import join, readable
 
+        names = [(items or {}).get(x, (readable(str(x)).lower(),) * 2)[lang == "zh"] for x in v]
         return join(names, lang)
     if kind == "pct":
         return f"{v * 100:g}%" if lang == "zh" else f"{v * 100:g} %"
@@ -237,7 +238,7 @@ def describe(key: str, value, lang: str = "en") -> str:
         return text.get(value, f"{key.split('.')[-1]} = {value}")
     if s.zero and (value is None or value == [] or value == s.off):
         return s.zero[zh]
-    return text.format(v=_value(value, s.kind, lang))
+    return text.format(v=_value(value, s.kind, lang, s.items))
 
 
 def name(key: str, lang: str = "en") -> str:

@@ -63,6 +63,7 @@ def wrap(text: str, width: int = 22) -> str:
     """Break a label into lines of about ``width`` characters (a Chinese character counts as two)."""
     if re.search(r"[\u3400-\u9fff]", text):
         n = max(width // 2, 4)
+        n = -(-len(text) // -(-len(text) // n))  # as many lines as needed, of even length
         lines = [text[i:i + n] for i in range(0, len(text), n)]
         for i in range(len(lines) - 1, 0, -1):  # a line never starts with closing punctuation
             while lines[i] and lines[i][0] in CLOSING:
