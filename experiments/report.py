@@ -162,7 +162,10 @@ def build(comp: Comparison, out: Path, lang: str = "en", formats=("png", "pdf"),
 
 
 def _swap(new: Path, out: Path) -> None:
-    """Put the folder ``new`` in place of ``out`` (the paths inside the comparison are fixed up by write)."""
+    """Put the folder ``new`` in place of ``out``.
+
+    ``new`` is a sibling of ``out``, so the relative store paths its comparison.json records hold for ``out``.
+    """
     if out.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
         os.replace(out, old / "x")
