@@ -1,3 +1,3 @@
 """Experiments on the governance model: sweeps into a results store, paired comparisons,
 sensitivity analysis, report figures and a policy report.  Entry points are
-``python -m experiments.<collect|compare|sensitivity|figures|report>`` and ``python -m sim -m``."""
+``python -m experiments.<sweep|collect|compare|sensitivity|figures|report>``."""

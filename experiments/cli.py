@@ -1,49 +1,101 @@
 """Shared command-line handling for ``python -m experiments.*``: ``key=value`` arguments.
 
-Values are read as YAML (``policies=[a,b]``, ``seeds=20``); keys a tool does not know
-are passed to the model as Hydra overrides (``days=120``, ``params.needs.rate_dispute=1``).
+Values are read as YAML (``policies=[a,b]``, ``seeds=20``).  A key the tool does not
+know is passed to the model as a Hydra override (``days=120``,
+``params.needs.rate_dispute=1``) if it starts with a key of the model's config;
+anything else is a mistake, reported in one line with the tool's own options and
+the closest name.  Model keys the tool sets itself per run (``seed`` for a tool that
+chooses the seeds) are refused with what to write instead.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import yaml
 
+import sim.config.load as _load
+from sim.config.schema import Config
 from sim.config.validate import ConfigError
 
+# The model's top-level keys, and any other prefix its door takes (e.g. ``reform.`` where it has one).
+MODEL_KEYS = tuple(f.name for f in dataclasses.fields(Config)) + tuple(
+    p.rstrip(".") for p in (getattr(_load, "REFORM", None),) if isinstance(p, str) and p)
 
-def parse(argv: list[str], known: dict) -> tuple[dict, list[str]]:
-    """Split arguments into the tool's options (defaults from ``known``) and model overrides."""
+
+def did_you_mean(value: str, names: Iterable[str]) -> str:
+    """'did you mean X? ' for the closest of ``names``, or ''."""
+    close = difflib.get_close_matches(value, list(names), n=1, cutoff=0.6)
+    return f"did you mean {close[0]}? " if close else ""
+
+
+def unknown_name(option: str, value: str, kind: str, names: Iterable[str]) -> ConfigError:
+    """One line for a name that is not one of ``names``: the option, the value, the closest and the list."""
+    names = list(names)
+    return ConfigError(f"{option}: {value!r} is not a {kind}; {did_you_mean(value, names)}"
+                       f"choose from: {', '.join(names)}")
+
+
+def parse(argv: list[str], known: dict, tool: str = "", reserved: dict[str, str] | None = None,
+          model: bool = True) -> tuple[dict, list[str]]:
+    """Split arguments into the tool's options (defaults from ``known``) and model overrides.
+
+    ``reserved``: model keys the tool sets per run, with what to write instead (refused);
+    ``model=False``: the tool takes no model overrides at all.
+    """
     opts, overrides = dict(known), []
+    reserved = reserved or {}
     for a in argv:
         if "=" not in a or a.startswith("-"):
             raise ConfigError(f"{a}: expected key=value (see --help)")
         k, v = a.split("=", 1)
         if k in known:
-            try:
-                val = yaml.safe_load(v) if v != "" else None
-            except yaml.YAMLError:
-                raise ConfigError(f"{k}={v!r}: not a value (use e.g. {k}=[a,b] for a list)") from None
-            if isinstance(known[k], list) and not isinstance(val, list):
-                val = [val] if val is not None else []
-            if isinstance(known[k], list):
-                val = [str(x) for x in val]
-            if isinstance(known[k], bool) and not isinstance(val, bool):
-                raise ConfigError(f"{k}={v!r}: must be true or false")
-            if isinstance(known[k], int) and not isinstance(known[k], bool) and not isinstance(val, int):
-                raise ConfigError(f"{k}={v!r}: must be an integer")
-            if isinstance(known[k], float) and not isinstance(val, (int, float)):
-                raise ConfigError(f"{k}={v!r}: must be a number")
-            opts[k] = val
-        else:
-            overrides.append(a)
+            opts[k] = _value(k, v, known[k])
+            continue
+        head = k.lstrip("+~").split(".")[0].split("/")[0]
+        if head in reserved:
+            raise ConfigError(f"{a}: {reserved[head]}")
+        if not model or head not in MODEL_KEYS:
+            raise ConfigError(_unknown_option(k, known, tool, model))
+        overrides.append(a)
     return opts, overrides
 
 
+def _value(k: str, v: str, default):
+    try:
+        val = yaml.safe_load(v) if v != "" else None
+    except yaml.YAMLError:
+        raise ConfigError(f"{k}={v!r}: not a value (use e.g. {k}=[a,b] for a list)") from None
+    if isinstance(default, list):
+        val = [str(x) for x in (val if isinstance(val, list) else [val] if val is not None else [])]
+    elif isinstance(default, bool):
+        if not isinstance(val, bool):
+            raise ConfigError(f"{k}={v!r}: must be true or false")
+    elif isinstance(default, int):
+        if isinstance(val, bool) or not isinstance(val, int):
+            raise ConfigError(f"{k}={v!r}: must be a whole number, e.g. {k}={default}")
+    elif isinstance(default, float):
+        if isinstance(val, bool) or not isinstance(val, (int, float)):
+            raise ConfigError(f"{k}={v!r}: must be a number, e.g. {k}={default:g}")
+    elif isinstance(default, str):
+        if isinstance(val, (list, dict)):
+            raise ConfigError(f"{k}={v!r}: must be a single value")
+        val = "" if val is None else str(v)
+    return val
+
+
+def _unknown_option(key: str, known: dict, tool: str, model: bool) -> str:
+    names = [*known, *(MODEL_KEYS if model else ())]
+    where = f" of {tool}" if tool else ""
+    tail = "; any key of the model's config (python -m sim --cfg) is passed to every run" if model else ""
+    return f"{key}: unknown option{where}; {did_you_mean(key, names)}its options: {', '.join(known)}{tail}"
+
+
 def run_main(fn: Callable[[list[str]], int], usage: str, argv: list[str] | None = None) -> int:
-    """Print usage on -h, turn ConfigError into one line on stderr with status 2."""
+    """Print usage on -h, turn ConfigError into one line on stderr with status 2, Ctrl-C into one line."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if any(a in ("-h", "--help") for a in argv):
         print(usage)
@@ -53,3 +105,7 @@ def run_main(fn: Callable[[list[str]], int], usage: str, argv: list[str] | None 
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: completed runs are kept in the store; run the same command again to reuse them",
+              file=sys.stderr)
+        return 130

@@ -1,8 +1,14 @@
 """Collect a store into one tidy table: ``python -m experiments.collect results/NAME``.
 
 Writes ``results/NAME/runs.parquet`` and ``runs.csv`` (one row per run: its key,
-status, parameters, outcomes) and prints what the sweeps planned but is missing,
-and what failed with which error.
+status, parameters, every number the run reports) and prints what the sweeps
+planned but is missing, and what failed with which error.
+
+* Every number of ``summary.json`` is a column (nested ones as ``channel_shares.online``),
+  and every breakdown of the groups table (``settlement/urban/satisfaction_mean``); see
+  :mod:`experiments.measures`.  The outcomes of MODEL.md section 5 come first.
+* ``variant`` names the setting as compare does (``status_quo+policy.grid_management.enabled=true``),
+  so a variant of a policy is never listed as the policy itself.
 
 * A damaged run folder (see :meth:`experiments.store.Store.check`) is a row with
   status ``damaged`` and the reason in ``error``, never outcomes; re-running the
@@ -22,12 +28,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from experiments.measures import run_measures
 from experiments.store import Store, code_version
 from sim.outcomes import SUMMARY
 
-BASE_PARAMS = ("world", "policy", "seed", "days")
-EXTRA_OUTCOMES = ("unraised_share", "needs_generated", "needs_resolved", "needs_abandoned", "households",
-                  "residents", "communities", "big_communities")
+BASE_PARAMS = ("world", "policy", "variant", "seed", "days")
 
 
 def flatten(d: dict, prefix: str = "") -> dict:
@@ -82,6 +87,13 @@ def planned(store: Store) -> tuple[dict[str, list[str]], int]:
     return out, sum(m["code_version"] != current for m in docs)
 
 
+def variant(policy: str | None, overrides: list[str]) -> str | None:
+    """The policy and the overrides of its settings: ``status_quo+policy.grid_management.enabled=true``."""
+    extra = [str(o) for o in overrides if str(o).lstrip("+~").startswith("policy.") and "=" in str(o)]
+    name = next((str(o).split("=", 1)[1] for o in overrides if str(o).startswith("policy=")), policy)
+    return "+".join([str(name), *extra]) if name is not None else None
+
+
 def _read_config(path: Path) -> dict:
     try:
         cfg = yaml.safe_load(path.read_text()) if path.exists() else {}
@@ -106,19 +118,24 @@ def collect(root: str | Path, all_versions: bool = False) -> pd.DataFrame:
         row = {"key": key, "status": state, "error": why if state == "damaged" else meta.get("error"),
                "overrides": " ".join(map(str, overrides)), "wall_s": meta.get("wall_s"),
                "code_version": meta.get("code_version"), "git_commit": meta.get("git_commit"),
-               "world": cfg.get("world.name"), "policy": cfg.get("policy.name"), "seed": cfg.get("seed"),
+               "world": cfg.get("world.name"), "policy": cfg.get("policy.name"),
+               "variant": variant(cfg.get("policy.name"), overrides), "seed": cfg.get("seed"),
                "days": cfg.get("days"), "_cfg": cfg}
         if state == "ok":
-            s = store.summary(key)
-            row.update({k: s.get(k) for k in (*SUMMARY, *EXTRA_OUTCOMES)})
+            row["_measures"] = run_measures(store, key)
         rows.append(row)
     params = sorted(k for k in swept if k not in BASE_PARAMS)
+    measures = list(dict.fromkeys(k for row in rows for k in row.get("_measures", {})))
+    outcomes = [*SUMMARY, *(m for m in measures if m not in SUMMARY and m not in params)]
     for row in rows:
         cfg = row.pop("_cfg")
+        found = row.pop("_measures", {})
         for p in params:
             row[p] = cfg.get(p)
-    cols = ["key", "status", *BASE_PARAMS, *params, *SUMMARY, *EXTRA_OUTCOMES, "error", "overrides", "wall_s",
-            "code_version", "git_commit"]
+        if row["status"] == "ok":
+            row.update({m: found.get(m) for m in outcomes})
+    cols = ["key", "status", *BASE_PARAMS, *params, *outcomes, "error", "overrides", "wall_s", "code_version",
+            "git_commit"]
     df = pd.DataFrame(rows, columns=cols)
     return df.sort_values(["world", "policy", "seed", "key"], na_position="last").reset_index(drop=True)
 

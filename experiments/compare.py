@@ -5,11 +5,14 @@
 Every policy runs on the same seeds as the baseline; with common random numbers the
 same seed gives the same residents and draws, so the per-seed difference is the
 policy's effect and its t-interval is narrow.  Runs come from (or go into) a store.
+Any measure a run reports (:mod:`experiments.measures`) can be compared.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,35 +20,48 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.cli import parse, run_main
+from experiments.cli import did_you_mean, parse, run_main, unknown_name
+from experiments.labels import label, unit
+from experiments.measures import run_measures
+from experiments.numbers import fmt, fmt_ci
 from experiments.runner import run_many
+from experiments.sources import DEFAULT_STORE, Runs
 from experiments.stats import paired
-from experiments.store import Store
+from sim.config.load import load, options
 from sim.config.validate import ConfigError
 from sim.outcomes import SUMMARY
+
+__all__ = ["Comparison", "compare", "fmt", "group_effects", "load_comparison", "markdown", "policy_overrides",
+           "write"]
 
 USAGE = """usage: python -m experiments.compare world=NAME baseline=NAME policies=[a,b] seeds=20 out=DIR [options]
 
   world=NAME          world config (default tiny)
   baseline=NAME       baseline policy (default status_quo)
-  policies=[a,b]      policies to compare; a variant is NAME+key=value+key=value
-                      (e.g. status_quo+policy.grid_management.enabled=true)
-  seeds=N             replications, seeds seed_start .. seed_start+N-1 (default 10)
+  policies=[a,b]      policies to compare; a pattern (policies=[only_*]) names every matching policy;
+                      a variant is NAME+key=value+key=value (e.g. status_quo+policy.grid_management.enabled=true)
+  seeds=N             replications: seeds seed_start .. seed_start+N-1 (default 10, at least 2)
+  seed_start=S        the first seed (default 0)
   out=DIR             where comparison.csv / comparison.md / runs.csv go (default results/compare/<world>)
-  store=DIR           results store to reuse and fill (default results/store)
+  store=DIR           results store to reuse and fill (default results/store); a sweep's folder
+                      (results/NAME) is only read: new runs go to results/store unless add_to_sweep=true
   n_jobs=N            local worker processes (default 1; results do not depend on it)
   target=X            add seeds until every 95% half-width is under X: absolute for 0-1 outcomes,
                       relative to the baseline mean for days, yuan and staff (default 0 = off)
   max_seeds=N step=N  limits of that loop (default 200, 10)
-  outcomes=[...]      outcomes to report (default: all of MODEL.md section 5)
+  outcomes=[...]      outcomes to report (default: those of MODEL.md section 5); any number a run reports:
+                      unraised_share, channel_shares.online, settlement/urban/satisfaction_mean, ...
   any other key=value is a model override for every run, e.g. days=180
 """
 
-KNOWN = dict(world="tiny", baseline="status_quo", policies=[], seeds=10, seed_start=0, out="", store="results/store",
-             n_jobs=1, target=0.0, max_seeds=200, step=10, level=0.95, outcomes=[])
-# Outcomes with units: a precision target for them is relative to the baseline mean.
-UNIT_OUTCOMES = ("resolution_days_mean", "resolution_days_p90", "cost_total_yuan", "cost_per_resolved_need_yuan",
-                 "staff_per_10k_residents")
+KNOWN = dict(world="tiny", baseline="status_quo", policies=[], seeds=10, seed_start=0, out="", store=DEFAULT_STORE,
+             add_to_sweep=False, n_jobs=1, target=0.0, max_seeds=200, step=10, level=0.95, outcomes=[])
+# Model keys a comparison sets per run itself.
+RESERVED = {
+    "seed": "a comparison runs every policy on the same seeds seed_start .. seed_start+seeds-1; "
+            "write seeds=N (how many, at least 2) and seed_start=S (the first)",
+    "policy": "a comparison names its policies with baseline=NAME and policies=[a,b]",
+}
 
 
 def policy_overrides(spec: str) -> list[str]:
@@ -53,21 +69,58 @@ def policy_overrides(spec: str) -> list[str]:
     name, *extra = spec.split("+")
     if not name or any("=" not in e for e in extra):
         raise ConfigError(f"policies: {spec!r} is not NAME or NAME+key=value+...")
+    for e in extra:
+        head = e.split("=", 1)[0].lstrip("+~").split(".")[0]
+        if head in ("seed", "world"):
+            raise ConfigError(f"policies: {spec!r}: a variant changes the policy, not its {head} "
+                              f"(pairs share seed and world)")
     return [f"policy={name}", *extra]
+
+
+def resolve_policies(specs: list[str], baseline: str) -> list[str]:
+    """Expand patterns (``only_*``), check every name (did you mean), drop the baseline with a note."""
+    names = options("policy")
+    check_policy("baseline", baseline, names)
+    out: list[str] = []
+    for spec in specs:
+        name = spec.split("+", 1)[0]
+        if any(c in name for c in "*?[") and "+" not in spec:
+            hits = fnmatch.filter(names, name)
+            if not hits:
+                raise ConfigError(f"policies: {spec!r} matches no policy; choose from: {', '.join(names)}")
+            out += [h for h in hits if h not in out]
+            continue
+        check_policy("policies", spec, names)
+        if spec not in out:
+            out.append(spec)
+    if baseline in out:
+        out.remove(baseline)
+        print(f"compare: {baseline} is the baseline, so it is left out of policies", file=sys.stderr)
+    if not out:
+        raise ConfigError("policies: name at least one policy other than the baseline, e.g. policies=[im_reform]")
+    return out
+
+
+def check_policy(option: str, spec: str, names: list[str]) -> None:
+    name = spec.split("+", 1)[0]
+    if name not in names:
+        raise unknown_name(option, name, "policy", names)
+    policy_overrides(spec)
 
 
 @dataclass
 class Comparison:
-    """Per-seed summaries of a baseline and policies on one world, and the paired table."""
+    """Per-seed measures of a baseline and policies on one world, and the paired table."""
 
     world: str
     baseline: str
     policies: list[str]
     seeds: list[int]
     overrides: list[str]
-    store: Store
+    store: Runs
     keys: dict = field(default_factory=dict)  # (policy, seed) -> run key
     summaries: dict = field(default_factory=dict)  # (policy, seed) -> summary dict
+    measures: dict = field(default_factory=dict)  # (policy, seed) -> {measure: value}
     failed: list = field(default_factory=list)
     outcomes: tuple = SUMMARY
     level: float = 0.95
@@ -76,23 +129,28 @@ class Comparison:
     def labels(self) -> list[str]:
         return [self.baseline, *[p for p in self.policies if p != self.baseline]]
 
-    def jobs(self, seeds: list[int]) -> list[tuple[str, int, list[str]]]:
+    def jobs(self, seeds: list[int], policies: list[str] | None = None) -> list[tuple[str, int, list[str]]]:
         return [(p, s, [f"world={self.world}", *policy_overrides(p), f"seed={s}", *self.overrides])
-                for p in self.labels for s in seeds]
+                for p in (policies or self.labels) for s in seeds]
 
-    def run(self, seeds: list[int], n_jobs: int = 1) -> None:
-        jobs = self.jobs(seeds)
+    def run(self, seeds: list[int], n_jobs: int = 1, policies: list[str] | None = None) -> None:
+        jobs = self.jobs(seeds, policies)
         outs = run_many(self.store, [j for _, _, j in jobs], n_jobs=n_jobs, desc="compare")
         for (p, s, _), o in zip(jobs, outs):
             self.keys[(p, s)] = o.key
             if o.summary is not None:
                 self.summaries[(p, s)] = o.summary
+                self.measures[(p, s)] = run_measures(self.store.holder(o.key), o.key)
             else:
                 self.failed.append((p, s, o.error))
         self.seeds = sorted(set(self.seeds) | set(seeds))
 
+    def available(self) -> list[str]:
+        """Every measure some run of the comparison reports."""
+        return sorted(set().union(*map(set, self.measures.values()))) if self.measures else []
+
     def values(self, policy: str, outcome: str) -> np.ndarray:
-        return np.array([_num(self.summaries.get((policy, s), {}).get(outcome)) for s in self.seeds])
+        return np.array([_num(self.measures.get((policy, s), {}).get(outcome)) for s in self.seeds])
 
     def table(self) -> pd.DataFrame:
         rows = []
@@ -104,34 +162,67 @@ class Comparison:
 
     def runs_frame(self) -> pd.DataFrame:
         rows = [{"policy": p, "seed": s, "key": self.keys.get((p, s)),
-                 **{o: self.summaries.get((p, s), {}).get(o) for o in self.outcomes}}
+                 **{o: self.measures.get((p, s), {}).get(o) for o in self.outcomes}}
                 for p in self.labels for s in self.seeds]
         return pd.DataFrame(rows)
 
     def tolerance(self, table: pd.DataFrame, target: float) -> np.ndarray:
-        rel = table["outcome"].isin(UNIT_OUTCOMES) & (table["baseline_mean"].abs() > 0)
+        rel = table["outcome"].map(relative).astype(bool) & (table["baseline_mean"].abs() > 0)
         return np.where(rel, target * table["baseline_mean"].abs(), target)
+
+    def rebase(self, baseline: str) -> Comparison:
+        """The same runs compared with another of its policies (they share the seeds)."""
+        if baseline not in self.labels:
+            raise unknown_name("baseline", baseline, "policy of this comparison", self.labels)
+        out = Comparison(self.world, baseline, [p for p in self.labels if p != baseline], list(self.seeds),
+                         list(self.overrides), self.store, dict(self.keys), dict(self.summaries), dict(self.measures),
+                         list(self.failed), self.outcomes, self.level)
+        return out
+
+
+def relative(outcome: str) -> bool:
+    """Outcomes with a unit (days, yuan) or a count per residents: a precision target is relative to the baseline."""
+    return bool(unit(outcome, scaled=False)) or "per_10k" in outcome or outcome.startswith(("needs_", "officials"))
 
 
 def _num(v) -> float:
     return float(v) if isinstance(v, (int, float)) and v is not None else np.nan
 
 
+def check_outcomes(outcomes: list[str], available: list[str]) -> None:
+    """Every requested outcome is a measure the runs report (did you mean, and where to find the names)."""
+    for o in outcomes:
+        if o not in available:
+            raise ConfigError(f"outcomes: {o!r} is not a number these runs report; {did_you_mean(o, available)}"
+                              f"e.g. {', '.join(SUMMARY[:3])}, unraised_share, channel_shares.online, "
+                              "settlement/urban/satisfaction_mean (every outcome column of collect's runs.parquet)")
+
+
 def compare(world: str, baseline: str, policies: list[str], seeds: int = 10, seed_start: int = 0,
-            overrides: list[str] = (), store: str | Path = "results/store", n_jobs: int = 1, target: float = 0.0,
-            max_seeds: int = 200, step: int = 10, outcomes: list[str] | None = None,
-            level: float = 0.95) -> Comparison:
+            overrides: list[str] = (), store: str | Path | Runs = DEFAULT_STORE, n_jobs: int = 1,
+            target: float = 0.0, max_seeds: int = 200, step: int = 10, outcomes: list[str] | None = None,
+            level: float = 0.95, add_to_sweep: bool = False) -> Comparison:
     """Run (or reuse) the baseline and each policy on the same seeds; add seeds until ``target`` if given."""
-    if not policies:
-        raise ConfigError("policies=[]: name at least one policy to compare with the baseline")
+    if world not in options("world"):
+        raise unknown_name("world", world, "world", options("world"))
+    policies = resolve_policies(list(policies), baseline)
     if seeds < 2:
         raise ConfigError(f"seeds={seeds}: need at least 2 seeds for an interval")
-    bad = [o for o in outcomes or [] if o not in SUMMARY]
-    if bad:
-        raise ConfigError(f"outcomes: {bad[0]!r} is not an outcome; choose from: {', '.join(SUMMARY)}")
-    comp = Comparison(world, baseline, list(policies), [], list(overrides), Store(store),
-                      outcomes=tuple(outcomes or SUMMARY), level=level)
-    comp.run(list(range(seed_start, seed_start + seeds)), n_jobs)
+    if seed_start < 0:
+        raise ConfigError(f"seed_start={seed_start}: must be at least 0")
+    runs = store if isinstance(store, Runs) else Runs.at(store, add_to_sweep)
+    comp = Comparison(world, baseline, policies, [], list(overrides), runs, outcomes=tuple(outcomes or SUMMARY),
+                      level=level)
+    first = list(range(seed_start, seed_start + seeds))
+    if outcomes:  # the names a run reports are known once one has run: check them before the others
+        for _, _, job in comp.jobs(first):
+            load(job)  # every run validated before the first one runs
+        comp.run(first[:1], n_jobs, [baseline])
+        if comp.measures:  # (if that run failed, the check waits for the others)
+            check_outcomes(list(outcomes), comp.available())
+    comp.run(first, n_jobs)
+    if outcomes and comp.measures:
+        check_outcomes(list(outcomes), comp.available())
     while target > 0 and len(comp.seeds) < max_seeds:
         t = comp.table()
         wide = t["half_width"].fillna(np.inf) > comp.tolerance(t, target)
@@ -142,97 +233,107 @@ def compare(world: str, baseline: str, policies: list[str], seeds: int = 10, see
         print(f"compare: {int(wide.sum())} intervals wider than the target with n={len(comp.seeds)}; "
               f"adding seeds {more[0]}..{more[-1]}", file=sys.stderr)
         comp.run(more, n_jobs)
+    elsewhere = [k for k in comp.keys.values() if runs.find(k) is runs.write]
+    if len(runs.stores) > 1 and elsewhere:
+        print(f"compare: {len(elsewhere)} runs not in {runs.stores[1].root} were made in {runs.write.root} "
+              "(add_to_sweep=true puts them in the sweep's folder)", file=sys.stderr)
     return comp
-
-
-def fmt(v: float) -> str:
-    if v is None or not np.isfinite(v):
-        return "n/a"
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:.1f}"
-    if a >= 1 or a == 0:
-        return f"{v:.3f}" if a else "0"
-    return f"{v:.4f}"
 
 
 def markdown(table: pd.DataFrame, baseline: str, level: float = 0.95) -> str:
     """The comparison as a Markdown table (one row per outcome and policy)."""
     pct = f"{level * 100:g}%"
-    lines = [f"| outcome | policy | {baseline} (baseline) | policy | difference | {pct} CI | n |",
-             "|---|---|---:|---:|---:|---|---:|"]
+    lines = [f"| outcome | key | policy | {baseline} (baseline) | policy | difference [{pct} CI] | n |",
+             "|---|---|---|---:|---:|---|---:|"]
     for r in table.itertuples():
-        ci = f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
-        lines.append(f"| {r.outcome} | {r.policy} | {fmt(r.baseline_mean)} | {fmt(r.policy_mean)} | "
-                     f"{fmt(r.difference)} | {ci} | {r.n} |")
+        diff = fmt_ci(r.difference, r.ci_low, r.ci_high, getattr(r, "note", ""), sign=False)
+        lines.append(f"| {label(r.outcome)} | {r.outcome} | {r.policy} | {fmt(r.baseline_mean)} | "
+                     f"{fmt(r.policy_mean)} | {diff} | {r.n} |")
     return "\n".join(lines) + "\n"
 
 
 def write(comp: Comparison, out: str | Path) -> Path:
-    """comparison.csv, comparison.md, runs.csv (per policy and seed) and comparison.json (how to find the runs)."""
+    """comparison.csv, comparison.md, runs.csv (per policy and seed) and comparison.json (how to find the runs).
+
+    Each file is written under a temporary name and renamed, so a file is whole or the old one.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     t = comp.table()
-    t.to_csv(out / "comparison.csv", index=False)
     head = (f"# {', '.join(comp.policies)} vs {comp.baseline} on {comp.world}\n\n"
             f"Paired differences over seeds {min(comp.seeds)}..{max(comp.seeds)} (n={len(comp.seeds)}), "
-            f"{comp.level * 100:g}% t-intervals.  Model overrides: {' '.join(comp.overrides) or 'none'}.\n\n")
-    (out / "comparison.md").write_text(head + markdown(t, comp.baseline, comp.level))
-    comp.runs_frame().to_csv(out / "runs.csv", index=False)
+            f"{comp.level * 100:g}% t-intervals; 'every seed': the same difference in every seed "
+            f"(no interval).  Model overrides: {' '.join(comp.overrides) or 'none'}.\n\n")
     meta = {"world": comp.world, "baseline": comp.baseline, "policies": comp.policies, "seeds": comp.seeds,
-            "overrides": comp.overrides, "store": str(comp.store.root), "level": comp.level,
+            "overrides": comp.overrides, **comp.store.describe(out), "level": comp.level,
             "outcomes": list(comp.outcomes),
             "runs": [{"policy": p, "seed": s, "key": k} for (p, s), k in comp.keys.items()],
             "failed": [{"policy": p, "seed": s, "error": e} for p, s, e in comp.failed]}
-    (out / "comparison.json").write_text(json.dumps(meta, indent=1) + "\n")
+    _atomic(out / "comparison.csv", t.to_csv(index=False))
+    _atomic(out / "comparison.md", head + markdown(t, comp.baseline, comp.level))
+    _atomic(out / "runs.csv", comp.runs_frame().to_csv(index=False))
+    _atomic(out / "comparison.json", json.dumps(meta, indent=1) + "\n")
     return out
 
 
-def load_comparison(out: str | Path) -> Comparison:
-    """Read a written comparison back (its runs stay in the store)."""
-    meta = json.loads((Path(out) / "comparison.json").read_text())
-    comp = Comparison(meta["world"], meta["baseline"], meta["policies"], meta["seeds"], meta["overrides"],
-                      Store(meta["store"]), outcomes=tuple(meta["outcomes"]), level=meta["level"])
+def _atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def load_comparison(out: str | Path, store: str | Path | None = None) -> Comparison:
+    """Read a written comparison back; every run must still be found (``store=`` if the store moved)."""
+    out = Path(out)
+    meta = json.loads((out / "comparison.json").read_text())
+    runs = Runs.at(store) if store else Runs.from_description(meta, out)
+    comp = Comparison(meta["world"], meta["baseline"], meta["policies"], meta["seeds"], meta["overrides"], runs,
+                      outcomes=tuple(meta["outcomes"]), level=meta["level"])
+    failed = {(f["policy"], f["seed"]) for f in meta.get("failed", [])}
+    comp.failed = [(f["policy"], f["seed"], f["error"]) for f in meta.get("failed", [])]
+    missing = []
     for r in meta["runs"]:
-        comp.keys[(r["policy"], r["seed"])] = r["key"]
-        if comp.store.is_done(r["key"]):
-            comp.summaries[(r["policy"], r["seed"])] = comp.store.summary(r["key"])
+        ps = (r["policy"], r["seed"])
+        comp.keys[ps] = r["key"]
+        if runs.is_done(r["key"]):
+            comp.summaries[ps] = runs.summary(r["key"])
+            comp.measures[ps] = run_measures(runs.holder(r["key"]), r["key"])
+        elif ps not in failed:
+            missing.append(ps)
+    if missing:
+        where = ", ".join(str(s.root) for s in runs.stores)
+        raise ConfigError(f"{out / 'comparison.json'}: {len(missing)} of its runs (e.g. {missing[0][0]} seed "
+                          f"{missing[0][1]}) are not in {where}; the store was moved or deleted: "
+                          "give it with store=DIR")
     return comp
 
 
 def group_effects(comp: Comparison, outcomes=("satisfaction_mean", "coverage_service", "unraised_share"),
                   dimensions=("settlement", "household_group", "distance_band")) -> pd.DataFrame:
     """Paired differences by household group (from each run's groups table), per policy."""
-    frames = {}
-    for (p, s), k in comp.keys.items():
-        if comp.store.is_done(k):
-            g = comp.store.table(k, "groups")
-            frames[(p, s)] = g[g["dimension"].isin(dimensions)].set_index(["dimension", "group"])
     rows = []
-    base = [frames.get((comp.baseline, s)) for s in comp.seeds]
-    if not any(f is not None for f in base):
-        return pd.DataFrame()
-    index = next(f for f in base if f is not None).index
+    groups: list[tuple[str, str]] = []
+    for m in comp.measures.values():
+        for name in m:
+            if name.count("/") == 2:
+                dim, grp, _ = name.split("/")
+                if dim in dimensions and (dim, grp) not in groups:
+                    groups.append((dim, grp))
+    groups.sort(key=lambda dg: dimensions.index(dg[0]))
     for p in comp.policies:
-        pol = [frames.get((p, s)) for s in comp.seeds]
-        for dim, grp in index:
+        for dim, grp in groups:
             for o in outcomes:
+                name = f"{dim}/{grp}/{o}"
                 rows.append({"policy": p, "dimension": dim, "group": grp, "outcome": o,
-                             **paired(_cell(base, dim, grp, o), _cell(pol, dim, grp, o), comp.level)})
+                             **paired(comp.values(comp.baseline, name), comp.values(p, name), comp.level)})
     return pd.DataFrame(rows)
 
 
-def _cell(frames: list, dim: str, grp: str, outcome: str) -> list[float]:
-    return [f.loc[(dim, grp), outcome] if f is not None and (dim, grp) in f.index else np.nan for f in frames]
-
-
 def main(argv: list[str]) -> int:
-    opts, overrides = parse(argv, KNOWN)
+    opts, overrides = parse(argv, KNOWN, "experiments.compare", RESERVED)
     comp = compare(opts["world"], opts["baseline"], opts["policies"], opts["seeds"], opts["seed_start"], overrides,
                    opts["store"], opts["n_jobs"], float(opts["target"]), opts["max_seeds"], opts["step"],
-                   opts["outcomes"], float(opts["level"]))
+                   opts["outcomes"], float(opts["level"]), opts["add_to_sweep"])
     out = write(comp, opts["out"] or Path("results") / "compare" / comp.world)
     print((out / "comparison.md").read_text())
     for p, s, e in comp.failed:

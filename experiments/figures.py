@@ -2,6 +2,8 @@
 
 ``python -m experiments.figures from=DIR lang=en|zh out=DIR`` where DIR holds a
 comparison (``python -m experiments.compare``) or is a sweep folder (results/NAME).
+Everything is read and every figure drawn before any file is written, so a missing
+run or a bad option leaves earlier figures as they were.
 """
 
 from __future__ import annotations
@@ -10,24 +12,28 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import yaml
 
 from experiments import style
 from experiments.cli import parse, run_main
-from experiments.compare import Comparison, group_effects, load_comparison
-from experiments.labels import label
+from experiments.compare import Comparison, check_outcomes, group_effects, load_comparison
+from experiments.labels import ARROW, better, label, titled
+from experiments.numbers import scale_of
 from experiments.stats import mean_ci
-from experiments.store import Store
+from experiments.sweep_view import from_sweep
 from sim.config.validate import ConfigError
+from sim.outcomes import SUMMARY
 
 USAGE = """usage: python -m experiments.figures from=DIR [lang=en|zh] [out=DIR] [formats=[png,pdf]]
 
-  from=DIR      a comparison folder (comparison.json) or a sweep folder (results/NAME with runs/)
-  baseline=NAME for a sweep folder: the policy the others are compared with (default: status_quo)
-  lang=en|zh    label language (default en)
-  out=DIR       where the figures go (default DIR/figures_<lang>)
-  formats=[..]  png, pdf, svg (default [png,pdf])
+  from=DIR       a comparison folder (comparison.json) or a sweep folder (results/NAME with runs/)
+  baseline=NAME  the setting the others are compared with (default: the comparison's, or status_quo in a sweep)
+  world=NAME     for a sweep over several worlds: the world to draw (figures never pool worlds)
+  store=DIR      where the runs are, if the store of a comparison has moved
+  outcomes=[..]  outcomes of the effects figure (default: the main ones of MODEL.md section 5)
+  lang=en|zh     label language (default en)
+  out=DIR        where the figures go (default DIR/figures_<lang>)
+  formats=[..]   png, pdf, svg (default [png,pdf])
 """
 
 SERIES = ("satisfaction_mean", "trust_mean", "participation_rate", "on_time_share_today")
@@ -49,10 +55,15 @@ def reform_day(comp: Comparison, policy: str) -> int | None:
     return None
 
 
+def _where(comp: Comparison, lang: str) -> str:
+    return f"{label(comp.world, lang)}{'，' if lang == 'zh' else ', '}n = {len(comp.seeds)}"
+
+
 def series(comp: Comparison, lang: str = "en", columns=SERIES):
     """Daily series, mean and 95% band over seeds, one line per policy, the reform day marked."""
     n = len(columns)
-    fig, axes = style.figure((n + 1) // 2, 2, height_in=2.0 * ((n + 1) // 2) + 0.5)
+    rows = (n + 1) // 2
+    fig, axes = style.figure(rows, 2, height_in=1.9 * rows + 0.9)
     for p in comp.labels:
         runs = [comp.store.table(k, "daily") for (q, _), k in sorted(comp.keys.items()) if q == p
                 and comp.store.is_done(k)]
@@ -60,58 +71,66 @@ def series(comp: Comparison, lang: str = "en", columns=SERIES):
             continue
         days = min(len(r) for r in runs)
         for ax, col in zip(axes.flat, columns):
-            x = np.stack([r[col].to_numpy(float)[:days] for r in runs])
+            x = np.stack([r[col].to_numpy(float)[:days] for r in runs]) / scale_of(col)
             m = x.mean(0)
             hw = np.array([mean_ci(x[:, i])[1] for i in range(days)]) if len(runs) > 1 else np.zeros(days)
             d = runs[0]["day"].to_numpy()[:days]
             c = _policy_color(comp, p)
             ax.plot(d, m, color=c, lw=1.2, label=label(p, lang))
             ax.fill_between(d, m - np.nan_to_num(hw), m + np.nan_to_num(hw), color=c, alpha=0.2, lw=0)
-    for p in comp.policies:
-        rd = reform_day(comp, p)
-        if rd:
-            for ax in axes.flat[:n]:
-                ax.axvline(rd, color="k", ls="--", lw=0.8)
-            axes.flat[0].annotate(label("reform_day", lang), (rd, 1), xycoords=("data", "axes fraction"),
-                                  fontsize=7, ha="left", va="top", xytext=(3, 0), textcoords="offset points")
-            break
+    rd = next((r for p in comp.policies if (r := reform_day(comp, p))), None)
     for ax, col in zip(axes.flat, columns):
-        ax.set_title(label(col, lang))
+        if rd:
+            ax.axvline(rd, color="k", ls="--", lw=0.8, label=label("reform_day", lang))
+        ax.set_title(style.wrap(titled(col, lang), 34))
         ax.set_xlabel(label("day", lang))
+        style.plain_numbers(ax, "y")
     for ax in axes.flat[n:]:
         ax.axis("off")
-    axes.flat[0].legend(loc="lower right", frameon=False)
-    fig.suptitle(f"{label('series_title', lang)} — {label(comp.world, lang)} ({label('mean_band', lang)})",
-                 fontsize=9)
-    fig.tight_layout()
+    style.legend_below(fig, axes.flat[:n])
+    fig.suptitle(f"{label('series_title', lang)}：{_where(comp, lang)}（{label('mean_band', lang)}）" if lang == "zh"
+                 else f"{label('series_title', lang)}: {_where(comp, lang)} ({label('mean_band', lang)})", fontsize=9)
     return fig
 
 
-def scenario(comp: Comparison, lang: str = "en", outcomes=SCENARIO):
+def scenario_outcomes(comp: Comparison) -> list[str]:
+    """The effects figure shows the main outcomes of a default comparison, else the ones asked for."""
+    return [o for o in SCENARIO if o in comp.outcomes] if tuple(comp.outcomes) == SUMMARY else list(comp.outcomes)
+
+
+def scenario(comp: Comparison, lang: str = "en", outcomes=None):
     """Each policy's paired difference from the baseline with its 95% CI, one small panel per outcome."""
     t = comp.table()
-    outcomes = [o for o in outcomes if o in set(t["outcome"])]
+    outcomes = [o for o in (outcomes or scenario_outcomes(comp)) if o in set(t["outcome"])]
     cols = 3
     rows = (len(outcomes) + cols - 1) // cols
-    fig, axes = style.figure(rows, cols, height_in=1.25 * rows + 0.8)
     pols = comp.policies
-    for ax, o in zip(axes.flat, outcomes):
+    fig, axes = style.figure(rows, cols, height_in=(0.55 + 0.2 * len(pols)) * rows + 0.7)
+    y = np.arange(len(pols))[::-1]
+    for i, (ax, o) in enumerate(zip(axes.flat, outcomes)):
         s = t[t["outcome"] == o].set_index("policy")
-        y = np.arange(len(pols))[::-1]
+        k = scale_of(o)
         for yi, p in zip(y, pols):
             r = s.loc[p]
-            err = np.nan_to_num([[r["difference"] - r["ci_low"]], [r["ci_high"] - r["difference"]]])
-            ax.errorbar(r["difference"], yi, xerr=err, fmt="o", ms=3.5, color=_policy_color(comp, p), capsize=2)
+            err = np.nan_to_num([[r["difference"] - r["ci_low"]], [r["ci_high"] - r["difference"]]]) / k
+            ax.errorbar(r["difference"] / k, yi, xerr=err, fmt="o", ms=3.5, color=_policy_color(comp, p), capsize=2)
         ax.axvline(0, color="k", lw=0.6)
-        ax.set_yticks(y, [label(p, lang) if ax in axes[:, 0] else "" for p in pols])
+        ax.set_yticks(y, [style.wrap(label(p, lang), 18) for p in pols] if i % cols == 0 else [])
         ax.set_ylim(-0.7, len(pols) - 0.3)
-        ax.set_title(label(o, lang), fontsize=8)
+        arrow = ARROW[better(o)]  # which way is better, as in the report's table
+        gap = "" if lang == "zh" else " "
+        ax.set_title(style.wrap(titled(o, lang), 26) + (gap + arrow if arrow else ""), fontsize=7.5)
         ax.grid(axis="y", visible=False)
+        style.plain_numbers(ax, "x")
+        ax.tick_params(axis="x", labelsize=6.5)
     for ax in axes.flat[len(outcomes):]:
         ax.axis("off")
-    fig.suptitle(f"{label('scenario_title', lang)} — {label('baseline', lang)}: {label(comp.baseline, lang)}, "
-                 f"n={len(comp.seeds)}", fontsize=9)
-    fig.tight_layout()
+    fig.supxlabel(label("difference", lang), fontsize=8)
+    sep = "：" if lang == "zh" else ": "
+    fig.suptitle(f"{label('scenario_title', lang)}{sep}{label('baseline', lang)}为{label(comp.baseline, lang)}，"
+                 f"{_where(comp, lang)}" if lang == "zh" else
+                 f"{label('scenario_title', lang)}{sep}{label('baseline', lang).lower()} {label(comp.baseline, lang)}, "
+                 f"{_where(comp, lang)}", fontsize=9)
     return fig
 
 
@@ -119,7 +138,7 @@ def maps(comp: Comparison, lang: str = "en", seed: int | None = None):
     """Grid cells coloured by satisfaction and by spatial coverage, service points marked; one row per policy."""
     seed = comp.seeds[0] if seed is None else seed
     pols = [p for p in comp.labels if comp.store.is_done(comp.keys.get((p, seed), ""))][:4]
-    fig, axes = style.figure(len(pols), 2, height_in=2.6 * len(pols) + 0.5)
+    fig, axes = style.figure(len(pols), 2, height_in=2.5 * len(pols) + 0.8)
     cells = {p: comp.store.table(comp.keys[(p, seed)], "cells") for p in pols}
     lo = min(c["satisfaction_mean"].min() for c in cells.values())
     hi = max(c["satisfaction_mean"].max() for c in cells.values())
@@ -140,13 +159,15 @@ def maps(comp: Comparison, lang: str = "en", seed: int | None = None):
                            lw=0.6, label=label("service_point", lang))
             ax.set_aspect("equal")
             ax.grid(False)
-            ax.set_title(f"{label(p, lang)}: {label(col, lang)}", fontsize=8)
+            sep = "：" if lang == "zh" else ": "
+            ax.set_title(style.wrap(f"{label(p, lang)}{sep}{label(col, lang)}", 40), fontsize=8)
             ax.set_xlabel(label("x_km", lang))
             ax.set_ylabel(label("y_km", lang))
             fig.colorbar(sc, ax=ax, shrink=0.8)
-    axes[0, 0].legend(loc="upper right", fontsize=6.5, frameon=True)
-    fig.suptitle(f"{label('map_title', lang)} — {label(comp.world, lang)}, seed {seed}", fontsize=9)
-    fig.tight_layout()
+    style.legend_below(fig, axes.flat)
+    seed_text = f"{label('seed', lang)}{seed}" if lang == "zh" else f"seed {seed}"
+    fig.suptitle(f"{label('map_title', lang)}：{label(comp.world, lang)}，{seed_text}" if lang == "zh" else
+                 f"{label('map_title', lang)}: {label(comp.world, lang)}, {seed_text}", fontsize=9)
     return fig
 
 
@@ -154,13 +175,16 @@ def breakdown(comp: Comparison, lang: str = "en", outcome: str = "satisfaction_m
               dimensions=("settlement", "household_group", "distance_band")):
     """Paired effect on ``outcome`` by settlement, household group and distance band, with 95% CIs."""
     g = group_effects(comp, outcomes=(outcome,), dimensions=dimensions)
-    fig, axes = style.figure(1, len(dimensions), height_in=2.8,
-                             gridspec_kw={"width_ratios": [max(1, g[g["dimension"] == d]["group"].nunique())
-                                                           for d in dimensions]} if len(g) else None)
-    if g.empty:
+    dims = [d for d in dimensions if len(g) and (g["dimension"] == d).any()]
+    fig, axes = style.figure(1, max(len(dims), 1), height_in=3.0,
+                             gridspec_kw={"width_ratios": [g[g["dimension"] == d]["group"].nunique() for d in dims]}
+                             if dims else None)
+    if not dims:
         return fig
+    from experiments.labels import group_label
+
     width = 0.8 / max(len(comp.policies), 1)
-    for ax, dim in zip(axes[0], dimensions):
+    for ax, dim in zip(axes[0], dims):
         s = g[g["dimension"] == dim]
         groups = list(dict.fromkeys(s["group"]))
         for i, p in enumerate(comp.policies):
@@ -170,100 +194,59 @@ def breakdown(comp: Comparison, lang: str = "en", outcome: str = "satisfaction_m
             ax.bar(x, r["difference"], width, yerr=err, color=_policy_color(comp, p), capsize=1.5,
                    label=label(p, lang), error_kw={"lw": 0.7})
         ax.axhline(0, color="k", lw=0.6)
-        ax.set_xticks(np.arange(len(groups)), [label(x, lang) for x in groups], rotation=30, ha="right")
-        ax.set_title(label(dim, lang), fontsize=8)
+        ax.set_xticks(np.arange(len(groups)), [style.wrap(group_label(x, lang, tick=True), 14) for x in groups])
+        ax.set_title(label("distance_band_km" if dim == "distance_band" else dim, lang), fontsize=8)
         ax.grid(axis="x", visible=False)
     axes[0, 0].set_ylabel(label("difference", lang))
-    axes[0, 0].legend(frameon=False, fontsize=6.5)
-    fig.suptitle(f"{label('breakdown_title', lang)} ({label(outcome, lang)})", fontsize=9)
-    fig.tight_layout()
+    style.legend_below(fig, axes[0])
+    name = titled(outcome, lang)
+    title = label("breakdown_title", lang).format(outcome=name if lang == "zh" else name[0].lower() + name[1:])
+    fig.suptitle(f"{title}{'，' if lang == 'zh' else ', '}{_where(comp, lang)}", fontsize=9)
     return fig
 
 
-def sensitivity(indices: pd.DataFrame, method: str, lang: str = "en"):
-    """Morris (μ* and σ), Sobol (S1 and ST with CIs) or one-at-a-time (low and high value) per parameter."""
-    outcomes = list(dict.fromkeys(indices["outcome"]))
-    fig, axes = style.figure(len(outcomes), 1, height_in=max(1.6, 0.28 * indices["parameter"].nunique() + 1.0)
-                             * len(outcomes) + 0.4)
-    for ax, o in zip(axes[:, 0], outcomes):
-        s = indices[indices["outcome"] == o]
-        y = np.arange(len(s))[::-1]
-        if method == "morris":
-            pairs = (("mu_star", "mu_star_conf"), ("sigma", None))
-        elif method == "sobol":
-            pairs = (("S1", "S1_conf"), ("ST", "ST_conf"))
-        else:
-            pairs = (("low_value", None), ("high_value", None))
-        for i, (col, conf) in enumerate(pairs):
-            xerr = s[conf].to_numpy() if conf else None
-            ax.barh(y + (0.2 if i == 0 else -0.2), s[col], height=0.38, xerr=xerr, capsize=1.5,
-                    color=style.COLORS[1 + i], label=label(col, lang), error_kw={"lw": 0.7})
-        if method == "oat":
-            ax.axvline(s["baseline_value"].iloc[0], color="k", lw=0.8, ls="--", label=label("baseline", lang))
-        ax.set_yticks(y, list(s["parameter"]))
-        ax.set_title(label(o, lang), fontsize=8)
-        ax.legend(frameon=False, fontsize=6.5, loc="lower right")
-        ax.grid(axis="y", visible=False)
-    fig.suptitle(label("sensitivity_title", lang) + f" ({method})" if method != "oat" else label("oat", lang),
-                 fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
-def from_sweep(root: str | Path, baseline: str = "status_quo") -> Comparison:
-    """A Comparison over a sweep folder: one line per distinct setting (the sweep's overrides without the seed)."""
-    store = Store(root)
-    keys, worlds = {}, set()
-    for k in store.keys():
-        m = store.meta(k)
-        if not m or m.get("status") != "ok":
-            continue
-        ov = m["overrides"]
-        seed = next((int(o.split("=", 1)[1]) for o in ov if o.startswith("seed=")), 1)
-        worlds.update(o.split("=", 1)[1] for o in ov if o.startswith("world="))
-        rest = [o for o in ov if not o.startswith(("seed=", "world=", "days="))]
-        pol = next((o.split("=", 1)[1] for o in rest if o.startswith("policy=")), "status_quo")
-        extra = [o for o in rest if not o.startswith("policy=")]
-        keys[("+".join([pol, *extra]), seed)] = k
-    if not keys:
-        raise ConfigError(f"from={str(root)!r}: no completed runs in {store.runs}")
-    labels = sorted({p for p, _ in keys})
-    base = baseline if baseline in labels else labels[0]
-    comp = Comparison(",".join(sorted(worlds)) or "world", base, [p for p in labels if p != base],
-                      sorted({s for _, s in keys}), [], store)
-    comp.keys = keys
-    comp.summaries = {ps: store.summary(k) for ps, k in keys.items()}
-    return comp
-
-
-def load_any(src: str | Path, baseline: str = "status_quo") -> Comparison:
+def load_any(src: str | Path, baseline: str = "", world: str = "", store: str = "") -> Comparison:
+    """A comparison folder (rebased on ``baseline`` if given) or a sweep folder (one world of it)."""
     src = Path(src)
     if (src / "comparison.json").exists():
-        return load_comparison(src)
+        comp = load_comparison(src, store or None)
+        if world and world != comp.world:
+            raise ConfigError(f"world={world!r}: this comparison is on {comp.world}; it has no other world")
+        return comp.rebase(baseline) if baseline and baseline != comp.baseline else comp
     if (src / "runs").is_dir():
-        return from_sweep(src, baseline)
+        return from_sweep(src, baseline or None, world)
     raise ConfigError(f"from={str(src)!r}: neither a comparison folder (comparison.json) nor a sweep (runs/)")
 
 
-def all_figures(comp: Comparison, out: str | Path, lang: str = "en", formats=style.FORMATS) -> dict[str, Path]:
-    """Every figure for a comparison; returns name -> PNG path."""
-    out = Path(out)
-    made = {}
-    figs = {"series": lambda: series(comp, lang), "scenario": lambda: scenario(comp, lang),
+def make_all(comp: Comparison, lang: str = "en", outcomes=None) -> dict:
+    """Every figure of a comparison, drawn in memory (nothing written)."""
+    figs = {"series": lambda: series(comp, lang), "scenario": lambda: scenario(comp, lang, outcomes),
             "breakdown": lambda: breakdown(comp, lang), "map": lambda: maps(comp, lang)}
-    for name, make in figs.items():
-        if name in ("scenario", "breakdown") and not comp.policies:
-            continue
-        paths = style.save(make(), out / name, formats)
-        made[name] = paths[0]
+    made = {}
+    try:
+        for name, make in figs.items():
+            if name in ("scenario", "breakdown") and not comp.policies:
+                continue
+            made[name] = make()
+    except BaseException:
+        for f in made.values():
+            style.plt.close(f)
+        raise
     return made
 
 
+def all_figures(comp: Comparison, out: str | Path, lang: str = "en", formats=style.FORMATS,
+                outcomes=None) -> dict[str, Path]:
+    """Every figure for a comparison; returns name -> PNG path (all drawn before any is written)."""
+    return style.save_all(make_all(comp, lang, outcomes), out, formats)
+
+
+KNOWN = {"from": "", "lang": "en", "out": "", "formats": ["png", "pdf"], "baseline": "", "world": "", "store": "",
+         "outcomes": []}
+
+
 def main(argv: list[str]) -> int:
-    opts, rest = parse(argv, {"from": "", "lang": "en", "out": "", "formats": ["png", "pdf"],
-                              "baseline": "status_quo"})
-    if rest:
-        raise ConfigError(f"{rest[0]}: unknown option (see --help)")
+    opts, _ = parse(argv, KNOWN, "experiments.figures", model=False)
     if not opts["from"]:
         raise ConfigError("from: give a comparison or sweep folder, e.g. from=results/compare/tiny")
     if opts["lang"] not in ("en", "zh"):
@@ -271,9 +254,12 @@ def main(argv: list[str]) -> int:
     bad = [f for f in opts["formats"] if f not in ("png", "pdf", "svg")]
     if bad:
         raise ConfigError(f"formats: {bad[0]!r} is not one of png, pdf, svg")
-    comp = load_any(opts["from"], opts["baseline"])
+    comp = load_any(opts["from"], opts["baseline"], opts["world"], opts["store"])
+    if opts["outcomes"]:
+        check_outcomes(opts["outcomes"], comp.available())
+        comp.outcomes = tuple(opts["outcomes"])
     out = Path(opts["out"] or Path(opts["from"]) / f"figures_{opts['lang']}")
-    made = all_figures(comp, out, opts["lang"], tuple(opts["formats"]))
+    made = all_figures(comp, out, opts["lang"], tuple(opts["formats"]), opts["outcomes"] or None)
     print(f"wrote {len(made)} figures ({', '.join(made)}) to {out}/ as {', '.join(opts['formats'])}")
     return 0
 

@@ -1,234 +1,205 @@
 """A self-contained policy report: ``python -m experiments.report policies=[im_reform,zhucheng_model]``.
 
 Runs (or reuses) a paired comparison on a world and writes ``report.md`` and a
-single-file ``report.html`` (figures embedded): what each policy changes, its effect
-on every outcome with a 95% interval, for whom, at what cost, and how sure we are.
+single-file ``report.html`` (figures and the font subset it needs embedded): what was
+run, a summary, what each policy changes (in words, with the report's passages), its
+effect on every outcome with a 95 % interval, for whom, at what cost, and how sure we
+are.  The default folder is named by the settings, and a folder holding a report of
+other settings is never overwritten.
 """
 
 from __future__ import annotations
 
-import base64
-import html
+import hashlib
+import json
 import os
+import shutil
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-import numpy as np
-from omegaconf import OmegaConf
+import yaml
 
-from experiments import figures
-from experiments.cli import parse, run_main
-from experiments.collect import flatten
-from experiments.compare import Comparison, compare, fmt, group_effects, policy_overrides, write
+from experiments import figures, style
+from experiments.cli import parse, run_main, unknown_name
+from experiments.compare import RESERVED, Comparison, compare, group_effects, resolve_policies, write
 from experiments.labels import label
-from experiments.store import code_version
-from sim.config.load import load
+from experiments.report_render import to_html, to_markdown
+from experiments.report_sections import changes, cost, effects, how_sure, summary, title, what_was_run, whom
+from experiments.report_text import t
+from experiments.sources import DEFAULT_STORE
+from sim.config.load import options
 from sim.config.validate import ConfigError
-from sim.outcomes import SUMMARY
 
 USAGE = """usage: python -m experiments.report [world=tiny] policies=[a,b,...] [options]
 
   world=NAME        world (default: the model's default world, tiny)
   baseline=NAME     baseline policy (default status_quo)
-  policies=[a,b]    policies to compare (default: im_reform, zhucheng_model, jinan_model where they exist)
-  seeds=N           replications (default 10); target=X adds seeds until intervals are narrower (see compare)
+  policies=[a,b]    policies to compare (default: im_reform, zhucheng_model, jinan_model); patterns such as
+                    policies=[only_*] and variants NAME+key=value as in experiments.compare
+  seeds=N           replications (default 10); seed_start=S the first; target=X adds seeds until intervals
+                    are narrower (see experiments.compare), with max_seeds=N step=N
   lang=en|zh        language of the report and its figures (default en)
-  out=DIR           default reports/<world>
-  store=DIR         results store to reuse (default results/store)
+  relevant=X        smallest change that counts as mattering: X for shares, X of the baseline level for days,
+                    money and staff (default 0.01); bold in the tables
+  out=DIR           default reports/<world>-<lang>-<hash of the settings>; a folder holding a report of other
+                    settings is refused
+  store=DIR         results store to reuse (default results/store); add_to_sweep=true as in compare
   n_jobs=N          worker processes (default: all cores; results do not depend on it)
-  any other key=value is a model override for every run, e.g. days=180
+  formats=[png,pdf] figure files written beside report.md
+  any other key=value is a model override for every run, e.g. days=180 world.scale=0.1
 """
 
-KNOWN = dict(world="tiny", baseline="status_quo", policies=[], seeds=10, seed_start=0, out="", store="results/store",
-             n_jobs=0, target=0.0, max_seeds=200, step=10, lang="en", formats=["png", "pdf"])
+KNOWN = dict(world="tiny", baseline="status_quo", policies=[], seeds=10, seed_start=0, out="", store=DEFAULT_STORE,
+             add_to_sweep=False, n_jobs=0, target=0.0, max_seeds=200, step=10, lang="en", formats=["png", "pdf"],
+             relevant=0.01)
 DEFAULT_POLICIES = ("im_reform", "zhucheng_model", "jinan_model")
-COST = ("cost_total_yuan", "cost_per_resolved_need_yuan", "staff_per_10k_residents")
-
-T = {  # report prose, English and Chinese
-    "title": ("Policy report: {pols} on {world}", "政策评估报告：{world} 的 {pols}"),
-    "intro": ("If this area changes how its communities are organised, staffed and funded, what happens to "
-              "residents' satisfaction and to service coverage, for whom, at what cost, and how sure are we? "
-              "Each policy is compared with **{base}** on the same {n} random seeds (the same residents and the "
-              "same random draws), over {days} days. Differences are policy minus baseline, with 95% confidence "
-              "intervals over seeds (paired t-intervals).",
-              "如果本地区改变社区的组织、人员和经费方式，居民满意度和服务覆盖会怎样变化？对谁有利？成本多少？"
-              "结论有多可靠？每项政策都与**{base}**在相同的{n}个随机种子上比较（相同的居民、相同的随机抽样），"
-              "模拟{days}天。差值为政策减基线，并给出各种子间的95%置信区间（配对t区间）。"),
-    "changes": ("What each policy changes", "各政策改变了什么"),
-    "changes_p": ("Lever settings that differ from {base}.", "与{base}不同的政策杠杆设置。"),
-    "effects": ("Effect on each outcome", "对各项指标的影响"),
-    "effects_p": ("Each cell: difference from the baseline [95% CI]. Bold: the interval excludes 0.",
-                  "每格：与基线之差 [95%置信区间]。粗体：区间不含0。"),
-    "whom": ("For whom", "受益人群"),
-    "whom_p": ("Change in mean satisfaction by settlement (urban/rural), household group (e.g. with elderly) "
-               "and distance to the nearest service centre.",
-               "按居住类型（城市/农村）、家庭类型（如有老年人）和到最近服务中心距离分组的满意度变化。"),
-    "cost": ("At what cost", "成本"),
-    "cost_p": ("Spending and staff; the last column divides the extra cost by the extra satisfaction "
-               "(yuan per 0.01 of mean satisfaction; a ratio of means, indicative only).",
-               "支出与人员；最后一列为每提高0.01平均满意度的新增成本（元；均值之比，仅供参考）。"),
-    "time": ("Over time and space", "时间与空间"),
-    "method": ("How sure are we", "结论的可靠性"),
-    "method_p": ("n = {n} seeds per policy; common random numbers make paired intervals narrower than unpaired "
-                 "ones (median ratio of paired to unpaired half-width here: {ratio}). Model code version {code}; "
-                 "runs are in {store}. Every number comes from the model's documented parameters; see docs/ODD.md.",
-                 "每项政策 n = {n} 个种子；共同随机数使配对区间比非配对区间更窄"
-                 "（此处配对与非配对半宽中位数之比：{ratio}）。"
-                 "模型代码版本 {code}；运行结果保存在 {store}。所有数字来自模型的已记录参数，见 docs/ODD.md。"),
-    "lever": ("Lever setting", "杠杆设置"),
-    "none": ("(same as baseline)", "（与基线相同）"),
-    "group": ("Group", "群体"),
-    "per_point": ("Extra yuan per 0.01 satisfaction", "每0.01满意度新增成本（元）"),
-}
+REPORT_META = "report.json"
 
 
-def t(key: str, lang: str, **kw) -> str:
-    return T[key][0 if lang == "en" else 1].format(**kw)
+def settings_of(world: str, baseline: str, policies: list[str], seeds: int, seed_start: int, overrides: list[str],
+                lang: str, target: float = 0.0, relevant: float = 0.01) -> dict:
+    """What a report is of: everything that changes its content."""
+    return {"world": world, "baseline": baseline, "policies": list(policies), "seeds": seeds,
+            "seed_start": seed_start, "overrides": sorted(overrides), "lang": lang, "target": target,
+            "relevant": relevant}
 
 
-def lever_changes(world: str, baseline: str, policy: str, overrides: list[str]) -> list[tuple[str, str, str]]:
-    """(key, baseline value, policy value) for every policy setting that differs from the baseline."""
-    _, b = load([f"world={world}", *policy_overrides(baseline), *overrides])
-    _, p = load([f"world={world}", *policy_overrides(policy), *overrides])
-    fb = flatten(OmegaConf.to_container(b.policy, resolve=True))
-    fp = flatten(OmegaConf.to_container(p.policy, resolve=True))
-    return [(k, str(fb.get(k)), str(fp.get(k))) for k in fp if k != "name" and fb.get(k) != fp.get(k)]
+def digest(settings: dict) -> str:
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
 
 
-def md_table(header: list[str], rows: list[list[str]]) -> str:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(out)
+def default_out(settings: dict) -> Path:
+    """reports/<world>-<lang>-<hash>: a report of other settings gets another folder."""
+    return Path("reports") / f"{settings['world']}-{settings['lang']}-{digest(settings)}"
 
 
-def cell(r) -> str:
-    s = f"{fmt(r['difference'])} [{fmt(r['ci_low'])}, {fmt(r['ci_high'])}]"
-    sig = np.isfinite(r["ci_low"]) and (r["ci_low"] > 0 or r["ci_high"] < 0)
-    return f"**{s}**" if sig else s
+def check_out(out: Path, settings: dict) -> None:
+    """Refuse a folder that holds a report of other settings, or anything that is not a report."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ConfigError(f"out={out}: exists and is not a folder; choose a new folder")
+    meta = out / REPORT_META
+    if meta.exists():
+        try:
+            old = json.loads(meta.read_text()).get("settings", {})
+        except (OSError, ValueError):
+            old = None
+        if old == settings:
+            return
+        what = ", ".join(f"{k}={old.get(k)!r}" for k in settings if isinstance(old, dict) and old.get(k)
+                         != settings[k]) if isinstance(old, dict) else "unreadable report.json"
+        raise ConfigError(f"out={out}: holds a report of other settings ({what}); choose another out= or remove "
+                          "that folder")
+    if any(out.iterdir()):
+        raise ConfigError(f"out={out}: the folder is not empty and holds no report; choose a new or empty folder")
 
 
-def build(comp: Comparison, out: Path, lang: str = "en", formats=("png", "pdf")) -> Path:
-    """Write report.md (with figure files beside it) and report.html (figures embedded)."""
-    out.mkdir(parents=True, exist_ok=True)
-    write(comp, out)
-    figs = figures.all_figures(comp, out / "figures", lang, formats)
+def context(comp: Comparison) -> dict:
+    """What the runs say about themselves: days, scale, households, measurement window, code version."""
+    key = next((comp.keys[(comp.baseline, s)] for s in comp.seeds if (comp.baseline, s) in comp.summaries), None)
+    s = comp.summaries.get((comp.baseline, comp.seeds[0]), {}) if comp.seeds else {}
+    ctx = {"days": s.get("days", "?"), "households": s.get("households"), "git_commit": s.get("git_commit"),
+           "made": time.strftime("%Y-%m-%d %H:%M")}
+    for k in ("warmup_days", "window_start_day", "window_days"):
+        if s.get(k) is not None:
+            ctx[k] = s[k]
+    scale = s.get("scale")
+    if scale is None and key is not None:
+        cfg = yaml.safe_load((comp.store.path(key) / "config.yaml").read_text()) or {}
+        scale = (cfg.get("world") or {}).get("scale", 1.0)
+    ctx["scale"] = float(scale if scale is not None else 1.0)
+    meta = comp.store.meta(key) if key else None
+    ctx["code_version"] = (meta or {}).get("code_version", "?")
+    return ctx
+
+
+def _store_text(comp: Comparison) -> str:
+    root = comp.store.root
+    try:
+        return root.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(root)
+
+
+def build(comp: Comparison, out: Path, lang: str = "en", formats=("png", "pdf"), relevant: float = 0.01,
+          settings: dict | None = None) -> Path:
+    """Write report.md (figures beside it), report.html (all embedded), the comparison and report.json.
+
+    Everything is made in a temporary folder first and then put in place, so ``out`` holds
+    the old report or the new one, never a mixture.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     tab = comp.table()
-    days = next(iter(comp.summaries.values()))["days"] if comp.summaries else "?"
-    pols = comp.policies
-    blocks: list[tuple] = [("h1", t("title", lang, pols=", ".join(label(p, lang) for p in pols),
-                                    world=label(comp.world, lang))),
-                           ("p", t("intro", lang, base=label(comp.baseline, lang), n=len(comp.seeds), days=days))]
-    # what each policy changes
-    blocks += [("h2", t("changes", lang)), ("p", t("changes_p", lang, base=label(comp.baseline, lang)))]
-    for p in pols:
-        ch = lever_changes(comp.world, comp.baseline, p, comp.overrides)
-        rows = [[f"`{k}`", b, v] for k, b, v in ch] or [[t("none", lang), "", ""]]
-        blocks += [("h3", label(p, lang)),
-                   ("table", [t("lever", lang), label(comp.baseline, lang), label(p, lang)], rows)]
-    # effects
-    blocks += [("h2", t("effects", lang)), ("p", t("effects_p", lang))]
-    rows = []
-    for o in SUMMARY:
-        s = tab[tab["outcome"] == o].set_index("policy")
-        if s.empty:
-            continue
-        rows.append([label(o, lang), fmt(s["baseline_mean"].iloc[0])] + [cell(s.loc[p]) for p in pols])
-    blocks += [("table", [label("outcome", lang), label(comp.baseline, lang)] + [label(p, lang) for p in pols], rows),
-               ("img", figs["scenario"], t("effects", lang))]
-    # for whom
-    g = group_effects(comp, outcomes=("satisfaction_mean",))
-    blocks += [("h2", t("whom", lang)), ("p", t("whom_p", lang))]
-    if not g.empty:
-        rows = []
-        for (dim, grp), s in g.groupby(["dimension", "group"], sort=False):
-            s = s.set_index("policy")
-            rows.append([f"{label(dim, lang)}: {label(grp, lang)}"] + [cell(s.loc[p]) for p in pols])
-        blocks += [("table", [t("group", lang)] + [label(p, lang) for p in pols], rows)]
-    blocks += [("img", figs["breakdown"], t("whom", lang))]
-    # cost
-    blocks += [("h2", t("cost", lang)), ("p", t("cost_p", lang))]
-    rows = []
-    for p in pols:
-        s = tab[tab["policy"] == p].set_index("outcome")
-        dsat = s.loc["satisfaction_mean", "difference"] if "satisfaction_mean" in s.index else np.nan
-        dcost = s.loc["cost_total_yuan", "difference"] if "cost_total_yuan" in s.index else np.nan
-        per = dcost / (dsat / 0.01) if np.isfinite(dsat) and dsat > 0 else np.nan
-        rows.append([label(p, lang)] + [cell(s.loc[o]) if o in s.index else "n/a" for o in COST] + [fmt(per)])
-    blocks += [("table", [label("policy", lang)] + [label(o, lang) for o in COST] + [t("per_point", lang)], rows)]
-    # time and space
-    blocks += [("h2", t("time", lang)), ("img", figs["series"], label("series_title", lang)),
-               ("img", figs["map"], label("map_title", lang))]
-    ratio = (tab["half_width"] / tab["unpaired_half_width"]).replace([np.inf, -np.inf], np.nan).dropna()
-    blocks += [("h2", t("method", lang)),
-               ("p", t("method_p", lang, n=len(comp.seeds), ratio=fmt(float(ratio.median())) if len(ratio) else "n/a",
-                       code=code_version(), store=comp.store.root))]
-    if comp.failed:
-        blocks.append(("p", "Failed runs (left out of the pairs): " +
-                       "; ".join(f"{p} seed {s}: {e}" for p, s, e in comp.failed)))
-    (out / "report.md").write_text(to_markdown(blocks, out))
-    (out / "report.html").write_text(to_html(blocks, lang))
+    groups = group_effects(comp, outcomes=("satisfaction_mean",))
+    ctx = context(comp)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        figs = style.save_all(figures.make_all(comp, lang), tmp / "figures", formats)
+        fx, strong, shown = effects(comp, tab, lang, relevant, figs["scenario"])
+        blocks = [("h1", title(comp, lang)),
+                  *summary(comp, tab, groups, ctx, lang, relevant, strong, shown),
+                  *what_was_run(comp, ctx, lang), *changes(comp, lang), *fx,
+                  *whom(comp, groups, lang, relevant, figs["breakdown"]),
+                  *cost(comp, tab, ctx, lang, relevant),
+                  ("h2", t("time", lang)), ("img", figs["series"], label("series_title", lang)),
+                  ("img", figs["map"], label("map_title", lang)),
+                  *how_sure(comp, tab, lang, _store_text(comp))]
+        (tmp / "report.md").write_text(to_markdown(blocks, tmp, lang))
+        (tmp / "report.html").write_text(to_html(blocks, lang))
+        write(comp, tmp)
+        meta = {"settings": settings or settings_of(comp.world, comp.baseline, comp.policies, len(comp.seeds),
+                                                    min(comp.seeds), comp.overrides, lang, relevant=relevant),
+                "made": ctx["made"], "context": ctx}
+        (tmp / REPORT_META).write_text(json.dumps(meta, indent=1, default=str) + "\n")
+        _swap(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
-def to_markdown(blocks: list[tuple], out: Path) -> str:
-    parts = []
-    for b in blocks:
-        if b[0] in ("h1", "h2", "h3"):
-            parts.append("#" * int(b[0][1]) + " " + b[1])
-        elif b[0] == "p":
-            parts.append(b[1])
-        elif b[0] == "table":
-            parts.append(md_table(b[1], b[2]))
-        elif b[0] == "img":
-            parts.append(f"![{b[2]}]({Path(b[1]).relative_to(out).as_posix()})")
-    return "\n\n".join(parts) + "\n"
+def _swap(new: Path, out: Path) -> None:
+    """Put the folder ``new`` in place of ``out``.
 
-
-def _inline(text: str) -> str:
-    """Escape, then the two Markdown marks the report uses: **bold** and `code`."""
-    s = html.escape(text)
-    parts = s.split("**")
-    s = "".join(f"<b>{x}</b>" if i % 2 else x for i, x in enumerate(parts))
-    parts = s.split("`")
-    return "".join(f"<code>{x}</code>" if i % 2 else x for i, x in enumerate(parts))
-
-
-def to_html(blocks: list[tuple], lang: str) -> str:
-    body = []
-    for b in blocks:
-        if b[0] in ("h1", "h2", "h3"):
-            body.append(f"<{b[0]}>{_inline(b[1])}</{b[0]}>")
-        elif b[0] == "p":
-            body.append(f"<p>{_inline(b[1])}</p>")
-        elif b[0] == "table":
-            head = "".join(f"<th>{_inline(h)}</th>" for h in b[1])
-            rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in b[2])
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-        elif b[0] == "img":
-            data = base64.b64encode(Path(b[1]).read_bytes()).decode()
-            body.append(f'<figure><img alt="{html.escape(b[2])}" src="data:image/png;base64,{data}">'
-                        f"<figcaption>{_inline(b[2])}</figcaption></figure>")
-    css = ("body{font-family:'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif;"
-           "max-width:60em;margin:2em auto;padding:0 1em;line-height:1.5;color:#222}"
-           "table{border-collapse:collapse;margin:1em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:.25em .5em;"
-           "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%}"
-           "figcaption{font-size:.85em;color:#555}code{font-size:.85em}")
-    title = html.escape(blocks[0][1])
-    return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-            f"<title>{title}</title><style>{css}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+    ``new`` is a sibling of ``out``, so the relative store paths its comparison.json records hold for ``out``.
+    """
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.replace(out, old / "x")
+        os.replace(new, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, out)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(out, 0o777 & ~umask)  # a temporary folder is private; the report is not
 
 
 def main(argv: list[str]) -> int:
-    opts, overrides = parse(argv, KNOWN)
+    opts, overrides = parse(argv, KNOWN, "experiments.report", RESERVED)
     if opts["lang"] not in ("en", "zh"):
         raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")
-    from sim.config.load import options
-
-    pols = opts["policies"] or [p for p in DEFAULT_POLICIES if p in options("policy")]
+    bad = [f for f in opts["formats"] if f not in ("png", "pdf", "svg")]
+    if bad or "png" not in opts["formats"]:
+        raise ConfigError(f"formats={opts['formats']}: choose from png, pdf, svg, with png (the report shows it)")
+    if not 0 <= opts["relevant"] < 1:
+        raise ConfigError(f"relevant={opts['relevant']}: must be at least 0 and below 1, e.g. relevant=0.01")
+    if opts["world"] not in options("world"):
+        raise unknown_name("world", opts["world"], "world", options("world"))
+    pols = resolve_policies(opts["policies"] or [p for p in DEFAULT_POLICIES if p in options("policy")],
+                            opts["baseline"])
+    sett = settings_of(opts["world"], opts["baseline"], pols, opts["seeds"], opts["seed_start"], overrides,
+                       opts["lang"], float(opts["target"]), float(opts["relevant"]))
+    out = Path(opts["out"]) if opts["out"] else default_out(sett)
+    check_out(out, sett)  # before anything runs
     n_jobs = opts["n_jobs"] or os.cpu_count() or 1
     comp = compare(opts["world"], opts["baseline"], pols, opts["seeds"], opts["seed_start"], overrides,
-                   opts["store"], n_jobs, float(opts["target"]), opts["max_seeds"], opts["step"])
-    out = build(comp, Path(opts["out"] or Path("reports") / comp.world), opts["lang"], tuple(opts["formats"]))
+                   opts["store"], n_jobs, float(opts["target"]), opts["max_seeds"], opts["step"],
+                   add_to_sweep=opts["add_to_sweep"])
+    build(comp, out, opts["lang"], tuple(opts["formats"]), float(opts["relevant"]), sett)
     print(f"wrote {out}/report.html (self-contained) and {out}/report.md with figures in {out}/figures/")
     return 1 if comp.failed else 0
 

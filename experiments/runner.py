@@ -2,42 +2,48 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
-from experiments.store import Outcome, Store, code_version
+from experiments.sources import Runs
+from experiments.store import ENV_CODE_VERSION, Outcome, Store, code_version, run_key
 from sim.config.load import load
 
 
 def _ensure(root: str, overrides: list[str], version: str) -> Outcome:
-    import os
-
-    os.environ["SIM_CODE_VERSION"] = version  # the same key in every worker as in the parent
+    os.environ[ENV_CODE_VERSION] = version  # the same key in every worker as in the parent
     return Store(root).ensure(overrides)
 
 
-def run_many(store: Store, jobs: list[list[str]], n_jobs: int = 1, desc: str = "runs") -> list[Outcome]:
-    """Validate every job first (ConfigError, nothing run), then run the missing ones.
+def run_many(runs: Runs | Store, jobs: list[list[str]], n_jobs: int = 1, desc: str = "runs") -> list[Outcome]:
+    """Validate every job first (ConfigError, nothing run), then run the ones no store of ``runs`` holds.
 
-    Results do not depend on ``n_jobs``: each run is determined by its config alone.
+    New runs go into ``runs.write``.  Results do not depend on ``n_jobs``: each run is
+    determined by its config alone.
     """
     from tqdm import tqdm
 
-    for job in jobs:
-        load(job)
+    runs = runs if isinstance(runs, Runs) else Runs(runs)
+    keys = [run_key(load(job)[1]) for job in jobs]
     version = code_version()
-    bar = tqdm(total=len(jobs), desc=desc, unit="run", file=sys.stderr, disable=not sys.stderr.isatty())
-    if n_jobs == 1 or len(jobs) <= 1:
-        out = []
-        for job in jobs:
-            out.append(_ensure(str(store.root), job, version))
+    out: list[Outcome | None] = [None] * len(jobs)
+    for i, k in enumerate(keys):
+        if runs.find(k) is not None:
+            out[i] = Outcome(k, "skipped", summary=runs.summary(k))
+    todo = [i for i in range(len(jobs)) if out[i] is None]
+    bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), desc=desc, unit="run", file=sys.stderr,
+               disable=not sys.stderr.isatty())
+    root = str(runs.write.root)
+    if n_jobs == 1 or len(todo) <= 1:
+        for i in todo:
+            out[i] = _ensure(root, jobs[i], version)
             bar.update()
     else:
         from joblib import Parallel, delayed
 
-        out = []
-        for o in Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_ensure)(str(store.root), job, version) for job in jobs):
-            out.append(o)
+        done = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_ensure)(root, jobs[i], version) for i in todo)
+        for i, o in zip(todo, done):
+            out[i] = o
             bar.update()
     bar.close()
     return out

@@ -5,10 +5,15 @@ params.needs.rate_dispute:0.5:2] outcomes=[satisfaction_mean,coverage_service] n
 
 Each sample point is a config (integers rounded, booleans at 0.5) run on the same seeds
 (common random numbers) and averaged; runs go into a store, so a repeated analysis is free.
+The analysis is reproducible: sampling and SALib's bootstrap intervals use ``sample_seed``.
+A varied setting that the run cannot read (its lever switched off) is refused before
+anything runs; one that changed nothing at all the run reports is flagged afterwards.
+Every output records what was run: world, policy, scale, days, seeds, method and n.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -16,12 +21,15 @@ import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
-from experiments import figures, style
-from experiments.cli import parse, run_main
-from experiments.compare import fmt
+from experiments import style
+from experiments.cli import parse, run_main, unknown_name
+from experiments.measures import flat_summary
+from experiments.numbers import fmt
 from experiments.runner import run_many
-from experiments.store import Store
-from sim.config.load import load
+from experiments.sensitivity_figure import figure
+from experiments.sources import DEFAULT_STORE
+from experiments.store import Store, code_version
+from sim.config.load import load, options
 from sim.config.validate import ConfigError
 from sim.outcomes import SUMMARY
 
@@ -30,18 +38,22 @@ USAGE = """usage: python -m experiments.sensitivity vary=[KEY:LOW:HIGH,...] [met
   vary=[k:lo:hi,...]  parameters and ranges, any numeric or true/false config key
                       (e.g. policy.grid_management.households_per_grid_worker:100:600)
   method=NAME         morris (screening, mu* with CI), sobol (S1, ST with CIs) or oat (default morris)
-  n=N                 Morris trajectories, or Sobol base sample (a power of 2) (default 8)
+  n=N                 Morris trajectories, or Sobol base sample (a power of 2, 512 or more for stable indices)
   outcomes=[...]      outcomes (default [satisfaction_mean,coverage_service,cost_total_yuan])
   world=NAME policy=NAME   scenario (default tiny, status_quo)
-  seeds=N             seeds averaged at each point, the same for every point (default 1)
+  seeds=N             seeds 0..N-1 averaged at each point, the same for every point (default 1)
   out=DIR             default results/sensitivity/<method>; store=DIR (default results/store)
-  n_jobs=N lang=en|zh sample_seed=N
+  n_jobs=N lang=en|zh formats=[png,pdf]
+  sample_seed=N       seed of the sample and of SALib's bootstrap intervals (default 0): reruns match
   any other key=value is a model override for every run, e.g. days=180
 """
 
 KNOWN = dict(method="morris", vary=[], n=8, outcomes=["satisfaction_mean", "coverage_service", "cost_total_yuan"],
-             world="tiny", policy="status_quo", seeds=1, out="", store="results/store", n_jobs=1, lang="en",
+             world="tiny", policy="status_quo", seeds=1, out="", store=DEFAULT_STORE, n_jobs=1, lang="en",
              sample_seed=0, formats=["png", "pdf"])
+RESERVED = {"seed": "every point runs on seeds 0..seeds-1; write seeds=N (how many)"}
+METHODS = ("morris", "sobol", "oat")
+SOBOL_ENOUGH = 512  # base samples below which Sobol indices and their intervals are rough (SALib's examples use 1024)
 
 
 def parse_vary(items: list[str], base) -> tuple[dict, list[str]]:
@@ -55,6 +67,8 @@ def parse_vary(items: list[str], base) -> tuple[dict, list[str]]:
         cur = OmegaConf.select(base, key, default="__missing__")
         if isinstance(cur, str) and cur == "__missing__":
             raise ConfigError(f"vary: {key!r} is not a config key (see `python -m sim --cfg`)")
+        if key in names:
+            raise ConfigError(f"vary: {key} is listed twice")
         if isinstance(cur, bool):
             kind, lo, hi = "bool", 0.0, 1.0
         else:
@@ -75,6 +89,20 @@ def parse_vary(items: list[str], base) -> tuple[dict, list[str]]:
     return {"num_vars": len(names), "names": names, "bounds": bounds}, kinds
 
 
+def check_read(names: list[str], base) -> None:
+    """Refuse a varied lever setting whose lever is switched off (and the switch not varied): it is never read."""
+    for key in names:
+        parts = key.split(".")
+        if len(parts) != 3 or parts[0] != "policy" or parts[2] in ("enabled", "start_day"):
+            continue
+        switch = f"policy.{parts[1]}.enabled"
+        on = OmegaConf.select(base, switch, default=None)
+        if on is False and switch not in names:
+            raise ConfigError(f"vary: {key} is not read while {switch}=false (policy "
+                              f"{OmegaConf.select(base, 'policy.name')}); add {switch}=true, vary {switch} too, "
+                              "or choose a policy with the lever on")
+
+
 def as_override(key: str, kind: str, x: float) -> str:
     if kind == "bool":
         return f"{key}={'true' if x >= 0.5 else 'false'}"
@@ -83,39 +111,92 @@ def as_override(key: str, kind: str, x: float) -> str:
     return f"{key}={float(x)!r}"
 
 
+def point_overrides(problem: dict, kinds: list[str], row) -> list[str]:
+    return [as_override(k, kd, x) for k, kd, x in zip(problem["names"], kinds, row)]
+
+
 def evaluate(X: np.ndarray, problem: dict, kinds: list[str], base: list[str], seeds: list[int], outcomes: list[str],
-             store: Store, n_jobs: int) -> np.ndarray:
-    """Outcome means over seeds at each row of X (rows x outcomes)."""
-    jobs = [[*base, *(as_override(k, kd, x) for k, kd, x in zip(problem["names"], kinds, row)), f"seed={s}"]
-            for row in X for s in seeds]
-    res = run_many(store, jobs, n_jobs=n_jobs, desc="sensitivity")
-    Y = np.full((len(X), len(seeds), len(outcomes)), np.nan)
+             store: Store, n_jobs: int) -> tuple[np.ndarray, list[list[dict]]]:
+    """Outcome means over seeds at each row of X (rows x outcomes), and every run's numbers (rows x seeds)."""
+    jobs = [[*base, *point_overrides(problem, kinds, row), f"seed={s}"] for row in X for s in seeds]
+    return _collect(run_many(store, jobs, n_jobs=n_jobs, desc="sensitivity"), len(X), seeds, outcomes)
+
+
+def _collect(res, n_points: int, seeds: list[int], outcomes: list[str]) -> tuple[np.ndarray, list[list[dict]]]:
+    Y = np.full((n_points, len(seeds), len(outcomes)), np.nan)
+    every: list[list[dict]] = [[{} for _ in seeds] for _ in range(n_points)]
     for j, o in enumerate(res):
         if o.summary is not None:
-            Y[j // len(seeds), j % len(seeds)] = [np.nan if o.summary.get(k) is None else o.summary[k]
-                                                  for k in outcomes]
-    return np.nanmean(Y, axis=1)
+            flat = flat_summary(o.summary)
+            every[j // len(seeds)][j % len(seeds)] = flat
+            Y[j // len(seeds), j % len(seeds)] = [flat.get(k, np.nan) for k in outcomes]
+    return np.nanmean(Y, axis=1), every
+
+
+def pairs(method: str, n_rows: int, k: int) -> list[list[tuple[int, int]]]:
+    """For each parameter, the pairs of sample points that differ in that parameter alone."""
+    out: list[list[tuple[int, int]]] = [[] for _ in range(k)]
+    if method == "morris":  # trajectories of k+1 points, one parameter moved per step
+        return out  # filled from the sample itself in inert(), the moved column is found per step
+    if method == "sobol":  # blocks A, AB_1..AB_k, B
+        for b in range(0, n_rows, k + 2):
+            for i in range(k):
+                out[i].append((b, b + 1 + i))
+    else:  # oat: the configured point, then low and high of each parameter
+        for i in range(k):
+            out[i].append((1 + 2 * i, 2 + 2 * i))
+    return out
+
+
+def inert(method: str, X: np.ndarray, problem: dict, kinds: list[str], every: list[list[dict]]) -> list[str]:
+    """Parameters whose change left every number of every run exactly as it was (so the run does not read them)."""
+    k = problem["num_vars"]
+    pp = pairs(method, len(every), k)
+    if method == "morris":
+        for a in range(len(X) - 1):
+            if (a + 1) % (k + 1) == 0:
+                continue  # the next trajectory starts
+            moved = np.flatnonzero(X[a] != X[a + 1])
+            if len(moved) == 1:
+                pp[moved[0]].append((a, a + 1))
+    out = []
+    for i, name in enumerate(problem["names"]):
+        tried = [(a, b) for a, b in pp[i] if point_overrides(problem, kinds, X[a])[i]
+                 != point_overrides(problem, kinds, X[b])[i]]
+        if tried and all(_same(every[a], every[b]) for a, b in tried):
+            out.append(name)
+    return out
+
+
+def _same(a: list[dict], b: list[dict]) -> bool:
+    return all(x.keys() == y.keys() and all(x[k] == y[k] or (x[k] != x[k] and y[k] != y[k]) for k in x)
+               for x, y in zip(a, b)) and all(a) and all(b)
 
 
 def analyse(method: str, problem: dict, kinds: list[str], base: list[str], seeds: list[int], outcomes: list[str],
-            n: int, store: Store, n_jobs: int = 1, sample_seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(indices table, samples table) for one method."""
+            n: int, store: Store, n_jobs: int = 1, sample_seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, list,
+                                                                                dict]:
+    """(indices table, samples table, notes, the numbers of the first run) for one method."""
     from SALib.analyze import morris as morris_a
     from SALib.analyze import sobol as sobol_a
     from SALib.sample import morris as morris_s
     from SALib.sample import sobol as sobol_s
 
+    notes: list[str] = []
     if method == "morris":
         X = morris_s.sample(problem, n, num_levels=4, seed=sample_seed)
     elif method == "sobol":
         if n & (n - 1):
-            raise ConfigError(f"n={n}: Sobol needs a power of 2 (e.g. 8, 16, 64)")
+            raise ConfigError(f"n={n}: Sobol needs a power of 2 (e.g. 8, 16, 512)")
         X = sobol_s.sample(problem, n, calc_second_order=False, seed=sample_seed)
+        if n < SOBOL_ENOUGH:
+            notes.append(f"Sobol with n={n} base samples ({len(X)} points): indices and intervals are rough "
+                         f"(S1 may exceed ST, indices may be negative); use n={SOBOL_ENOUGH} or more to rely on them")
     elif method == "oat":
         return oat(problem, kinds, base, seeds, outcomes, store, n_jobs)
     else:
         raise ConfigError(f"method={method!r}: choose morris, sobol or oat")
-    Y = evaluate(X, problem, kinds, base, seeds, outcomes, store, n_jobs)
+    Y, every = evaluate(X, problem, kinds, base, seeds, outcomes, store, n_jobs)
     rows = []
     for j, o in enumerate(outcomes):
         y = Y[:, j]
@@ -125,64 +206,126 @@ def analyse(method: str, problem: dict, kinds: list[str], base: list[str], seeds
             r = morris_a.analyze(problem, X, y, conf_level=0.95, num_levels=4, seed=sample_seed)
             for i, name in enumerate(problem["names"]):
                 rows.append({"outcome": o, "parameter": name, "mu_star": r["mu_star"][i],
-                             "mu_star_conf": r["mu_star_conf"][i], "mu": r["mu"][i], "sigma": r["sigma"][i]})
+                             "mu_star_conf": r["mu_star_conf"][i], "mu": r["mu"][i], "sigma": r["sigma"][i],
+                             "note": ""})
         else:
-            r = sobol_a.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=sample_seed)
+            # a Generator, not the int: SALib's Sobol analysis ignores a seed of 0 (`if seed:`) and would be unseeded
+            r = sobol_a.analyze(problem, y, calc_second_order=False, conf_level=0.95,
+                                seed=np.random.default_rng(sample_seed))
             for i, name in enumerate(problem["names"]):
+                note = "S1 > ST: too few samples to tell them apart" if r["S1"][i] > r["ST"][i] else ""
                 rows.append({"outcome": o, "parameter": name, "S1": r["S1"][i], "S1_conf": r["S1_conf"][i],
-                             "ST": r["ST"][i], "ST_conf": r["ST_conf"][i]})
+                             "ST": r["ST"][i], "ST_conf": r["ST_conf"][i], "note": note})
+    table = pd.DataFrame(rows)
+    flag_inert(table, inert(method, X, problem, kinds, every), notes)
+    if method == "sobol" and (table["note"] != "").any():
+        bad = table[table["note"] != ""]
+        notes.append(f"S1 > ST for {len(bad)} of {len(table)} parameter-outcome pairs "
+                     f"(e.g. {bad['parameter'].iloc[0]} on {bad['outcome'].iloc[0]}): the sample is too small")
     samples = pd.DataFrame(X, columns=problem["names"]).join(pd.DataFrame(Y, columns=outcomes))
-    return pd.DataFrame(rows), samples
+    return table, samples, notes, every[0][0]
 
 
-def oat(problem, kinds, base, seeds, outcomes, store, n_jobs) -> tuple[pd.DataFrame, pd.DataFrame]:
+def flag_inert(table: pd.DataFrame, names: list[str], notes: list[str]) -> None:
+    for name in names:
+        table.loc[table["parameter"] == name, "note"] = "changed nothing the run reports"
+        notes.append(f"{name}: changing it left every number of every run exactly the same; the model does not "
+                     "read it in this setting (is its lever off?), so its index of 0 says nothing")
+
+
+def oat(problem, kinds, base, seeds, outcomes, store, n_jobs) -> tuple[pd.DataFrame, pd.DataFrame, list, dict]:
     """One at a time: each parameter at its low and high bound, the others as configured."""
     k = problem["num_vars"]
     points = [[]] + [[as_override(problem["names"][i], kinds[i], problem["bounds"][i][b])] for i in range(k)
                      for b in (0, 1)]
     jobs = [[*base, *p, f"seed={s}"] for p in points for s in seeds]
-    res = run_many(store, jobs, n_jobs=n_jobs, desc="one-at-a-time")
-    Y = np.array([[np.nan if o.summary is None or o.summary.get(c) is None else o.summary[c] for c in outcomes]
-                  for o in res]).reshape(len(points), len(seeds), len(outcomes)).mean(1)
+    Y, every = _collect(run_many(store, jobs, n_jobs=n_jobs, desc="one-at-a-time"), len(points), seeds, outcomes)
     rows = []
     for j, o in enumerate(outcomes):
         for i, name in enumerate(problem["names"]):
             lo, hi = Y[1 + 2 * i, j], Y[2 + 2 * i, j]
             rows.append({"outcome": o, "parameter": name, "low": problem["bounds"][i][0],
                          "high": problem["bounds"][i][1], "baseline_value": Y[0, j], "low_value": lo,
-                         "high_value": hi, "swing": hi - lo})
+                         "high_value": hi, "swing": hi - lo, "note": ""})
+    table = pd.DataFrame(rows)
+    same = [name for i, name in enumerate(problem["names"])
+            if points[1 + 2 * i] != points[2 + 2 * i] and _same(every[1 + 2 * i], every[2 + 2 * i])]
+    notes: list[str] = []
+    flag_inert(table, same, notes)
     samples = pd.DataFrame({"point": [" ".join(p) or "(as configured)" for p in points]}).join(
         pd.DataFrame(Y, columns=outcomes))
-    return pd.DataFrame(rows), samples
+    return table, samples, notes, every[0][0]
+
+
+def settings(opts: dict, dcfg, first_summary: dict | None) -> dict:
+    """What was run, for every output: world, policy, scale, days, seeds, method, n (and the window if reported)."""
+    s = first_summary or {}
+    out = {"world": opts["world"], "policy": opts["policy"],
+           "scale": OmegaConf.select(dcfg, "world.scale", default=1.0), "days": int(dcfg.days),
+           "seeds": int(opts["seeds"]), "method": opts["method"], "n": int(opts["n"]),
+           "sample_seed": int(opts["sample_seed"]), "code_version": code_version()}
+    for k in ("warmup_days", "window_start_day", "window_days"):  # measurement window, when the model reports one
+        if k in s:
+            out[k] = s[k]
+    return out
 
 
 def main(argv: list[str]) -> int:
-    opts, overrides = parse(argv, KNOWN)
-    bad = [o for o in opts["outcomes"] if o not in SUMMARY]
-    if bad:
-        raise ConfigError(f"outcomes: {bad[0]!r} is not an outcome; choose from: {', '.join(SUMMARY)}")
+    opts, overrides = parse(argv, KNOWN, "experiments.sensitivity", RESERVED)
+    for o in opts["outcomes"]:
+        if o not in SUMMARY:
+            raise unknown_name("outcomes", o, "outcome", SUMMARY)
+    if opts["method"] not in METHODS:
+        raise unknown_name("method", opts["method"], "method", METHODS)
+    if opts["world"] not in options("world"):
+        raise unknown_name("world", opts["world"], "world", options("world"))
+    if opts["policy"] not in options("policy"):
+        raise unknown_name("policy", opts["policy"], "policy", options("policy"))
     if opts["seeds"] < 1 or opts["n"] < 1:
-        raise ConfigError("seeds and n must be at least 1")
+        raise ConfigError(f"seeds={opts['seeds']} n={opts['n']}: both must be at least 1")
+    if opts["lang"] not in ("en", "zh"):
+        raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")
     base = [f"world={opts['world']}", f"policy={opts['policy']}", *overrides]
     _, dcfg = load(base)
     problem, kinds = parse_vary(opts["vary"], dcfg)
+    check_read(problem["names"], dcfg)
     seeds = list(range(opts["seeds"]))
     store = Store(opts["store"])
-    table, samples = analyse(opts["method"], problem, kinds, base, seeds, opts["outcomes"], opts["n"], store,
-                             opts["n_jobs"], opts["sample_seed"])
+    table, samples, notes, first = analyse(opts["method"], problem, kinds, base, seeds, opts["outcomes"], opts["n"],
+                                           store, opts["n_jobs"], opts["sample_seed"])
+    meta = {**settings(opts, dcfg, first), "vary": opts["vary"], "overrides": overrides, "notes": notes}
+    for k in ("world", "policy", "scale", "days", "seeds", "method", "n"):
+        table[k] = meta[k]
+        samples[k] = meta[k]
+    fig = figure(table, opts["method"], opts["lang"], meta)
     out = Path(opts["out"] or Path("results") / "sensitivity" / opts["method"])
-    out.mkdir(parents=True, exist_ok=True)
+    md = markdown(table, meta)
+    style.save_all({"sensitivity": fig}, out, tuple(opts["formats"]))
     table.to_csv(out / "indices.csv", index=False)
     samples.to_csv(out / "samples.csv", index=False)
-    cols = [c for c in table.columns if c not in ("outcome", "parameter")]
-    md = ["| outcome | parameter | " + " | ".join(cols) + " |", "|---|---|" + "---:|" * len(cols)]
-    md += [f"| {r['outcome']} | {r['parameter']} | " + " | ".join(fmt(r[c]) for c in cols) + " |"
-           for _, r in table.iterrows()]
-    (out / "indices.md").write_text("\n".join(md) + "\n")
-    style.save(figures.sensitivity(table, opts["method"], opts["lang"]), out / "sensitivity", tuple(opts["formats"]))
-    print("\n".join(md))
-    print(f"wrote {out}/indices.csv, indices.md, samples.csv, sensitivity.png/.pdf", file=sys.stderr)
+    (out / "indices.md").write_text(md)
+    (out / "sensitivity.json").write_text(json.dumps(meta, indent=1) + "\n")
+    print(md)
+    for n in notes:
+        print(f"warning: {n}", file=sys.stderr)
+    print(f"wrote {out}/indices.csv, indices.md, samples.csv, sensitivity.json, sensitivity.png", file=sys.stderr)
     return 0
+
+
+def markdown(table: pd.DataFrame, meta: dict) -> str:
+    """indices.md: what was run, the notes, then the indices."""
+    head = (f"# Sensitivity ({meta['method']}, n={meta['n']})\n\n"
+            f"World {meta['world']} at scale {meta['scale']:g}, policy {meta['policy']}, {meta['days']} days, "
+            f"{meta['seeds']} seed{'s' * (meta['seeds'] != 1)} per point (the same for every point), "
+            f"sample seed {meta['sample_seed']}, "
+            f"model code {meta['code_version']}.\n\n")
+    notes = "".join(f"- **Note:** {n}\n" for n in meta["notes"]) + ("\n" if meta["notes"] else "")
+    cols = [c for c in table.columns if c not in ("outcome", "parameter", "note", "world", "policy", "scale",
+                                                    "days", "seeds", "method", "n")]
+    md = ["| outcome | parameter | " + " | ".join(cols) + " | note |", "|---|---|" + "---:|" * len(cols) + "---|"]
+    md += [f"| {r['outcome']} | {r['parameter']} | " + " | ".join(fmt(r[c]) for c in cols) + f" | {r['note']} |"
+           for _, r in table.iterrows()]
+    return head + notes + "\n".join(md) + "\n"
 
 
 if __name__ == "__main__":

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import tempfile
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +18,7 @@ from matplotlib import font_manager  # noqa: E402
 PAGE_WIDTH_IN = 6.3  # A4 text width (16 cm)
 FONT_FAMILY = "Noto Sans CJK SC"
 FORMATS = ("png", "pdf")
+CLOSING = "）」』》，。、：；！？"
 COLORS = ("#4d4d4d", "#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#7b4b94", "#00798c")
 
 
@@ -47,10 +53,42 @@ def setup() -> None:
 
 
 def figure(rows: int = 1, cols: int = 1, height_in: float | None = None, **kw):
-    """A figure one page wide."""
+    """A figure one page wide, laid out so that legends can sit outside the axes."""
     setup()
     h = height_in if height_in is not None else min(2.4 * rows + 0.4, 9.0)
-    return plt.subplots(rows, cols, figsize=(PAGE_WIDTH_IN, h), squeeze=False, **kw)
+    return plt.subplots(rows, cols, figsize=(PAGE_WIDTH_IN, h), squeeze=False, layout="constrained", **kw)
+
+
+def wrap(text: str, width: int = 22) -> str:
+    """Break a label into lines of about ``width`` characters (a Chinese character counts as two)."""
+    if re.search(r"[\u3400-\u9fff]", text):
+        n = max(width // 2, 4)
+        n = -(-len(text) // -(-len(text) // n))  # as many lines as needed, of even length
+        lines = [text[i:i + n] for i in range(0, len(text), n)]
+        for i in range(len(lines) - 1, 0, -1):  # a line never starts with closing punctuation
+            while lines[i] and lines[i][0] in CLOSING:
+                lines[i - 1] += lines[i][0]
+                lines[i] = lines[i][1:]
+        return "\n".join(x for x in lines if x)
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def legend_below(fig, axes, ncols: int | None = None) -> None:
+    """One legend for the figure, under the axes (never on the data); duplicates merged."""
+    handles, labels = {}, []
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in handles:
+                handles[lab] = h
+                labels.append(lab)
+    if labels:
+        fig.legend([handles[lab] for lab in labels], labels, loc="outside lower center", frameon=False,
+                   ncols=ncols or min(len(labels), 4))
+
+
+def plain_numbers(ax, axis: str = "both") -> None:
+    """Tick labels as plain numbers: no '1e7' offset or exponent above the axis."""
+    ax.ticklabel_format(axis=axis, style="plain", useOffset=False)
 
 
 def save(fig, stem: str | Path, formats=FORMATS) -> list[Path]:
@@ -64,3 +102,22 @@ def save(fig, stem: str | Path, formats=FORMATS) -> list[Path]:
         out.append(p)
     plt.close(fig)
     return out
+
+
+def save_all(figs: dict, out: str | Path, formats=FORMATS) -> dict[str, Path]:
+    """Render every figure first, then move the files into ``out``: a failure leaves the old files as they were."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".figures-", dir=out))
+    try:
+        made = {name: save(fig, tmp / name, formats) for name, fig in figs.items()}
+        first = {}
+        for name, paths in made.items():
+            for p in paths:
+                os.replace(p, out / p.name)
+            first[name] = out / paths[0].name
+        return first
+    finally:
+        for fig in figs.values():
+            plt.close(fig)
+        shutil.rmtree(tmp, ignore_errors=True)

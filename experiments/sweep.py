@@ -1,17 +1,21 @@
-"""Sweeps through Hydra's multirun: ``python -m sim -m policy=a,b 'seed=range(8)' experiment=NAME``.
+"""Sweeps through Hydra's multirun: ``python -m experiments.sweep policy=a,b 'seed=range(8)' experiment=NAME``.
 
-The main process expands the sweep, validates every run (one-line error, nothing
-written), writes a manifest of the planned runs and watches the store for a
-progress bar; the launcher (basic, joblib, submitit) runs :func:`task` for each
-job, which skips a run the store already holds and records a run that raises.
+The main process expands the sweep, validates every run and the launcher settings
+(one-line error, nothing written), writes a manifest of the planned runs and
+watches the store for a progress bar; the launcher (basic, joblib, submitit) runs
+:func:`task` for each job, which skips a run the store already holds and records
+a run that raises.  Ctrl-C ends in one line saying how many runs are complete;
+running the same command again resumes.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import os
 import re
+import signal
 import sys
 import threading
 from datetime import datetime
@@ -21,10 +25,22 @@ import yaml
 from omegaconf import DictConfig
 
 from experiments.store import ENV_CODE_VERSION, Store, code_version, run_key
-from sim.config.load import CONFIG_DIR, load
+from sim.config.load import CONFIG_DIR, GROUPS, load, options
 from sim.config.validate import ConfigError
 
+USAGE = """usage: python -m experiments.sweep [key=a,b ...] ['seed=range(8)'] experiment=NAME [hydra/launcher=...]
+
+  runs every combination into results/NAME/runs/<key>/ (runs already there are skipped, so
+  running the same command again resumes a sweep that was stopped);
+  'policy=glob(only_*)' sweeps every policy whose name matches (also world=glob(...));
+  hydra/launcher=joblib hydra.launcher.n_jobs=N runs on N local processes, hydra/launcher=slurm on a cluster;
+  configs/experiment/NAME.yaml may hold the sweep;
+  python -m experiments.collect results/NAME writes runs.parquet and runs.csv
+"""
 ENV_STORE = "SIM_EXPERIMENT_DIR"
+ENV_PARENT = "SIM_SWEEP_PARENT"  # pid of the process that started the sweep: its workers leave Ctrl-C to it
+# Hydra's own log lines would break the progress bar; the sweep prints its own summary.
+QUIET = ("hydra/job_logging=disabled", "hydra/hydra_logging=disabled")
 DEFAULT_EXPERIMENT = "sweep"
 # A folder name directly under results/: no separators, no "..", nothing hidden, not too long.
 NAME = re.compile(r"\w[\w-]{0,99}")
@@ -65,7 +81,7 @@ def plan(overrides: list[str]) -> list[list[str]]:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    model = [o for o in overrides if not is_hydra(o)]
+    model = expand_globs([o for o in overrides if not is_hydra(o)])
     try:
         parsed = OverridesParser.create().parse_overrides(model)
     except HydraException as e:
@@ -74,9 +90,9 @@ def plan(overrides: list[str]) -> list[list[str]]:
         batches = BasicSweeper.split_arguments(parsed, None)
     except HydraException as e:
         globbed = [o.input_line for o in parsed if "glob(" in o.input_line]
-        if globbed:  # glob() needs Hydra's config loader, which the plan does not start
-            raise ConfigError(f"{globbed[0]}: glob() is not supported in sweeps; list the values, "
-                              "e.g. policy=status_quo,im_reform") from None
+        if globbed:  # glob() of a key that is not a config group (world, policy) has nothing to match
+            raise ConfigError(f"{globbed[0]}: glob() works for {' and '.join(GROUPS)} only; list the values, "
+                              "e.g. seed=0,1,2 or seed=range(3)") from None
         raise ConfigError(" ".join(str(e).split())[:300]) from None
     jobs = [list(job) for batch in batches for job in batch]
     if not jobs:
@@ -84,6 +100,73 @@ def plan(overrides: list[str]) -> list[list[str]]:
         what = f"{empty[0]} gives no values" if empty else "no combinations"
         raise ConfigError(f"the sweep is empty: {what}; give at least one value, e.g. seed=range(4) or policy=a,b")
     return jobs
+
+
+def expand_globs(overrides: list[str]) -> list[str]:
+    """``policy=glob(only_*)`` -> ``policy=only_funding,only_grid_management,...`` (the names of configs/policy/)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import ValueType
+    from hydra.errors import HydraException
+
+    parser, out = OverridesParser.create(), []
+    for text in overrides:
+        try:
+            (o,) = parser.parse_overrides([text])
+        except HydraException:
+            out.append(text)  # the plan reports it in one line
+            continue
+        if o.value_type == ValueType.GLOB_CHOICE_SWEEP and o.key_or_group in GROUPS:
+            names = o.value().filter(options(o.key_or_group))
+            if not names:
+                raise ConfigError(f"{text}: matches no {o.key_or_group}; choose from: "
+                                  f"{', '.join(options(o.key_or_group))}")
+            text = f"{o.key_or_group}={','.join(names)}"
+        out.append(text)
+    return out
+
+
+def check_hydra(hydra_overrides: list[str], job: list[str]) -> None:
+    """Compose Hydra's own config with the launcher settings: a misspelt launcher is one line, before anything."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            loader = GlobalHydra.instance().config_loader()
+            for o in hydra_overrides:
+                key, _, value = o.lstrip("+~").partition("=")
+                if "/" in key:  # a config group of Hydra's, e.g. hydra/launcher=joblib
+                    group = key.removeprefix("hydra/")
+                    names = loader.get_group_options(key)
+                    if not names:
+                        raise ConfigError(f"{o}: Hydra has no option group {group!r}; "
+                                          "e.g. hydra/launcher=joblib")
+                    if value not in names:
+                        close = difflib.get_close_matches(value, names, n=1)
+                        hint = f"did you mean {close[0]}? " if close else ""
+                        raise ConfigError(f"{o}: unknown {group.split('/')[-1]}; {hint}choose one of: "
+                                          f"{', '.join(names)}")
+            try:
+                compose("config", overrides=[*hydra_overrides, *job], return_hydra_config=True)
+            except (HydraException, OmegaConfBaseException) as e:
+                raise ConfigError(_hydra_line(e, hydra_overrides)) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def _hydra_line(e: Exception, hydra_overrides: list[str]) -> str:
+    """One line for a Hydra setting it refused: which one, and why in Hydra's own words."""
+    text = " ".join(str(e).split())
+    m = re.search(r"Could not override '([^']+)'", text)
+    if m:
+        return f"{m.group(1)}: not a setting of the chosen launcher; check the spelling (e.g. hydra.launcher.n_jobs)"
+    cause = e.__cause__ or e.__context__
+    why = " ".join(str(cause).split()).split(" full_key:")[0] if cause else text
+    where = next((o for o in hydra_overrides if o.split("=", 1)[0].lstrip("+~") in text), " ".join(hydra_overrides))
+    return f"{where}: {why}"[:300]
 
 
 def manifest(store: Store, jobs: list[list[str]], argv: list[str]) -> tuple[list[dict], Path]:
@@ -154,10 +237,15 @@ def task(cfg: DictConfig) -> str:
 
     root = os.environ.get(ENV_STORE)
     if not root:
-        raise RuntimeError(f"{ENV_STORE} is not set; start sweeps with `python -m sim -m ... experiment=NAME`")
+        raise RuntimeError(f"{ENV_STORE} is not set; start sweeps with `python -m experiments.sweep ... "
+                           "experiment=NAME`")
+    if os.environ.get(ENV_PARENT) == str(os.getppid()):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a local worker: the sweep's own process handles Ctrl-C
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Hydra's job logging would keep one line per day
     overrides = list(HydraConfig.get().overrides.task)
-    out = Store(root).ensure_config(cfg, overrides)
+    # The run comes from the same door as every other run (load), not from Hydra's composed cfg,
+    # so that whatever load() derives from the overrides is in the key and in the run.
+    out = Store(root).ensure(overrides)
     return out.status
 
 
@@ -168,22 +256,49 @@ def stale_runs(store: Store, version: str, planned: set[str]) -> int:
 
 
 def multirun(argv: list[str]) -> int:
-    """The ``-m`` path of ``python -m sim``; returns the exit status."""
-    import hydra
-
+    """Plan, validate and run a sweep; returns the exit status (130 after Ctrl-C)."""
     args = [a for a in argv if a not in ("-m", "--multirun")]
     unknown = [a for a in args if a.startswith("-")]
     try:
         if unknown:
             raise ConfigError(f"{unknown[0]}: unknown option; use key=value overrides (see --help)")
         name, overrides = split_experiment(args)
+        overrides = expand_globs(overrides)
         version = code_version()
         jobs = plan(overrides)
+        load(jobs[0])  # the model's door first, so a bad model value is named as such, not as Hydra's
+        check_hydra([o for o in overrides if is_hydra(o)], jobs[0])
         store = Store(Path("results") / name)
         runs, mfile = manifest(store, jobs, argv)
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted before any run started; nothing was written", file=sys.stderr)
+        return 130
+    keys = [r["key"] for r in runs]
+    try:
+        return _run(name, store, runs, len(jobs), overrides, version, mfile)
+    except KeyboardInterrupt:
+        _stop_local_workers()
+        done = sum(store.check(k)[0] == "ok" for k in keys)
+        print(f"interrupted: {done} of {len(keys)} runs complete; run the same command again to resume",
+              file=sys.stderr)
+        return 130
+
+
+def _stop_local_workers() -> None:
+    """Shut joblib's worker pool down cleanly after Ctrl-C (else its resource tracker warns at exit)."""
+    if "joblib" in sys.modules:
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=True, kill_workers=True)
+
+
+def _run(name: str, store: Store, runs: list[dict], jobs_given: int, overrides: list[str], version: str,
+         mfile: Path) -> int:
+    import hydra
+
     keys = [r["key"] for r in runs]
     state = {k: store.check(k) for k in keys}
     todo = [r for r in runs if state[r["key"]][0] != "ok"]
@@ -192,8 +307,8 @@ def multirun(argv: list[str]) -> int:
     for k, (st, why) in state.items():
         if st == "damaged":
             print(f"  run folder {k} is damaged ({why}): it will be redone", file=sys.stderr)
-    if len(jobs) > len(runs):
-        print(f"  {len(jobs) - len(runs)} repeated combinations are run once", file=sys.stderr)
+    if jobs_given > len(runs):
+        print(f"  {jobs_given - len(runs)} repeated combinations are run once", file=sys.stderr)
     stale = stale_runs(store, version, set(keys))
     if stale:
         print(f"  {stale} runs in {store.root}/runs were made with other model code: kept, not reused, "
@@ -204,7 +319,14 @@ def multirun(argv: list[str]) -> int:
         sys_argv, env = sys.argv, dict(os.environ)
         os.environ[ENV_STORE] = str(store.root)
         os.environ[ENV_CODE_VERSION] = version
-        sys.argv = ["sim", "--multirun", *overrides,
+        os.environ[ENV_PARENT] = str(os.getpid())
+        # After Ctrl-C the worker pool's resource tracker cleans up a semaphore of a killed worker and says so
+        # on stderr; the cleanup is right, the warning only noise under the one-line message.
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [env.get("PYTHONWARNINGS"),
+                                                              "ignore:resource_tracker:UserWarning"]))
+        given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+        quiet = [q for q in QUIET if q.split("=", 1)[0] not in given]
+        sys.argv = ["sim", "--multirun", *overrides, *quiet,
                     f"hydra.sweep.dir={store.root}/hydra/{stamp}", "hydra.sweep.subdir=${hydra.job.num}",
                     f"++hydra.job.env_set.{ENV_STORE}={store.root}",
                     f"++hydra.job.env_set.{ENV_CODE_VERSION}={version}"]
@@ -226,3 +348,16 @@ def multirun(argv: list[str]) -> int:
         print(f"  failed {r['key']} {' '.join(r['overrides'])}: {store.meta(r['key']).get('error')}", file=sys.stderr)
     return 1 if failed or missing else 0
 
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m experiments.sweep``: usage on -h, else the sweep."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if any(a in ("-h", "--help") for a in argv):
+        print(USAGE)
+        return 0
+    return multirun(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim world=tiny policy=status_quo seed=1 days=365 out=DIR``; sweeps with ``-m``.
+"""Command line: ``python -m sim world=tiny policy=status_quo seed=1 days=365 out=DIR`` (one run).
 
 Any config key can be overridden with Hydra's ``key=value`` syntax.  A bad value
 prints one line naming the key, the value and what is allowed, exits with status 2
@@ -7,6 +7,7 @@ and writes nothing.
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 import warnings
@@ -23,10 +24,7 @@ USAGE = """usage: python -m sim [key=value ...]
   any other key of the config, e.g. params.needs.rate_dispute=1.0 or policy.grid_management.enabled=true
   (python -m sim --cfg prints every key with its value)
 
-sweeps: python -m sim -m [key=a,b 'seed=range(8)' ...] experiment=NAME [hydra/launcher=joblib|slurm]
-  runs every combination into results/NAME/runs/<key>/ (skipping runs already there);
-  hydra.launcher.n_jobs=N sets local workers; configs/experiment/NAME.yaml may hold the sweep;
-  python -m experiments.collect results/NAME writes runs.parquet and runs.csv
+sweeps: python -m experiments.sweep [key=a,b 'seed=range(8)' ...] experiment=NAME (see its --help)
 """
 
 
@@ -37,10 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(USAGE.format(worlds=", ".join(options("world")), policies=", ".join(options("policy"))))
         return 0
-    if "-m" in argv or "--multirun" in argv:
-        from experiments.sweep import multirun
-
-        return multirun(argv)
+    if "-m" in argv or "--multirun" in argv:  # the model package does not import the experiment tools
+        rest = " ".join(shlex.quote(a) for a in argv if a not in ("-m", "--multirun"))
+        print(f"error: sweeps moved to `python -m experiments.sweep {rest}` (the same arguments, without -m)",
+              file=sys.stderr)
+        return 2
     from omegaconf import OmegaConf
 
     from sim.api import check_out, default_out, format_summary, run_config, write_run

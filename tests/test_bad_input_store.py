@@ -49,14 +49,21 @@ def refused(status: int, out: str, err: str, fragments: list[str]) -> str:
 
 
 # --- the door of a sweep -----------------------------------------------------------------------
-# (id, arguments after `python -m sim -m world=tiny`, fragments of the message); ABS is replaced by
+# (id, arguments after `python -m experiments.sweep world=tiny`, fragments of the message); ABS is replaced by
 # an absolute path outside the working folder.
 SWEEP_REFUSED = [
     ("empty_range", ["seed=range(0)", "experiment=e"], ["the sweep is empty", "seed=range(0) gives no values"]),
     ("empty_reversed_range", ["policy=status_quo,im_reform", "seed=range(5,2)", "experiment=e"],
      ["the sweep is empty", "seed=range(5,2)"]),
     ("empty_choice", ["seed=choice()", "experiment=e"], ["seed=choice()", "empty choice is not legal"]),
-    ("glob_sweep", ["policy=glob(im*)", "seed=0", "experiment=e"], ["policy=glob(im*)", "list the values"]),
+    ("glob_of_a_value", ["seed=glob(1*)", "experiment=e"], ["seed=glob(1*)", "world and policy only"]),
+    ("glob_matches_nothing", ["policy=glob(zz*)", "seed=0", "experiment=e"], ["policy=glob(zz*)", "matches no policy"]),
+    ("misspelt_launcher", ["seed=0", "hydra/launcher=jobllib", "experiment=e"],
+     ["hydra/launcher=jobllib", "did you mean joblib?", "submitit_local"]),
+    ("launcher_setting", ["seed=0", "hydra/launcher=joblib", "hydra.launcher.n_jobz=2", "experiment=e"],
+     ["hydra.launcher.n_jobz", "not a setting of the chosen launcher"]),
+    ("launcher_value", ["seed=0", "hydra/launcher=joblib", "hydra.launcher.n_jobs=many", "experiment=e"],
+     ["hydra.launcher.n_jobs=many"]),
     ("experiment_parent", ["seed=0", "experiment=../x"], ["experiment='../x'", "plain folder name"]),
     ("experiment_absolute", ["seed=0", "experiment=ABS"], ["plain folder name", "results/NAME"]),
     ("experiment_dotdot", ["seed=0", "experiment=.."], ["experiment='..'", "plain folder name"]),
@@ -71,13 +78,13 @@ SWEEP_REFUSED = [
 
 
 def sweep_args(row_args: list[str], outside: Path) -> list[str]:
-    return ["-m", "world=tiny", *[a.replace("ABS", str(outside / "abs")) for a in row_args]]
+    return ["world=tiny", *[a.replace("ABS", str(outside / "abs")) for a in row_args]]
 
 
 @pytest.mark.parametrize("rid, args, fragments", SWEEP_REFUSED, ids=[r[0] for r in SWEEP_REFUSED])
 def test_sweep_refused(rid, args, fragments, tmp_path, capsys, monkeypatch):
     """The command line's main() in this process; nothing written in or beside the working folder."""
-    from sim.__main__ import main
+    from experiments.sweep import main
 
     work = tmp_path / "work"
     work.mkdir()
@@ -90,14 +97,14 @@ def test_sweep_refused(rid, args, fragments, tmp_path, capsys, monkeypatch):
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("rid", ["empty_range", "experiment_parent", "experiment_absolute"])
+@pytest.mark.parametrize("rid", ["empty_range", "experiment_parent", "experiment_absolute", "misspelt_launcher"])
 def test_sweep_refused_by_a_real_process(rid, tmp_path):
     _, args, fragments = next(r for r in SWEEP_REFUSED if r[0] == rid)
     work = tmp_path / "work"
     work.mkdir()
     before = snapshot(tmp_path)
-    r = subprocess.run([sys.executable, "-m", "sim", *sweep_args(args, tmp_path)], cwd=work, capture_output=True,
-                       text=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    r = subprocess.run([sys.executable, "-m", "experiments.sweep", *sweep_args(args, tmp_path)], cwd=work,
+                       capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
     refused(r.returncode, r.stdout, r.stderr, fragments)
     assert snapshot(tmp_path) == before
 
@@ -184,11 +191,11 @@ def test_a_run_from_before_checksums_is_still_read(one_run, tmp_path):
 
 
 def test_damaged_runs_in_a_resumed_sweep_are_redone_with_one_line_each(tmp_path, capsys, monkeypatch):
-    from sim.__main__ import main
+    from experiments.sweep import main
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(store.ENV_CODE_VERSION, "damage-test")
-    args = ["-m", "world=tiny", "seed=range(3)", "days=10", "experiment=d"]
+    args = ["world=tiny", "seed=range(3)", "days=10", "experiment=d"]
     assert main(args) == 0
     st = Store(tmp_path / "results" / "d")
     keys = st.keys()
@@ -209,10 +216,10 @@ def test_damaged_runs_in_a_resumed_sweep_are_redone_with_one_line_each(tmp_path,
 
 # --- a store written by another code version -----------------------------------------------------
 def test_store_of_another_code_version_is_rerun_and_not_mixed(tmp_path, capsys, monkeypatch):
-    from sim.__main__ import main
+    from experiments.sweep import main
 
     monkeypatch.chdir(tmp_path)
-    args = ["-m", "world=tiny", "seed=range(2)", "days=10", "experiment=v"]
+    args = ["world=tiny", "seed=range(2)", "days=10", "experiment=v"]
     monkeypatch.setenv(store.ENV_CODE_VERSION, "old-model")
     assert main(args) == 0
     root = tmp_path / "results" / "v"

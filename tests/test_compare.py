@@ -10,8 +10,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from experiments.compare import compare, load_comparison, markdown, write
-from experiments.stats import paired, welch_half_width
+from experiments.cli import parse
+from experiments.compare import KNOWN, RESERVED, compare, load_comparison, markdown, resolve_policies, write
+from experiments.numbers import fmt_ci
+from experiments.stats import CONSTANT, paired, ratio_ci, welch_half_width
+from sim.config.load import options
+from sim.config.validate import ConfigError
 from sim.outcomes import SUMMARY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +41,29 @@ def test_paired_interval_matches_the_t_formula():
 def test_paired_drops_seeds_missing_on_either_side():
     r = paired([1.0, 2.0, np.nan, 4.0], [1.5, np.nan, 3.0, 4.5])
     assert r["n"] == 2 and r["difference"] == pytest.approx(0.5) and r["half_width"] == 0
+    assert r["note"] == CONSTANT  # the same difference in both seeds: flagged, not an interval
+
+
+def test_a_constant_difference_is_never_shown_as_an_interval():
+    r = paired([10.0, 12.0, 9.0], [7.0, 9.0, 6.0])  # -3 in every seed, like an integer percentile
+    assert r["note"] == CONSTANT and r["ci_low"] == r["ci_high"] == -3
+    shown = fmt_ci(r["difference"], r["ci_low"], r["ci_high"], r["note"])
+    assert shown == "-3.000 (every seed)" and "[" not in shown
+    spread = paired([10.0, 12.0, 9.0], [7.0, 9.5, 6.0])
+    assert spread["note"] == "" and "[" in fmt_ci(spread["difference"], spread["ci_low"], spread["ci_high"])
+
+
+def test_fieller_ratio_matches_the_delta_method_and_refuses_a_denominator_near_zero():
+    rng = np.random.default_rng(1)
+    den = rng.normal(2.0, 0.05, 40)
+    num = 3 * den + rng.normal(0, 0.05, 40)
+    r = ratio_ci(num, den)
+    se = np.sqrt(np.var(num - r["ratio"] * den, ddof=1) / 40) / den.mean()  # delta method, large n
+    assert r["ratio"] == pytest.approx(num.mean() / den.mean())
+    assert r["low"] < r["ratio"] < r["high"]
+    assert (r["high"] - r["low"]) / 2 == pytest.approx(stats.t.ppf(0.975, 39) * se, rel=0.05)
+    near_zero = ratio_ci(rng.normal(1.0, 0.1, 10), rng.normal(0.0002, 0.001, 10))  # its interval includes 0
+    assert near_zero["why"] == "denominator" and np.isnan(near_zero["ratio"])  # never an exploding number
 
 
 def test_policy_identical_to_baseline_gives_exactly_zero(tmp_path):
@@ -55,16 +82,19 @@ def test_policy_identical_to_baseline_gives_exactly_zero(tmp_path):
 
 def test_real_policy_difference_has_the_right_sign_and_is_reused(tmp_path):
     grid = "status_quo+policy.grid_management.enabled=true"
-    comp = compare("tiny", "status_quo", [grid], seeds=3, overrides=DAYS, store=tmp_path / "store",
-                   outcomes=["coverage_grid", "satisfaction_mean"])
+    every = ["coverage_grid", "satisfaction_mean", "unraised_share", "channel_shares.grid",
+             "settlement/urban/coverage_service"]  # any number a run reports, breakdowns included
+    comp = compare("tiny", "status_quo", [grid], seeds=3, overrides=DAYS, store=tmp_path / "store", outcomes=every)
     t = comp.table().set_index("outcome")
-    assert t.loc["coverage_grid", "ci_low"] > 0  # grid management covers households; status quo has none
+    assert t.loc["coverage_grid", "difference"] > 0.5  # grid management covers households; status quo has none
     assert t.loc["coverage_grid", "baseline_mean"] == 0
+    assert t.loc["channel_shares.grid", "difference"] > 0 and np.isfinite(t.loc["unraised_share", "difference"])
+    assert np.isfinite(t.loc["settlement/urban/coverage_service", "baseline_mean"])
     out = write(comp, tmp_path / "out")
     back = pd.read_csv(out / "comparison.csv")
-    assert list(back["outcome"]) == ["coverage_grid", "satisfaction_mean"]
+    assert list(back["outcome"]) == every
     md = (out / "comparison.md").read_text()
-    assert "| coverage_grid | " + grid in md and "95% CI" in md
+    assert "| Grid coverage | coverage_grid | " + grid in md and "95% CI" in md
     again = load_comparison(out)
     pd.testing.assert_frame_equal(again.table(), comp.table())
     runs = sorted(p.name for p in (tmp_path / "store" / "runs").iterdir())
@@ -92,13 +122,55 @@ def test_precision_loop_adds_seeds_until_target_or_limit(tmp_path):
 
 
 def test_markdown_has_one_row_per_outcome_and_policy():
-    t = pd.DataFrame([{"outcome": "x", "policy": "p", "baseline_mean": 1.0, "policy_mean": 2.0, "difference": 1.0,
-                       "ci_low": 0.5, "ci_high": 1.5, "n": 4}])
+    t = pd.DataFrame([{"outcome": "coverage_service", "policy": "p", "baseline_mean": 1.0, "policy_mean": 2.0,
+                       "difference": 1.0, "ci_low": 0.5, "ci_high": 1.5, "n": 4, "note": ""}])
     md = markdown(t, "base")
-    assert md.count("\n") == 3 and "| x | p | 1.000 | 2.000 | 1.000 | [0.5000, 1.500] | 4 |" in md
+    assert md.count("\n") == 3
+    assert "| Needs resolved on time | coverage_service | p | 1.000 | 2.000 | 1.000 [0.5000, 1.500] | 4 |" in md
 
 
-def test_cli_bad_input_is_one_line(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "experiments.compare", "policies=[status_quo]", "outcomes=[nope]"],
-                       cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "nope" in r.stderr
+def test_seed_instead_of_seeds_and_unknown_options_are_one_line():
+    with pytest.raises(ConfigError, match=r"seed=3: .*seeds=N"):
+        parse(["seed=3"], KNOWN, "experiments.compare", RESERVED)
+    with pytest.raises(ConfigError, match=r"policy=im_reform: .*baseline=NAME and policies="):
+        parse(["policy=im_reform"], KNOWN, "experiments.compare", RESERVED)
+    with pytest.raises(ConfigError, match=r"polices: unknown option of experiments.compare; did you mean policies\?"
+                                          r".*its options: world, baseline, policies"):
+        parse(["polices=[im_reform]"], KNOWN, "experiments.compare", RESERVED)
+    opts, over = parse(["seeds=3", "days=30", "params.needs.rate_dispute=1"], KNOWN, "x", RESERVED)
+    assert opts["seeds"] == 3 and over == ["days=30", "params.needs.rate_dispute=1"]
+
+
+def test_policy_names_patterns_typos_and_the_baseline(capsys):
+    only = [p for p in options("policy") if p.startswith("only_")]
+    assert resolve_policies(["only_*"], "status_quo") == only
+    with pytest.raises(ConfigError, match=r"policies: 'im_refrom' is not a policy; did you mean im_reform\?"):
+        resolve_policies(["im_refrom"], "status_quo")
+    with pytest.raises(ConfigError, match=r"baseline: 'status_qou' is not a policy; did you mean status_quo\?"):
+        resolve_policies(["im_reform"], "status_qou")
+    with pytest.raises(ConfigError, match=r"world: 'tinyy' is not a world; did you mean tiny\?"):
+        compare("tinyy", "status_quo", ["im_reform"], seeds=2)
+    capsys.readouterr()
+    assert resolve_policies(["status_quo", "im_reform"], "status_quo") == ["im_reform"]
+    assert "status_quo is the baseline, so it is left out" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="other than the baseline"):
+        resolve_policies(["status_quo"], "status_quo")
+
+
+def test_an_unknown_outcome_is_refused_after_one_run(tmp_path):
+    with pytest.raises(ConfigError, match=r"outcomes: 'unraised_shar' .*did you mean unraised_share\?"):
+        compare("tiny", "status_quo", ["im_reform"], seeds=2, overrides=["days=10"], store=tmp_path / "s",
+                outcomes=["unraised_shar"])
+    assert len(list((tmp_path / "s" / "runs").iterdir())) == 1  # the baseline's first run only
+
+
+@pytest.mark.parametrize("args, says", [
+    (["policies=[im_reform]", "seed=3"], "seeds=N"),
+    (["policies=[im_refrom]"], "did you mean im_reform?"),
+    (["policies=[im_reform]", "n_job=2"], "did you mean n_jobs?"),
+])
+def test_cli_bad_input_is_one_line(tmp_path, args, says):
+    r = subprocess.run([sys.executable, "-m", "experiments.compare", *args], cwd=tmp_path, capture_output=True,
+                       text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and says in r.stderr, r.stderr
+    assert list(tmp_path.iterdir()) == []

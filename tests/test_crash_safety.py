@@ -1,6 +1,6 @@
 """Crash safety: a sweep killed (SIGKILL) at random points and resumed loses nothing and counts nothing twice.
 
-Each attempt starts ``python -m sim -m ...`` in its own session and kills the whole process
+Each attempt starts ``python -m experiments.sweep ...`` in its own session and kills the whole process
 group (the launcher's workers too) at a point drawn from a seeded generator: after a delay, once
 some runs are complete, or while a run's files are being written (a ``.tmp-`` folder appears).
 After every kill the store is checked:
@@ -40,12 +40,13 @@ JOBLIB = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
 
 
 def sweep_args(n_seeds: int, name: str, extra=()) -> list[str]:
-    return ["-m", "world=tiny", "policy=status_quo,im_reform", f"seed=range({n_seeds})", "days=40",
+    return ["world=tiny", "policy=status_quo,im_reform", f"seed=range({n_seeds})", "days=40",
             f"experiment={name}", *extra]
 
 
 def sim(args, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=ENV, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "experiments.sweep", *args], cwd=cwd, env=ENV, capture_output=True,
+                          text=True)
 
 
 def group_alive(pgid: int) -> bool:
@@ -153,8 +154,8 @@ def kill_and_resume(tmp_path, reference, launcher: list[str], n_seeds: int, n_ki
     before: dict = {}
     landed, partial = 0, 0
     for how in plan_kills(rng, n_kills):
-        p = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+        p = subprocess.Popen([sys.executable, "-m", "experiments.sweep", *args], cwd=tmp_path, env=ENV,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         landed += wait_then_kill(p, root / "runs", how, rng)
         before = check_store(root, before, planned)
         partial += 0 < len(before) < len(planned)

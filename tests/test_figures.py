@@ -40,7 +40,7 @@ def test_catalogue_is_complete_in_both_languages():
     for key, pair in LABELS.items():
         assert len(pair) == len(LANGS) and all(pair), key
     assert label("im_reform", "zh") == "内蒙古改革方案"
-    assert label("status_quo+policy.x=1", "en") == "Status quo + policy.x=1"
+    assert label("status_quo+policy.x=1", "en") == "Status quo: x = 1"
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +64,62 @@ def test_all_figures_render_without_missing_glyph_warnings(comp, tmp_path, lang)
     assert figures.reform_day(comp, comp.policies[0]) == 20
 
 
-def test_figure_texts_have_glyphs(comp):
-    fig = figures.scenario(comp, "zh")
-    texts = [t.get_text() for t in fig.findobj(style.plt.Text)]
+@pytest.fixture(scope="module")
+def drawn(comp):
+    made = figures.make_all(comp, "en")
+    yield made
+    for f in made.values():
+        style.plt.close(f)
+
+
+def test_legends_sit_outside_the_data(drawn):
+    for name, fig in drawn.items():
+        assert not [ax for ax in fig.axes if ax.get_legend() is not None], name  # no legend on any axes
+        if name != "scenario":
+            assert fig.legends, name  # one legend for the figure, below the panels
+            fig.canvas.draw()
+            box = fig.legends[0].get_window_extent()
+            assert all(box.y1 <= ax.get_window_extent().y0 + 1 for ax in fig.axes if ax.get_visible()
+                       and ax.get_label() != "<colorbar>"), name
+
+
+def test_money_in_million_yuan_without_offsets_and_titles_wrapped(drawn):
+    fig = drawn["scenario"]
+    titles = {ax.get_title(): ax for ax in fig.axes}
+    cost = next(ax for t, ax in titles.items() if t.startswith("Total cost"))
+    assert "(million yuan)" in cost.get_title()
+    fig.canvas.draw()
+    assert all(ax.xaxis.get_offset_text().get_text() == "" for ax in fig.axes)  # no bare '1e7'
+    assert all(len(line) <= 30 for t in titles for line in t.split("\n"))
+    assert not any("((" in t or "))" in t for t in titles)
+
+
+def test_sensitivity_figure_names_settings_and_states_what_ran():
+    import pandas as pd
+
+    from experiments.sensitivity_figure import figure, param_label
+
+    assert param_label("policy.grid_management.households_per_grid_worker") == \
+        "Grid management: Households per grid worker"
+    assert param_label("policy.staff_sent_down.keep_pay", "zh") == "下派人员待遇不变"
+    t = pd.DataFrame([{"outcome": "satisfaction_mean", "parameter": "days", "baseline_value": 0.5, "low_value": 0.499,
+                       "high_value": 0.502, "note": ""}])
+    meta = {"world": "tiny", "policy": "status_quo", "scale": 0.5, "days": 30, "seeds": 2, "method": "oat", "n": 1}
+    fig = figure(t, "oat", "en", meta)
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    assert hi - lo < 0.01  # a swing of 0.003 fills the axis instead of vanishing beside 0
+    assert "scale 0.5, 30 days, 2 seeds per point" in fig._suptitle.get_text()
+    style.plt.close(fig)
+
+
+def test_chinese_figure_texts_have_glyphs_and_good_typography(comp):
+    from experiments.typography import zh_problems
+
+    made = figures.make_all(comp, "zh")
+    texts = [t.get_text() for fig in made.values() for t in fig.findobj(style.plt.Text) if t.get_text()]
     assert any("满意度" in t for t in texts)
     assert not set().union(*(glyphless(t) for t in texts))
-    style.plt.close(fig)
+    assert not [(t, zh_problems(t)) for t in texts if zh_problems(t)]
+    for fig in made.values():
+        style.plt.close(fig)

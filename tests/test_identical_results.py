@@ -37,8 +37,8 @@ TABLES = ("daily", "communities", "groups")
 PROVENANCE = ("git_commit",)
 
 
-def sim(args, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=ENV, capture_output=True, text=True)
+def sim(args, cwd, module: str = "sim") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, env=ENV, capture_output=True, text=True)
 
 
 def comparable(summary: dict) -> dict:
@@ -133,7 +133,7 @@ def test_command_line_single_runs(api, tmp_path):
                           "hydra.launcher.n_jobs=2"]),
 ])
 def test_sweeps(api, tmp_path, how, args):
-    r = sim(["-m", "world=tiny", *args, f"days={DAYS}", f"experiment={how}"], tmp_path)
+    r = sim(["world=tiny", *args, f"days={DAYS}", f"experiment={how}"], tmp_path, "experiments.sweep")
     assert r.returncode == 0, r.stderr[-2000:]
     assert "4 runs planned, 0 already in" in r.stderr  # every run was really made here
     assert_same(sweep_outputs(tmp_path / "results" / how), api, how)

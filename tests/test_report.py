@@ -1,48 +1,188 @@
-"""The policy report: builds, is self-contained, shows every policy, levers, groups and costs."""
+"""The policy report: self-contained, says what it ran, plain words in both languages, bold only where it matters,
+never replaces a report of other settings."""
 
+import json
 import re
 
+import numpy as np
 import pytest
 
-from experiments.compare import compare
+from experiments import report
+from experiments.compare import Comparison, compare
 from experiments.labels import label
-from experiments.report import build, lever_changes
+from experiments.report import build, check_out, default_out, settings_of
+from experiments.report_sections import cost_per_point, judge, lever_changes
+from experiments.typography import zh_problems
+from sim.config.validate import ConfigError
+
+GRID = "status_quo+policy.grid_management.enabled=true"
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def report_dir(tmp_path_factory):
     from sim.config.load import options
 
     d = tmp_path_factory.mktemp("rep")
     pols = [p for p in ("im_reform", "zhucheng_model") if p in options("policy")]
-    pols.append("status_quo+policy.grid_management.enabled=true")
+    pols.append(GRID)
     comp = compare("tiny", "status_quo", pols, seeds=2, overrides=["days=40"], store=d / "store")
     return build(comp, d / "out", "en", formats=("png",)), comp
 
 
-def test_report_is_self_contained_and_shows_every_policy(report):
-    out, comp = report
+def test_report_is_self_contained_and_shows_every_policy(report_dir):
+    out, comp = report_dir
     page = (out / "report.html").read_text()
     assert "<html" in page and page.count("data:image/png;base64,") == 4
+    assert "@font-face{font-family:'ReportSans';src:url(data:font/woff;base64," in page
     assert not re.search(r'src="(?!data:)', page)  # no external files
     md = (out / "report.md").read_text()
     for p in comp.policies:
         assert label(p, "en") in page and label(p, "en") in md
-    for section in ("What each policy changes", "Effect on each outcome", "For whom", "At what cost"):
-        assert section in md
-    assert "Urban" in md and "With elderly" in md and "km" in md
-    assert "`grid_management.enabled` | False | True" in md
-    assert (out / "comparison.csv").exists()
+    heads = re.findall(r"^## (.+)$", md, re.M)
+    assert heads[:3] == ["Summary", "What was run", "What each policy changes"]
+    assert {"Effect on each outcome", "For whom", "At what cost", "How sure are we"} <= set(heads)
+    assert "Urban residents" in md and "Households with elderly" in md and "km" in md
+    assert (out / "comparison.csv").exists() and json.loads((out / "report.json").read_text())["settings"]
+
+
+def test_the_top_says_what_was_run(report_dir):
+    out, _ = report_dir
+    md = (out / "report.md").read_text()
+    ran = md.split("## What was run")[1].split("##")[0]
+    for fact in ("| World | Tiny test world (`tiny`) |", "| Scale | full scale (", "| Simulated | 40 days |",
+                 "| Outcomes measured | over the whole run (no warm-up) |",
+                 "| Seeds | 2 paired seeds (0 to 1), the same for every policy |", "| Other settings | `days=40` |",
+                 "| Model code | version "):
+        assert fact in ran, fact
+
+
+def test_settings_are_in_words_with_the_report_passage(report_dir):
+    out, _ = report_dir
+    md = (out / "report.md").read_text()
+    row = ("| Grid management | No grid management | Grid management: every grid has a grid worker | "
+           "「實行網格化管理」 |")
+    assert row in md
+    assert "grid_management.enabled" not in md.split("## Effect")[0] and "False" not in md
+
+
+def test_levels_and_changes_are_separate_columns_and_the_summary_says_who_does_best(report_dir):
+    out, _ = report_dir
+    md = (out / "report.md").read_text()
+    head = next(line for line in md.splitlines() if line.startswith("| Outcome | Better |"))
+    assert "Level: Status quo" in head and "Change from Status quo: Zhucheng model" in head
+    assert head.index("Level: Zhucheng model") < head.index("Change from Status quo: Inner Mongolia reform")
+    summary = md.split("## Summary")[1].split("## What was run")[0]
+    assert "does best on mean satisfaction" in summary and "How sure:" in summary
+    assert "At what cost:" in summary and "For whom:" in summary
+
+
+def test_bold_only_where_the_interval_excludes_0_and_the_change_matters():
+    row = {"baseline_mean": 0.6, "policy_mean": 0.6002, "difference": 0.0002, "ci_low": 0.0001, "ci_high": 0.0003,
+           "note": ""}
+    assert judge("satisfaction_mean", row, 0.01) == (False, "")  # clear, but too small to matter
+    assert judge("satisfaction_mean", {**row, "difference": 0.05, "ci_low": 0.04, "ci_high": 0.06}, 0.01) == \
+        (True, "better")
+    assert judge("satisfaction_mean", {**row, "difference": 0.05, "ci_low": -0.01, "ci_high": 0.11}, 0.01) == \
+        (False, "")
+    days = {"baseline_mean": 6.0, "policy_mean": 3.0, "difference": -3.0, "ci_low": -3.0, "ci_high": -3.0,
+            "note": "constant"}
+    assert judge("resolution_days_p90", days, 0.01) == (True, "better")
+    assert judge("cost_total_yuan", {**days, "baseline_mean": 1e6, "difference": 5e5}, 0.01) == (True, "worse")
+    assert judge("cost_total_yuan", {**days, "baseline_mean": 1e6, "difference": 5e3}, 0.01) == (False, "")
+
+
+def test_a_cost_per_point_of_satisfaction_needs_a_clear_rise():
+    comp = Comparison("tiny", "b", ["p"], [0, 1, 2, 3], [], None)
+    sat = {"b": [0.60, 0.61, 0.62, 0.60], "p": [0.6002, 0.6098, 0.6203, 0.6001]}  # +0.0002 ± noise: includes 0
+    cost = {"b": [1e6, 1.1e6, 1e6, 1.05e6], "p": [1.4e6, 1.5e6, 1.41e6, 1.46e6]}
+    for s in comp.seeds:
+        for p in ("b", "p"):
+            comp.measures[(p, s)] = {"satisfaction_mean": sat[p][s], "cost_total_yuan": cost[p][s]}
+    assert cost_per_point(comp, "p")["why"] == "denominator"  # '—' with a note, never 4,208,216
+    for s in comp.seeds:
+        comp.measures[("p", s)]["satisfaction_mean"] = sat["b"][s] + 0.02 + 0.001 * s
+    r = cost_per_point(comp, "p")
+    assert r["why"] == "" and r["low"] < r["ratio"] < r["high"]
+    assert r["ratio"] == pytest.approx(np.mean(np.subtract(cost["p"], cost["b"])) / (0.0215 / 0.01))
 
 
 def test_lever_changes_lists_only_differences():
     assert lever_changes("tiny", "status_quo", "status_quo", []) == []
-    ch = lever_changes("tiny", "status_quo", "status_quo+policy.grid_management.enabled=true", [])
-    assert ch == [("grid_management.enabled", "False", "True")]
+    assert lever_changes("tiny", "status_quo", GRID, []) == [("grid_management.enabled", False, True)]
 
 
-def test_chinese_report(report, tmp_path):
-    _, comp = report
-    out = build(comp, tmp_path, "zh", formats=("png",))
+def test_chinese_report_reads_as_chinese(report_dir, tmp_path):
+    _, comp = report_dir
+    out = build(comp, tmp_path / "zh", "zh", formats=("png",))
     md = (out / "report.md").read_text()
-    assert "政策评估报告" in md and "受益人群" in md
+    assert md.startswith("# 政策评估报告：小型测试区域的内蒙古改革方案、诸城模式和现状：实行网格化管理")
+    assert "受益人群" in md and "相对现状的变化" in md and "政府投入" in md
+    texts = page_texts((out / "report.html").read_text())
+    assert len(texts) > 200
+    bad = [(x, zh_problems(x)) for x in texts if zh_problems(x)]
+    assert not bad, bad[:5]
+
+
+def page_texts(page: str) -> list[str]:
+    """Every run of text a reader sees in the page (code and the style sheet left out)."""
+    from html.parser import HTMLParser
+
+    class Texts(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.skip, self.out = 0, []
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("style", "code")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("style", "code")
+
+        def handle_data(self, data):
+            if not self.skip and data.strip():
+                self.out.append(data.strip())
+
+    p = Texts()
+    p.feed(page)
+    return p.out
+
+
+def test_default_folder_is_unique_per_settings_and_nothing_is_replaced(tmp_path):
+    a = settings_of("tiny", "status_quo", ["im_reform"], 10, 0, ["days=30"], "en")
+    b = settings_of("tiny", "status_quo", ["im_reform"], 10, 0, ["days=30", "world.scale=0.5"], "en")
+    assert default_out(a) != default_out(b) and default_out(a).parent.name == "reports"
+    assert default_out(a) == default_out(dict(a)) and str(default_out(a)).startswith("reports/tiny-en-")
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "report.json").write_text(json.dumps({"settings": b}))
+    check_out(out, b)  # the same settings: made again in place
+    with pytest.raises(ConfigError, match=r"holds a report of other settings \(overrides="):
+        check_out(out, a)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="not empty and holds no report"):
+        check_out(tmp_path / "other", a)
+
+
+@pytest.mark.parametrize("args, says", [
+    (["seed=3"], "seeds=N"),
+    (["polices=[im_reform]"], "did you mean policies? its options: world, baseline, policies"),
+    (["lang=fr"], "choose en or zh"),
+    (["policies=[zhucheng_modle]"], "did you mean zhucheng_model?"),
+])
+def test_bad_report_options_are_one_line_before_anything_runs(tmp_path, monkeypatch, capsys, args, says):
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert report.run_main(report.main, report.USAGE, args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_out_folder_with_another_report_is_refused_before_running(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "report.json").write_text(json.dumps({"settings": {"world": "tiny", "seeds": 3}}))
+    assert report.run_main(report.main, report.USAGE, ["out=r", "seeds=4", "days=10"]) == 2
+    assert "holds a report of other settings" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no runs made

@@ -25,9 +25,14 @@ def sim(args, cwd, **kw):
                           **kw)
 
 
+def sweep(args, cwd, **kw):
+    return subprocess.run([sys.executable, "-m", "experiments.sweep", *args], cwd=cwd, env=ENV, capture_output=True,
+                          text=True, **kw)
+
+
 def sweep_args(extra=()):
     # a policy variant by override: the sweep key is the grid lever, so it works whatever policies exist
-    return ["-m", "world=tiny", "policy=status_quo", "policy.grid_management.enabled=false,true", "seed=range(2)",
+    return ["world=tiny", "policy=status_quo", "policy.grid_management.enabled=false,true", "seed=range(2)",
             "days=20", *extra]
 
 
@@ -53,13 +58,13 @@ def test_key_depends_on_code_version(monkeypatch):
 
 
 def test_sweep_runs_every_combination_once_and_collect_has_one_row_each(tmp_path):
-    r = sim([*sweep_args(), "experiment=s1"], tmp_path)
+    r = sweep([*sweep_args(), "experiment=s1"], tmp_path)
     assert r.returncode == 0, r.stderr[-2000:]
     root = tmp_path / "results" / "s1"
     keys = Store(root).keys()
     assert len(keys) == 4
     mtimes = {k: (root / "runs" / k / "run.json").stat().st_mtime_ns for k in keys}
-    r2 = sim([*sweep_args(), "experiment=s1"], tmp_path)
+    r2 = sweep([*sweep_args(), "experiment=s1"], tmp_path)
     assert r2.returncode == 0, r2.stderr[-2000:]
     assert "4 already in" in r2.stderr
     assert Store(root).keys() == keys
@@ -76,8 +81,8 @@ def test_sweep_runs_every_combination_once_and_collect_has_one_row_each(tmp_path
 
 
 def test_basic_and_joblib_launchers_give_identical_outcomes(tmp_path):
-    a = sim([*sweep_args(), "experiment=basic"], tmp_path)
-    b = sim([*sweep_args(["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]), "experiment=joblib"], tmp_path)
+    a = sweep([*sweep_args(), "experiment=basic"], tmp_path)
+    b = sweep([*sweep_args(["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]), "experiment=joblib"], tmp_path)
     assert a.returncode == 0 and b.returncode == 0, (a.stderr[-1500:], b.stderr[-1500:])
     sa, sb = summaries(tmp_path / "results" / "basic"), summaries(tmp_path / "results" / "joblib")
     assert len(sa) == 4 and sa.keys() == sb.keys()
@@ -88,7 +93,7 @@ def test_basic_and_joblib_launchers_give_identical_outcomes(tmp_path):
 
 @pytest.mark.slow
 def test_submitit_local_launcher_runs_the_sweep(tmp_path):
-    r = sim(["-m", "world=tiny", "seed=range(2)", "days=10", "experiment=sub", "hydra/launcher=submitit_local"],
+    r = sweep(["world=tiny", "seed=range(2)", "days=10", "experiment=sub", "hydra/launcher=submitit_local"],
             tmp_path)
     assert r.returncode == 0, r.stderr[-2000:]
     assert len(Store(tmp_path / "results" / "sub").keys()) == 2
@@ -107,9 +112,9 @@ def test_slurm_launcher_config_composes():
 
 
 def test_killed_sweep_resumes_with_exactly_the_missing_runs(tmp_path):
-    args = ["-m", "world=tiny", "seed=range(6)", "days=60", "experiment=kill"]
-    p = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+    args = ["world=tiny", "seed=range(6)", "days=60", "experiment=kill"]
+    p = subprocess.Popen([sys.executable, "-m", "experiments.sweep", *args], cwd=tmp_path, env=ENV,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     runs = tmp_path / "results" / "kill" / "runs"
     while p.poll() is None and not (runs.is_dir() and any(not d.name.startswith(".") for d in runs.iterdir())):
         time.sleep(0.05)  # poll until the first run is published (no timed assertion)
@@ -117,7 +122,7 @@ def test_killed_sweep_resumes_with_exactly_the_missing_runs(tmp_path):
     p.wait()
     before = {k: (runs / k / "run.json").read_text() for k in Store(runs.parent).keys()}
     assert 1 <= len(before) < 6 or p.returncode == 0
-    r = sim(args, tmp_path)
+    r = sweep(args, tmp_path)
     assert r.returncode == 0, r.stderr[-2000:]
     after = Store(runs.parent).keys()
     assert len(after) == 6
@@ -137,9 +142,9 @@ def test_a_failing_run_is_recorded_and_the_others_complete(tmp_path, monkeypatch
 
     monkeypatch.setattr(store, "run_config", flaky)
     monkeypatch.chdir(tmp_path)
-    from sim.__main__ import main
+    from experiments.sweep import main
 
-    rc = main(["-m", "world=tiny", "seed=range(3)", "days=10", "experiment=fail"])
+    rc = main(["world=tiny", "seed=range(3)", "days=10", "experiment=fail"])
     assert rc == 1
     root = tmp_path / "results" / "fail"
     df, rep = collect.write(root)
@@ -150,13 +155,13 @@ def test_a_failing_run_is_recorded_and_the_others_complete(tmp_path, monkeypatch
     assert json.loads((root / "runs" / failed_key / "run.json").read_text())["traceback"]
     # fixed and re-run: only the failed run is done again
     monkeypatch.setattr(store, "run_config", real)
-    assert main(["-m", "world=tiny", "seed=range(3)", "days=10", "experiment=fail"]) == 0
+    assert main(["world=tiny", "seed=range(3)", "days=10", "experiment=fail"]) == 0
     df, rep = collect.write(root)
     assert (df["status"] == "ok").all() and len(df) == 3
 
 
 def test_bad_sweep_value_is_one_line_and_writes_nothing(tmp_path):
-    r = sim(["-m", "world=tiny", "seed=range(2)", "days=0,10", "experiment=bad"], tmp_path)
+    r = sweep(["world=tiny", "seed=range(2)", "days=0,10", "experiment=bad"], tmp_path)
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and "days" in r.stderr
     assert not (tmp_path / "results" / "bad" / "runs").exists()
@@ -166,3 +171,52 @@ def test_single_run_makes_no_hydra_folders(tmp_path):
     r = sim(["world=tiny", "days=5", "out=one", "progress=false"], tmp_path)
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one"]
+
+
+def test_old_sweep_command_points_to_the_new_one(tmp_path):
+    r = sim(["-m", "world=tiny", "seed=range(2)"], tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "python -m experiments.sweep world=tiny 'seed=range(2)'" in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_model_package_does_not_import_the_experiment_tools():
+    code = ("import sys, sim, sim.__main__, sim.api, sim.config.load; "
+            "bad = [m for m in sys.modules if m.split('.')[0] == 'experiments']; assert not bad, bad")
+    r = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def test_glob_sweeps_every_matching_policy():
+    from experiments.sweep import expand_globs, plan
+    from sim.config.load import options
+
+    only = [p for p in options("policy") if p.startswith("only_")]
+    assert len(only) >= 2
+    assert expand_globs(["policy=glob(only_*)", "seed=0"]) == [f"policy={','.join(only)}", "seed=0"]
+    assert len(plan(expand_globs(["policy=glob(only_*,exclude=only_funding)", "seed=range(2)"]))) == 2 * (len(only) - 1)
+
+
+JOBLIB = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+
+
+@pytest.mark.parametrize("launcher", [[], JOBLIB], ids=["basic", "joblib"])
+def test_ctrl_c_is_one_line_with_the_count_and_the_sweep_resumes(tmp_path, launcher):
+    args = ["world=tiny", "seed=range(4)", "days=40", "experiment=int", *launcher]
+    p = subprocess.Popen([sys.executable, "-m", "experiments.sweep", *args], cwd=tmp_path, env=ENV, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    runs = tmp_path / "results" / "int" / "runs"
+    while p.poll() is None and not (runs.is_dir() and any(not d.name.startswith(".") for d in runs.iterdir())):
+        time.sleep(0.05)
+    os.killpg(p.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends: every process of the group
+    out, err = p.communicate(timeout=120)
+    if p.returncode == 0:
+        pytest.skip("the sweep finished before the interrupt arrived")
+    done = len(Store(runs.parent).keys())
+    lines = err.strip().splitlines()
+    assert p.returncode == 130 and "Traceback" not in err and "Warning" not in err, err
+    assert lines[-1] == f"interrupted: {done} of 4 runs complete; run the same command again to resume", err
+    assert len(lines) == 2  # the plan line and the interrupt line: no log lines of Hydra's
+    if not launcher:  # resuming is the same for every launcher (tests/test_crash_safety.py)
+        r = sweep(args, tmp_path)
+        assert r.returncode == 0 and f"{done} already in" in r.stderr and "[HYDRA]" not in r.stderr

@@ -1,0 +1,118 @@
+"""The policy report's prose, English and Chinese (plain words; the names of things come from labels)."""
+
+from __future__ import annotations
+
+T = {
+    "title": ("Policy report: {pols} on {world}", "政策评估报告：{world}的{pols}"),
+    # what was run
+    "ran": ("What was run", "运行设置"),
+    "k_world": ("World", "区域"),
+    "k_scale": ("Scale", "规模"),
+    "v_full": ("full scale ({hh} households)", "完整规模（{hh}户）"),
+    "v_scale": ("{pct} of the full world ({hh} households; every per-resident structure kept)",
+                "完整区域的{pct}（{hh}户；按居民计的结构保持不变）"),
+    "k_days": ("Simulated", "模拟时长"),
+    "v_days": ("{days} days", "{days}天"),
+    "k_window": ("Outcomes measured", "指标测量区间"),
+    "v_window": ("days {a} to {b}, after a warm-up of {w} days", "预热{w}天后，第{a}天至第{b}天"),
+    "v_whole": ("over the whole run (no warm-up)", "整个模拟期（无预热）"),
+    "k_seeds": ("Seeds", "随机种子"),
+    "v_seeds": ("{n} paired seeds ({lo} to {hi}), the same for every policy",
+                "{n}个配对随机种子（{lo}至{hi}），各政策相同"),
+    "k_base": ("Baseline", "基线"),
+    "k_other": ("Other settings", "其他设置"),
+    "v_none": ("none", "无"),
+    "k_code": ("Model code", "模型代码"),
+    "v_code": ("version {code}, commit {commit}", "版本{code}，提交{commit}"),
+    "k_made": ("Made", "生成时间"),
+    # summary
+    "summary": ("Summary", "摘要"),
+    "best": ("**{pol}** does best on {outcome}: {cell} compared with {base}.",
+             "**{pol}**在{outcome}上表现最好：与{base}相比{cell}。"),
+    "tie": ("It cannot be told apart from {other} on this (difference {diff}, the interval includes 0).",
+            "与{other}无法区分（差值{diff}，区间包含0）。"),
+    "ahead": ("It is ahead of {other} by {diff}.", "领先{other}{diff}。"),
+    "none_better": ("No policy is clearly better than {base} on {outcome}.", "在{outcome}上，没有政策明显优于{base}。"),
+    "whom_s": ("For whom: the gain of **{pol}** in {outcome} is largest for {g1} ({d1}) and smallest for {g2} ({d2}).",
+               "受益人群：**{pol}**的{outcome}提升在{g1}中最大（{d1}），在{g2}中最小（{d2}）。"),
+    "cost_s": ("At what cost: **{pol}** changes the total cost over {days} days by {cost} million yuan; {per}.",
+               "成本：**{pol}**使{days}天内的总成本变化{cost}百万元；{per}。"),
+    "per_s": ("that is {v} yuan per 0.01 of mean satisfaction", "即平均满意度每提高0.01需{v}元"),
+    "sure_s": ("How sure: {k} of the {m} changes in the table of effects are clearly different from {base} and large "
+               "enough to matter (bold there); every interval is a 95 % interval over {n} paired seeds.",
+               "可靠性：效果表中{m}项变化里有{k}项与{base}明显不同且幅度足够大（表中粗体）；"
+               "所有区间均为{n}个配对随机种子上的95%置信区间。"),
+    # what each policy changes
+    "changes": ("What each policy changes", "各政策改变了什么"),
+    "changes_p": ("Each row is a setting that differs from {base}, in words, with the passage of the source report "
+                  "it comes from (a dash: a setting of the model's own, documented in docs/ODD.md).",
+                  "每行是与{base}不同的一项设置，并附所依据的报告原文（“—”表示模型自身的设定，见docs/ODD.md）。"),
+    "lever": ("Lever", "政策杠杆"),
+    "passage": ("Report passage", "报告原文"),
+    "same": ("(the same settings as the baseline)", "（与基线设置相同）"),
+    # effects
+    "effects": ("Effect on each outcome", "对各项指标的影响"),
+    "effects_p": ("Levels are means over seeds; changes are policy minus {base}, seed by seed, with 95 % intervals. "
+                  "↑ higher is better, ↓ lower is better, →0 closer to 0 is better. **Bold**: the interval excludes 0 "
+                  "and the change is at least {rel} (for shares between 0 and 1) or {relpct} of the baseline level "
+                  "(days, money, staff); ✓ better, × worse. Money in million yuan. “every seed”: the same change in "
+                  "every seed, so there is no spread to make an interval from.",
+                  "水平为各随机种子的均值；变化为政策减{base}（逐个种子配对），并给出95%置信区间。"
+                  "↑越高越好，↓越低越好，→0越接近0越好。**粗体**：区间不含0，且变化至少为{rel}（0至1之间的比例）"
+                  "或基线水平的{relpct}（天数、金额、人员）；✓表示改善，×表示变差。金额单位为百万元。"
+                  "“各种子相同”：每个随机种子的变化都相同，无离散度，因而不给区间。"),
+    "level": ("Level", "水平"),
+    "change": ("Change from {base}", "相对{base}的变化"),
+    "better": ("Better", "方向"),
+    "every_seed": (" (every seed)", "（各种子相同）"),
+    # for whom
+    "whom": ("For whom", "受益人群"),
+    "whom_p": ("Change in {outcome} by settlement, household group and distance to the nearest service centre "
+               "(policy minus {base}, 95 % intervals; bold and ✓ × as above).",
+               "按居住类型、家庭类型和到最近服务中心的距离分组的{outcome}变化（政策减{base}，95%置信区间；"
+               "粗体及✓×含义同上）。"),
+    "group": ("Group", "群体"),
+    # cost
+    "cost": ("At what cost", "成本"),
+    "cost_p": ("Changes over the {days} days simulated, policy minus {base}, with 95 % intervals; money in million "
+               "yuan, cost per resolved need in yuan. The last column is the extra total cost per 0.01 of mean "
+               "satisfaction with Fieller's 95 % interval, given only where satisfaction clearly rises.",
+               "{days}天模拟期内的变化（政策减{base}，95%置信区间）；金额单位为百万元，每件已解决需求的成本单位为元。"
+               "最后一列为平均满意度每提高0.01所需的新增总成本及其Fieller 95%置信区间，仅在满意度明显提高时给出。"),
+    "per_point": ("Extra cost per 0.01 of satisfaction (yuan)", "满意度每提高0.01的新增成本（元）"),
+    "why_denominator": ("— satisfaction does not change clearly (its interval includes 0), so a cost per point of "
+                        "satisfaction could be any number",
+                        "—：满意度变化不明显（区间包含0），每单位满意度的成本可以是任何数"),
+    "why_falls": ("— satisfaction falls", "—：满意度下降"),
+    "why_cheaper": ("— it costs less and raises satisfaction", "—：成本更低且满意度提高"),
+    "why_seeds": ("— too few seeds", "—：随机种子过少"),
+    # time and space
+    "time": ("Over time and space", "时间与空间"),
+    # how sure
+    "method": ("How sure are we", "结论的可靠性"),
+    "method_p": ("Every policy ran on the same {n} seeds as {base}: the same residents, places and chance events. A "
+                 "difference between a policy and {base} therefore comes from the policy, not from luck, and is "
+                 "measured much more precisely than the levels themselves: here the intervals of the changes are "
+                 "about {ratio} as wide as they would be with independent runs, so without this pairing the same "
+                 "precision would take about {factor} times as many runs.",
+                 "每项政策都与{base}在相同的{n}个随机种子上运行：居民、地点和随机事件都相同。"
+                 "因此政策与{base}之间的差别来自政策本身而非偶然，其测量精度远高于水平本身："
+                 "此处变化的区间宽度约为独立运行时的{ratio}，若不配对，达到同样精度约需{factor}倍的运行次数。"),
+    "method_p2": ("A 95 % interval means: run on many more seeds, intervals made this way would contain the model's "
+                  "true effect 95 times in 100. The intervals say how sure we are about what the model does, not "
+                  "about its assumptions; docs/ODD.md lists every number of the model and its source.",
+                  "95%置信区间的含义是：若在更多随机种子上运行，按此方法得到的区间有95%会包含模型的真实效果。"
+                  "区间反映的是对模型结果的把握程度，而非模型假设本身的可靠性；模型的每个参数及其来源见docs/ODD.md。"),
+    "method_const": ("{k} changes are the same in every seed (shown as “every seed”): within the model they are "
+                     "certain, and an interval would be [d, d], which says nothing.",
+                     "有{k}项变化在每个随机种子中都相同（标为“各种子相同”）：在模型内它们是确定的，"
+                     "其区间为[d, d]，没有意义。"),
+    "store": ("The runs are kept in `{store}`; a report of the same settings reuses them.",
+              "运行结果保存在`{store}`中，相同设置的报告会直接复用。"),
+    "failed": ("Failed runs (left out of the pairs): {runs}.", "失败的运行（未计入配对）：{runs}。"),
+}
+
+
+def t(key: str, lang: str, **kw) -> str:
+    """The prose ``key`` in ``lang`` with ``kw`` filled in."""
+    return T[key][lang == "zh"].format(**kw)

@@ -1,0 +1,116 @@
+"""Outputs a reader can trust: relative paths, nothing written before everything is read, worlds never pooled,
+a sweep's folder never filled with a comparison's runs unless asked, variants labelled as such."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from experiments import collect, figures
+from experiments.compare import compare, load_comparison, write
+from experiments.store import Store
+from experiments.sweep_view import from_sweep
+from sim.config.validate import ConfigError
+
+GRID = "status_quo+policy.grid_management.enabled=true"
+DAYS = ["days=20"]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """A comparison written beside its store, and its figures."""
+    d = tmp_path_factory.mktemp("cmp")
+    comp = compare("tiny", "status_quo", [GRID], seeds=2, overrides=DAYS, store=d / "store")
+    write(comp, d / "out")
+    figures.all_figures(comp, d / "out" / "figures", "en", formats=("png",))
+    return d
+
+
+def test_stored_paths_are_relative_and_move_with_the_folders(written, tmp_path):
+    meta = json.loads((written / "out" / "comparison.json").read_text())
+    assert meta["store"] == "../store" and not any(str(written) in json.dumps(v) for v in meta.values())
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(written, moved)
+    back = load_comparison(moved / "out")
+    assert back.store.root == (moved / "store").resolve() and len(back.summaries) == 4
+
+
+def test_a_moved_store_is_one_line_and_figures_overwrite_nothing(written, tmp_path, capsys):
+    shutil.copytree(written / "out", tmp_path / "out")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out" / "figures").iterdir()}
+    capsys.readouterr()
+    status = figures.run_main(figures.main, figures.USAGE, [f"from={tmp_path / 'out'}",
+                                                             f"out={tmp_path / 'out' / 'figures'}"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "store was moved or deleted" in err and "store=DIR" in err
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out" / "figures").iterdir()} == before
+    # told where the store is now, it draws again
+    status = figures.run_main(figures.main, figures.USAGE, [f"from={tmp_path / 'out'}", f"store={written / 'store'}",
+                                                             f"out={tmp_path / 'new'}", "formats=[png]"])
+    assert status == 0 and (tmp_path / "new" / "scenario.png").stat().st_size > 5000
+
+
+def test_figures_rebase_on_the_baseline_asked_for(written):
+    comp = figures.load_any(written / "out", baseline=GRID)
+    assert comp.baseline == GRID and comp.policies == ["status_quo"]
+    t = comp.table().set_index("outcome")
+    assert t.loc["coverage_grid", "difference"] < -0.5  # the other way round now
+    with pytest.raises(ConfigError, match="baseline: 'jinan_model' is not a policy of this comparison"):
+        figures.load_any(written / "out", baseline="jinan_model")
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    """A sweep's folder (with sweeps/) holding two 'worlds' (tiny renamed), baseline and variant runs."""
+    root = tmp_path_factory.mktemp("sw") / "demo"
+    (root / "sweeps").mkdir(parents=True)
+    st = Store(root)
+    for world in ("world.name=tiny", "world.name=tiny_b"):
+        for pol in (["policy=status_quo"], ["policy=status_quo", "policy.grid_management.enabled=true"]):
+            for seed in (0, 1):
+                st.ensure(["world=tiny", world, *pol, f"seed={seed}", *DAYS], save_maps=False)
+    return root
+
+
+def test_figures_never_pool_worlds_and_respect_baseline(sweep):
+    with pytest.raises(ConfigError, match=r"2 worlds \(tiny, tiny_b\); figures never pool worlds: .*world=NAME"):
+        from_sweep(sweep)
+    comp = from_sweep(sweep, world="tiny_b")
+    assert comp.world == "tiny_b" and len(comp.keys) == 4 and comp.baseline.startswith("status_quo")
+    names = sorted(p for p, _ in comp.keys)
+    other = next(n for n in names if "enabled=true" in n)
+    assert from_sweep(sweep, other, world="tiny").baseline == other
+    with pytest.raises(ConfigError, match="baseline: 'im_reform' is not a setting of this sweep"):
+        from_sweep(sweep, "im_reform", world="tiny")
+    with pytest.raises(ConfigError, match="did you mean tiny_b"):
+        from_sweep(sweep, world="tiny_c")
+
+
+def test_compare_reads_a_sweep_folder_but_writes_its_runs_elsewhere(sweep, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    before = sorted(Store(sweep).keys())
+    variant = "status_quo+policy.grid_management.enabled=true+policy.informatisation.online_level=0.5"
+    capsys.readouterr()
+    comp = compare("tiny", "status_quo", [variant], seeds=2, overrides=["world.name=tiny", *DAYS], store=sweep)
+    assert sorted(Store(sweep).keys()) == before  # the sweep's folder is as it was
+    assert "made in" in capsys.readouterr().err
+    base_keys = {comp.keys[("status_quo", s)] for s in comp.seeds}
+    assert base_keys <= set(before)  # the sweep's baseline runs were reused, not redone
+    df, _ = collect.write(tmp_path / "results" / "store")
+    assert len(df) == 2 and set(df["variant"]) == {variant} and set(df["policy"]) == {"status_quo"}
+    asked = compare("tiny", "status_quo", [GRID + "+policy.informatisation.online_level=0.9"], seeds=2,
+                    overrides=["world.name=tiny", *DAYS], store=sweep, add_to_sweep=True)
+    assert len(Store(sweep).keys()) == len(before) + 2  # asked: the new variant's runs go into the sweep's folder
+    assert set(asked.keys.values()) <= set(Store(sweep).keys())
+
+
+def test_collect_has_every_number_and_the_variant(sweep):
+    df = collect.collect(sweep)
+    for col in ("unraised_share", "channel_shares.grid", "resolution_days_by_category.dispute",
+                "settlement/urban/satisfaction_mean", "distance_band/0-0.5 km/coverage_service", "variant"):
+        assert col in df.columns, col
+    assert {"status_quo", "status_quo+policy.grid_management.enabled=true"} <= set(df["variant"])
+    assert (df.loc[df["variant"] == "status_quo", "policy.grid_management.enabled"] != True).all()  # noqa: E712
+    ok = df[df["status"] == "ok"]
+    assert pd.to_numeric(ok["settlement/urban/satisfaction_mean"]).between(0, 1).all()
