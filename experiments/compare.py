@@ -65,16 +65,25 @@ RESERVED = {
 
 
 def policy_overrides(spec: str) -> list[str]:
-    """``name+key=value+...`` -> ``["policy=name", "key=value", ...]``."""
+    """``name+key=value+...`` -> ``["policy=name", "key=value", ...]``.
+
+    A variant's lever settings are changes of that policy (``policy.X=v`` is read as ``reform.X=v``):
+    they start on its reform day, after the warm-up the arms share, and leave the baseline alone.
+    """
     name, *extra = spec.split("+")
     if not name or any("=" not in e for e in extra):
         raise ConfigError(f"policies: {spec!r} is not NAME or NAME+key=value+...")
+    out = []
     for e in extra:
         head = e.split("=", 1)[0].lstrip("+~").split(".")[0]
-        if head in ("seed", "world"):
+        if head in ("seed", "world", "baseline"):
             raise ConfigError(f"policies: {spec!r}: a variant changes the policy, not its {head} "
-                              f"(pairs share seed and world)")
-    return [f"policy={name}", *extra]
+                              f"(pairs share seed, world and baseline)")
+        key = e.split("=", 1)[0]
+        is_lever = key.startswith("policy.") and key.split(".")[1] not in ("name", "reform_day") \
+            and key.split(".")[-1] != "start_day"
+        out.append("reform." + e[len("policy."):] if is_lever else e)
+    return [f"policy={name}", *out]
 
 
 def resolve_policies(specs: list[str], baseline: str) -> list[str]:

@@ -258,7 +258,10 @@ def map_tables(model) -> tuple[pd.DataFrame, pd.DataFrame]:
         "satisfaction_mean": np.bincount(inv, weights=res.satisfaction) / n,
         "coverage_spatial": np.bincount(inv, weights=np.asarray(model.covered, float)) / n,
     })
+    from sim.world.org import POINT_KINDS
+
     points = pd.DataFrame({"x_km": org.point_xy[:, 0], "y_km": org.point_xy[:, 1],
-                           "community": org.point_community, "centre": org.point_is_centre.astype(bool)})
+                           "community": org.lead[org.point_unit], "unit": org.point_unit,
+                           "kind": np.array(POINT_KINDS)[org.point_kind], "centre": org.point_is_centre.astype(bool)})
     points.attrs["cell_km"] = geo.cell_km
     return cells, points

@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: could not write {out}: {e.strerror or e}; nothing was written", file=sys.stderr)
         return 1
     print(format_summary(res.summary))
+    for note in res.summary.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
     print(f"  {'wall time':<32} {time.perf_counter() - t0:>15.1f}s")
     print(f"wrote {out}/ (config.yaml, summary.json, daily, communities, groups as .parquet and .csv)")
     return 0

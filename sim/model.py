@@ -84,9 +84,9 @@ class GovernanceModel(mesa.Model):
         d, t, L = self.day, self.t, self.levers
         if d == 0:
             self.ledger, self.datacollector = Ledger(self), self._collector()  # the warm-up is not measured
-        L.apply(d)                                             # reforms starting today (structure first)
         if d == self.cfg.policy.reform_day:
             self.ledger.open(t)                                # the measurement window starts with the reform
+        L.apply(d)                                             # reforms starting today (structure first)
         self.money.receive(d, t, L)                            # 8. money arrives by source
         self.grids.refresh()
         capacity = service.capacity(self, L)                   # 3. today's capacity
@@ -172,7 +172,7 @@ class GovernanceModel(mesa.Model):
             np.where(served.bought, s.quality_purchased, s.quality_volunteer)])
         noise = s.quality_noise * (2 * self.streams.uniform("quality", pool["uid"][idx]) - 1)
         quality = np.clip(quality + noise, 0, 1)
-        self._case_materials(idx)
+        self._case_materials(np.concatenate([staff, served.civic]), served.facility)
         wait = done - pool["created"][idx]
         perf = satisfaction.performance(self, pool["cat"][idx], wait, pool["passbacks"][idx], quality,
                                         pool["trip_hours"][idx])
@@ -183,14 +183,19 @@ class GovernanceModel(mesa.Model):
         keep[idx] = False
         pool.keep(keep)
 
-    def _case_materials(self, idx: np.ndarray) -> None:
-        """Public-service cases of a type above the community: materials paid where they are resolved."""
+    def _case_materials(self, idx: np.ndarray, facility: np.ndarray) -> None:
+        """Public-service cases of a type above the community: materials paid where they are resolved;
+        a facility (a health station, a partnered hospital) is its department's outlet, so its department pays."""
         pool, org = self.needs, self.org
-        pub = idx[pool["cat"][idx] == PUBLIC]
-        above = org.base_authority[pool["ctype"][pub]] > 0
-        point = pool["point"][pub[above]]
+
+        def upper(i):
+            pub = i[pool["cat"][i] == PUBLIC]
+            return pub[org.base_authority[pool["ctype"][pub]] > 0]
+
+        point = pool["point"][upper(idx)]
         here = point < org.n_communities
-        self.money.tasks(np.bincount(point[here], minlength=org.n_communities), int((~here).sum()))
+        self.money.tasks(np.bincount(point[here], minlength=org.n_communities),
+                         int((~here).sum()) + len(upper(facility)))
 
     def _abandon(self, t: int) -> None:
         """Needs open at the end of the day longer than their patience are given up."""
@@ -273,7 +278,7 @@ class GovernanceModel(mesa.Model):
     def merge(self, groups: list[np.ndarray], leads: np.ndarray, close_within_km: float, build_centre: bool) -> None:
         """Merge groups of community units into their leads; staff, money, queues and posts follow."""
         org, o = self.org, self.officials
-        merged = org.merge(groups, leads, close_within_km, build_centre)
+        merged = org.merge(groups, leads, close_within_km, build_centre, self.cfg.world.travel.detour)
         if len(merged.stopped) == 0:
             return
         local = o.level == 0

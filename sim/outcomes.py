@@ -120,6 +120,7 @@ class Ledger:
         self.resolved_in_window = 0  # any cohort: the cost per resolved need divides by it
         self.cost = 0.0
         self.cost_parts0 = m.money.cost_parts.copy()
+        self.written_off0 = m.money.written_off
         self.waits = Histogram(1)
         self.created = Histogram(n_cat, origin=self.start)  # cohort needs by creation time
         self.on_time_created = Histogram(n_cat, origin=self.start)  # ... of those resolved within target
@@ -303,6 +304,7 @@ class Ledger:
             df[f"received_{s}_yuan"] = m.money.received[:, i]
             df[f"spent_{s}_yuan"] = m.money.spent[:, i]
             df[f"held_{s}_yuan"] = m.money.held[:, i]
+            df[f"returned_{s}_yuan"] = m.money.returned[:, i]
         return df
 
     def groups(self) -> pd.DataFrame:
@@ -402,7 +404,8 @@ class Ledger:
                  "department_case_materials"), parts)},
             "arrears_yuan": float(m.money.arrears.sum()),
             "money_received_yuan": float(m.money.received.sum()), "money_spent_yuan": float(m.money.spent.sum()),
-            "money_held_yuan": float(m.money.held.sum()),
+            "money_held_yuan": float(m.money.held.sum()), "money_returned_yuan": float(m.money.returned.sum()),
+            "arrears_written_off_yuan": float(m.money.written_off - self.written_off0),
             # staff
             "officials_start": int(self.officials_start), "officials_end": o.headcount(),
             "officials_hired": m.staffing.hired - self.hired0, "officials_left": m.staffing.left - self.left0,
@@ -420,5 +423,21 @@ class Ledger:
             "university_partnerships": int(m.university_partner.sum()),
             "households": res.n, "residents": residents, "party_members": len(m.party_members),
             "units": len(m.units), "days": m.day,
+            "notes": self.notes(),
         }
+        return out
+
+    def notes(self) -> list[str]:
+        """One line for each setting in force that could do nothing in this run, and why."""
+        m = self.model
+        g = m.levers.get("grid_management")
+        out = []
+        if g.enabled and m.grids.active and not m.grids.staff.any():
+            why = ("no staff are sent down (staff_sent_down.n and share are 0)" if g.staffed_by == "sent_down"
+                   else "no grid worker is in post")
+            out.append(f"grid_management.staffed_by={g.staffed_by}: the grids have no staff, because {why}")
+        ui = m.levers.get("unit_integration")
+        if ui.university_partnership and not any(u.kind == "university" for u in m.unit_list):
+            out.append("unit_integration.university_partnership=true: the world has no university "
+                       "(world.units.universities=0)")
         return out

@@ -80,7 +80,7 @@ def test_money_received_equals_spent_plus_held_per_source_and_community(res):
     money = res.model.money
     assert money.received.sum() > 0 and money.spent.sum() > 0
     inflow = money.received + money.transfer_in - money.transfer_out
-    np.testing.assert_allclose(inflow, money.spent + money.held, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(inflow, money.spent + money.held + money.returned, rtol=1e-9, atol=1e-6)
 
 
 def test_transfers_between_communities_create_no_money(res):
@@ -99,7 +99,8 @@ def test_community_table_and_summary_agree_with_the_accounts(res):
         np.testing.assert_allclose(c[f"received_{src}_yuan"], money.received[:, i], rtol=1e-12)
         np.testing.assert_allclose(c[f"spent_{src}_yuan"], money.spent[:, i], rtol=1e-12)
         np.testing.assert_allclose(c[f"held_{src}_yuan"], money.held[:, i], rtol=1e-12)
-    assert s["money_received_yuan"] == pytest.approx(s["money_spent_yuan"] + s["money_held_yuan"], rel=1e-9)
+    assert s["money_received_yuan"] == pytest.approx(s["money_spent_yuan"] + s["money_held_yuan"]
+                                                     + s["money_returned_yuan"], rel=1e-9)
     assert res.daily["money_held_yuan"].iloc[-1] == pytest.approx(s["money_held_yuan"], rel=1e-12)
 
 
@@ -107,7 +108,8 @@ def test_status_quo_community_table_balances_per_source(tiny_run):
     # no merger, no transfers: each row balances on its own
     c = tiny_run.communities
     for src in SOURCES:
-        np.testing.assert_allclose(c[f"received_{src}_yuan"], c[f"spent_{src}_yuan"] + c[f"held_{src}_yuan"],
+        np.testing.assert_allclose(c[f"received_{src}_yuan"], c[f"spent_{src}_yuan"] + c[f"held_{src}_yuan"]
+                                   + c[f"returned_{src}_yuan"],
                                    rtol=1e-9, atol=1e-6)
 
 

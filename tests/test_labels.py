@@ -28,8 +28,7 @@ def test_unknown_and_composed_names_get_readable_text():
         assert label(f"only_{lever}", "zh").startswith("仅")
     assert label("settlement/urban/satisfaction_mean") == "Mean satisfaction, Urban residents"
     assert label("channel_shares.online", "zh") == "各渠道需求比例：网上办理"
-    assert label("status_quo+policy.grid_management.enabled=true") == \
-        "Status quo: Grid management: every grid has a grid worker"
+    assert label("status_quo+reform.grid_management.enabled=true") == "Status quo: Grid management"
     assert titled("cost_total_yuan", "zh") == "总成本（百万元）" and titled("resolution_days_mean") == \
         "Mean days to resolve"
     assert better("settlement/urban/resolution_days_mean") == "down"
@@ -58,7 +57,7 @@ def _default(lever: str, field: str):
 
 def test_every_lever_field_is_described_in_both_languages():
     fields = lever_fields()
-    assert len(fields) > 40 and ("grid_management", "households_per_grid_worker") in fields
+    assert len(fields) > 50 and ("grid_management", "households_per_grid") in fields
     for lever, field in fields:
         key = f"{lever}.{field}" if lever else field
         entry(key)  # KeyError: add the field to experiments/levers_text.py
@@ -77,7 +76,10 @@ def test_settings_read_as_words():
     assert sunk == "就业和社会保障由社区自行办理"
     assert describe("abolish_street_offices.merge_size", 1) == "No communities merged"
     assert describe("staff_sent_down.share", 0.3) == "30 % of department staff sent down to communities"
-    assert short("policy.grid_management.households_per_grid_worker=200") == "One grid worker per 200 households"
+    assert short("reform.grid_management.households_per_grid=200") == "Grids of about 200 households"
+    assert short("policy.grid_management.households_per_grid=0") == "Each community is one grid"
+    assert describe("party_building.councils", ["satisfaction_rating", "mass_participation"]) == \
+        "Resident councils: residents rate satisfaction and mass participation"
 
 
 @pytest.mark.skipif(not REPORT.exists(), reason=f"the source report is not at {REPORT}")

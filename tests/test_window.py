@@ -39,10 +39,15 @@ def test_the_user_setting_is_the_baseline_and_the_reform_change_starts_on_its_da
     assert cfg.policy.party_building.cross_appointment
 
 
-def test_a_setting_the_policy_changes_itself_is_the_users_version_of_that_change():
-    cfg, _ = load(["world=tiny", "policy=im_reform", "policy.staff_sent_down.share=0.1"])
-    assert cfg.policy.staff_sent_down.share == 0.1
-    assert cfg.baseline.staff_sent_down.share == 0.0
+def test_every_user_setting_is_the_same_baseline_in_every_arm():
+    """A policy.* setting is the user's world in every arm, also where the named policy changes it;
+    the policy's own change is then the user's setting (a change of the reform is reform.*)."""
+    ov = ["policy.informatisation.online_level=0.5"]
+    arms = [load(["world=tiny", f"policy={p}", *ov])[0] for p in ("status_quo", "zhucheng_model")]
+    assert {a.baseline.informatisation.online_level for a in arms} == {0.5}
+    assert arms[1].policy.informatisation.online_level == 0.5
+    cfg, _ = load(["world=tiny", "policy=im_reform", "reform.staff_sent_down.share=0.1"])
+    assert (cfg.policy.staff_sent_down.share, cfg.baseline.staff_sent_down.share) == (0.1, 0.0)
 
 
 def _year_means(res, col):

@@ -91,29 +91,16 @@ REFORM, POLICY = "reform.", "policy."
 TIMING = ("name", "reform_day", "start_day")
 
 
-def policy_changes(name: str) -> set[str]:
-    """The lever settings a named policy changes (``lever.field``), read from configs/policy/NAME.yaml."""
-    import yaml
-
-    doc = yaml.safe_load((CONFIG_DIR / "policy" / f"{name}.yaml").read_text()) or {}
-    out = set()
-    for lever, settings in doc.items():
-        if isinstance(settings, dict):
-            out.update(f"{lever}.{k}" for k in settings if k not in TIMING)
-    return out
-
-
 def baseline_overrides(overrides: list[str]) -> list[str]:
-    """``baseline.X=v`` for every ``policy.X=v`` the chosen policy does not set itself.
+    """``baseline.X=v`` for every ``policy.X=v`` of a lever's setting.
 
-    A policy is the set of changes it makes to the baseline (MODEL.md 4): a setting the user
-    gives applies before the reform and stays after it unless the policy changes it; a
-    setting the policy changes is the user's version of that change, after the reform only.
+    A policy is the set of changes it makes to the baseline (MODEL.md 4), and the baseline is the
+    world as the user configured it, every override they give: a ``policy.X=v`` holds before the
+    reform and after it, in every arm of a comparison alike (for the named policy too, whose own
+    change of X it replaces).  A change of the reform is written ``reform.X=v``.
     """
     parser = OverridesParser.create()
     parsed = [(t, parser.parse_overrides([t])[0]) for t in overrides]
-    name = next((o.value() for _, o in reversed(parsed) if o.key_or_group == "policy"), "status_quo")
-    changed = policy_changes(name)
     given = {o.key_or_group for _, o in parsed if o.key_or_group.startswith("baseline.")}
     out = []
     for text, o in parsed:
@@ -125,7 +112,7 @@ def baseline_overrides(overrides: list[str]) -> list[str]:
             if parts[0] in TIMING or (len(parts) > 1 and parts[1] in TIMING):
                 continue
             setting = ".".join(parts[:2])
-            if setting in changed or f"baseline.{leaf}" in given or f"baseline.{setting}" in given:
+            if f"baseline.{leaf}" in given or f"baseline.{setting}" in given:
                 continue
             out.append(f"baseline.{leaf}={shown}")
     return out

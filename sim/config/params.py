@@ -237,6 +237,8 @@ class Participation:
         20.0, A + " (households one fully active party member keeps in touch with)", gt=0,
         plausible=(10, 40, "a party group of ten covers a building or a lane"))
     reach_cells: int = param(1, A + " (Moore radius of an unorganised member's reach)", lo=0, hi=5)
+    neighbour_cells: int = param(1, A + " (Moore radius of the neighbours whose participation pulls)", lo=0, hi=5)
+    trust_pivot: float = param(0.5, A + " (trust above this pulls towards taking part, below it away)", lo=0, hi=1)
     w_council: float = param(0.01, A + " per active council", lo=0, plausible=(0.005, 0.02, "a voice heard"))
     w_election: float = param(0.03, A + " (public nomination and direct election)", lo=0,
                               plausible=(0.01, 0.05, "a committee one chose"))
@@ -291,6 +293,9 @@ class Money:
         plausible=(0.2, 0.7, "unpaid staff work to rule"))
     unpaid_memory_days: float = param(30.0, A + " (arrears are felt as a share of this many days' pay)", lo=1,
                                       unit="days")
+    lapse_at_year_end: bool = param(
+        True, "assumption: budget and lottery money held beyond the reserve at the year's end go back to the "
+        "district (unspent fiscal funds are recovered, 結余資金收回); without it balances grow year on year")
     arrears_writeoff_days: float = param(
         90.0, A + " (pay in arrears is lost to staff at 1/this a day: what is not settled within about a quarter "
         "never is)", lo=1, unit="days", plausible=(30, 180, "a quarter"))

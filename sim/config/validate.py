@@ -20,8 +20,9 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_HOUSEHOLDS = 5_000_000  # assumption: ten times the largest world shipped (zhucheng_rural, ~350,000)
 MAX_OFFICIALS = 1_000_000
 MAX_UNITS = 1_000_000
-# Structure a reform can build but not take down again (lever, setting).
-IRREVERSIBLE = (("village_merger", "enabled"), ("abolish_street_offices", "enabled"))
+# Structure a reform builds once: when the baseline has built it, the reform keeps these settings.
+BUILT = {"village_merger": ("enabled", "service_radius_km"),
+         "abolish_street_offices": ("enabled", "merge_size", "staff_to", "functions_to", "close_within_km")}
 
 
 class ConfigError(ValueError):
@@ -100,11 +101,7 @@ def check_consistency(cfg: Config) -> None:
                               "(at most 64, not starting with '.' or '-'); it names the output folder")
     if not NAME.fullmatch(cfg.baseline.name):
         raise ConfigError(f"baseline.name={cfg.baseline.name!r}: must be a plain name")
-    for lever, key in IRREVERSIBLE:
-        before, after = getattr(getattr(cfg.baseline, lever), key), getattr(getattr(p, lever), key)
-        if before and not after:
-            raise ConfigError(f"policy.{lever}.{key}=false: the baseline already has it "
-                              f"(baseline.{lever}.{key}=true) and a reform cannot undo it; set both, or neither")
+    check_structure_kept(cfg)
     _shares("params.needs.case_type_shares", dict(zip(CASE_TYPES, prm.needs.case_type_shares)))
     if w.units.type_shares and abs(sum(w.units.type_shares) - 1) > 1e-6:
         raise ConfigError(f"world.units.type_shares={w.units.type_shares}: the shares must sum to 1")
@@ -187,6 +184,37 @@ def check_consistency(cfg: Config) -> None:
         if start is not None and start >= cfg.days:
             raise ConfigError(f"policy.{lever}.start_day={start}: the run has days={cfg.days}; "
                               f"it must be below {cfg.days}")
+
+
+def check_structure_kept(cfg: Config) -> None:
+    """A reform builds on the baseline's structure; it cannot take it down or redo it (it would silently
+    do nothing): a merger or an abolition the baseline made, grids, stations, staff sent down, partnerships."""
+    b, p = cfg.baseline, cfg.policy
+
+    def refuse(lever: str, key: str, why: str):
+        v = getattr(getattr(p, lever), key)
+        shown = str(v).lower() if isinstance(v, bool) else v
+        raise ConfigError(f"policy.{lever}.{key}={shown}: {why} (baseline.{lever}.{key}="
+                          f"{str(getattr(getattr(b, lever), key)).lower()}); a reform builds on the baseline's "
+                          "structure and cannot undo or redo it; give both the same value")
+
+    for lever, keys in BUILT.items():
+        if getattr(b, lever).enabled:
+            for key in keys:
+                if getattr(getattr(p, lever), key) != getattr(getattr(b, lever), key):
+                    refuse(lever, key, "the baseline already made this change" if key == "enabled"
+                           else "the baseline already built it this way")
+    if b.grid_management.enabled and not p.grid_management.enabled:
+        refuse("grid_management", "enabled", "the baseline has grids")
+    if b.unit_integration.university_partnership and not p.unit_integration.university_partnership:
+        refuse("unit_integration", "university_partnership", "the baseline's partnerships exist")
+    if p.service_centres.extra_points_per_community < b.service_centres.extra_points_per_community:
+        refuse("service_centres", "extra_points_per_community", "the baseline's stations exist")
+    total = cfg.world.staff.dept_staff_per_department * len(cfg.world.departments)
+    want = [sd.n + round(sd.share * total) for sd in (b.staff_sent_down, p.staff_sent_down)]
+    if want[1] < want[0]:
+        refuse("staff_sent_down", "n" if p.staff_sent_down.n < b.staff_sent_down.n else "share",
+               f"the baseline sent {want[0]} staff down, the reform asks for {want[1]}")
 
 
 def _far_share(width: float, height: float, km: float) -> float:

@@ -54,12 +54,26 @@ class Grids:
             workers = np.flatnonzero(o.active & (o.kind == GRID_WORKER))
             self._assign(workers)
             staffed = np.bincount(o.grid[workers][o.grid[workers] >= 0], minlength=self.n) > 0
+            self._fill_with_open_posts(staffed)  # a post being refilled counts: no second worker for it
             empty = np.flatnonzero(~staffed)
             if len(empty):
                 m.staffing.hire(m.t, levers, np.full(len(empty), GRID_WORKER), self.grid_lead[empty],
                                 np.full(len(empty), -1), empty)
         self.staff = np.empty(0, np.int64)
         self.refresh()
+
+    def _fill_with_open_posts(self, staffed: np.ndarray) -> None:
+        """Open grid-worker posts take the unstaffed grids of their community (``staffed`` is updated)."""
+        free: dict[int, list[int]] = {}
+        for g in np.flatnonzero(~staffed):
+            free.setdefault(int(self.grid_lead[g]), []).append(int(g))
+        for v in self.model.staffing.vacancies:
+            for i in np.flatnonzero(v["kind"] == GRID_WORKER):
+                slots = free.get(int(v["point"][i]))
+                if slots:
+                    g = slots.pop(0)
+                    v["grid"][i] = g
+                    staffed[g] = True
 
     def adopt(self, ids: np.ndarray) -> None:
         """Recruits filling grid posts join a grid of their community."""

@@ -18,7 +18,10 @@ the staff it pays and raises their turnover.  **Cost** is what the work costs: o
 subsidies and running costs whether paid or in arrears, the district payroll,
 purchased services and departments' case materials; a shortfall is never a saving.
 
-Per community and source: received + transferred in - transferred out = spent + held.
+Unspent budget beyond the reserve, and unspent lottery money, go back to the district at the
+year's end (``lapse_at_year_end``), so balances do not pile up over the years.
+
+Per community and source: received + transferred in - transferred out = spent + held + returned.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class Money:
         self.spent = np.zeros((C, 3))
         self.transfer_in = np.zeros((C, 3))
         self.transfer_out = np.zeros((C, 3))
+        self.returned = np.zeros((C, 3))  # lapsed at the year's end, back to the district
         self.arrears = np.zeros(C)
         self.written_off = 0.0  # owed (and counted as cost) but never paid
         self.unpaid = np.zeros(C)  # unpaid share felt by the staff a community pays (0-1)
@@ -179,6 +183,12 @@ class Money:
         self._accrue(4, mp.task_cost_yuan_per_case * self.dept_task_cases)
         self.task_cases = np.zeros_like(self.task_cases)
         self.dept_task_cases = 0
+        if mp.lapse_at_year_end and day % 365 == 364:
+            reserve = mp.reserve_days * owed + self.arrears
+            for source in (BUDGET, LOTTERY):
+                back = np.maximum(0.0, self.held[:, source] - (reserve if source == BUDGET else 0.0))
+                self.held[:, source] -= back
+                self.returned[:, source] += back
 
     def _surplus(self) -> np.ndarray:
         """Budget held beyond a reserve of ``reserve_days`` of what is owed, with no arrears: free to buy services."""

@@ -88,10 +88,11 @@ class Participation:
         pb = levers.get("party_building")
         res = m.residents
         part = np.bincount(res.cell, weights=res.participating, minlength=self.hh_cell_count.size).reshape(self.shape)
-        share = box_sum(part, 1) / np.maximum(box_sum(self.hh_cell_count, 1), 1)
+        r = pp.neighbour_cells
+        share = box_sum(part, r) / np.maximum(box_sum(self.hh_cell_count, r), 1)
         pull = pp.w_neighbours * share.ravel()[res.cell]
         pull += pp.w_mobilisation * self.reached(levers)
-        pull += pp.w_trust * (res.trust - 0.5)
+        pull += pp.w_trust * (res.trust - pp.trust_pivot)
         pull += (pp.w_council * self.councils_active(levers))[m.org.lead[res.community]]
         if pb.direct_election:
             pull += pp.w_election

@@ -95,7 +95,7 @@ def staff_hours(model) -> tuple[np.ndarray, np.ndarray]:
     # each community (as organised) runs one back office and, while that layer exists, reports to a street office
     C = org.n_communities
     lead = org.is_lead()
-    own = np.where(org.unit_kind == 1, s.back_office_hours_village, s.back_office_hours_community)
+    own = np.where(org.is_village_committee(), s.back_office_hours_village, s.back_office_hours_community)
     if org.street_active:
         own = own + s.street_reporting_hours * (org.community_street >= 0)
     hours[:C] = np.maximum(0.0, hours[:C] - own * lead)
@@ -164,16 +164,23 @@ def capacity(model, levers) -> Capacity:
                     purchasable=buy)
 
 
-def need_hours(model, idx: np.ndarray) -> np.ndarray:
-    """Staff hours each need asks for at its current point: intake if it must go up, else its own hours."""
+def own_hours(model, idx: np.ndarray) -> np.ndarray:
+    """Hours the needs ``idx`` take to resolve: by category, or for a public service by the level its
+    type needs (its complexity, wherever it is resolved)."""
     s = model.cfg.params.service
     pool = model.needs
     cat = pool["cat"][idx]
     by_cat = np.array([s.hours_household, s.hours_cultural, 0.0, s.hours_dispute, s.hours_safety])
-    public = np.asarray(s.hours_public)[model.org.base_authority[np.maximum(pool["ctype"][idx], 0)]]
-    own = np.where(cat == PUBLIC, public, by_cat[cat])
-    up = pool["req"][idx] > model.level_of_point[pool["point"][idx]]
-    return np.where(up, s.hours_intake, own)
+    out = by_cat[cat]
+    pub = cat == PUBLIC
+    out[pub] = np.asarray(s.hours_public)[model.org.base_authority[pool["ctype"][idx][pub]]]
+    return out
+
+
+def need_hours(model, idx: np.ndarray) -> np.ndarray:
+    """Staff hours each need asks for at its current point: intake if it must go up, else its own hours."""
+    up = model.needs["req"][idx] > model.level_of_point[model.needs["point"][idx]]
+    return np.where(up, model.cfg.params.service.hours_intake, own_hours(model, idx))
 
 
 def _integer(cap: np.ndarray, model, name: str, t: int) -> np.ndarray:
@@ -215,34 +222,46 @@ def _by_count(model, idx: np.ndarray, keys: np.ndarray, cap_int: np.ndarray, t: 
 
 
 def serve(model, cap: Capacity, t: int) -> Served:
-    """Serve today's queues (day ``t`` since the start of the warm-up)."""
+    """Serve today's queues (day ``t`` since the start of the warm-up).
+
+    A need is served today if it is ready in time to be done before the office closes, and only
+    if it is done before its owner's patience runs out (else it is given up: sim/model.py)."""
     s = model.cfg.params.service
     pool = model.needs
     org = model.org
     C = org.n_communities
-    open_t, span = s.office_open_hour / 24, (s.office_close_hour - s.office_open_hour) / 24
-    ready = np.flatnonzero(pool["ready"] < t + s.office_close_hour / 24)
+    open_t, close_t = t + s.office_open_hour / 24, t + s.office_close_hour / 24
+    span = close_t - open_t
+    deadline = pool["created"] + pool["patience"]
+    ready = np.flatnonzero((pool["ready"] < close_t) & (deadline > open_t))
     point = pool["point"][ready]
     at_community = point < C
-    hours = need_hours(model, ready)
+    own = own_hours(model, ready)
+    hours = np.where(pool["req"][ready] > model.level_of_point[point], s.hours_intake, own)
 
     def done_at(idx, frac, h):
-        return np.maximum(t + open_t + frac * span, pool["ready"][idx] + h / 24)
+        return np.maximum(open_t + frac * span, pool["ready"][idx] + h / 24)
 
-    # 1. facilities, for the needs of their field
+    def in_time(idx, done):
+        return (done <= close_t) & (done <= deadline[idx])
+
+    # 1. facilities, for the needs of their field (a facility is the outlet of its department)
     key = need_keys(pool["cat"][ready], pool["ctype"][ready], model.residents.children[pool["hh"][ready]])
     fac_int = _integer(cap.facility, model, "facility_capacity", t)
-    cand = at_community & (fac_int[np.where(at_community, point, 0), key] > 0)
+    cand = np.zeros(len(ready), bool)
+    cand[at_community] = fac_int[point[at_community], key[at_community]] > 0
+    cand &= pool["ready"][ready] + own / 24 <= close_t
     idx = ready[cand]
     flat = pool["point"][idx].astype(np.int64) * N_KEYS + key[cand]
     ok, frac, _ = _by_count(model, idx, flat, fac_int.ravel(), t)
-    by_facility = idx[ok]
-    done_facility = done_at(by_facility, frac[ok], hours[cand][ok])
+    done = done_at(idx[ok], frac[ok], own[cand][ok])
+    keep = in_time(idx[ok], done)
+    by_facility, done_facility = idx[ok][keep], done[keep]
     taken = np.zeros(len(pool), bool)
     taken[by_facility] = True
 
     # 2. staff, in hours, first come first served per point
-    rest_mask = ~taken[ready]
+    rest_mask = ~taken[ready] & (pool["ready"][ready] + hours / 24 <= close_t)
     rest, h = ready[rest_mask], hours[rest_mask]
     p = pool["point"][rest].astype(np.int64)
     order = _queue_order(p, pool["queued"][rest], pool["uid"][rest])
@@ -255,26 +274,28 @@ def serve(model, cap: Capacity, t: int) -> Served:
     H = cap.hours[ps]
     u = model.streams.uniform("staff_capacity", np.arange(org.n_points), t)[ps]
     fits = (end <= H) | ((begin < H) & ((H - begin) / hs > u))
-    by_staff = rest[order[fits]]
-    frac = np.minimum(end[fits] / np.maximum(H[fits], 1e-12), 1.0)
-    done_staff = done_at(by_staff, frac, hs[fits])
+    served = rest[order[fits]]
+    done = done_at(served, np.minimum(end[fits] / np.maximum(H[fits], 1e-12), 1.0), hs[fits])
+    keep = in_time(served, done)  # a need whose owner gave up meanwhile took its hours, but is not resolved
+    by_staff, done_staff = served[keep], done[keep]
     demand = np.bincount(p, weights=h, minlength=org.n_points)
-    taken[by_staff] = True
+    taken[served] = True
 
     # 3. civic capacity for what staff could not serve, among the needs it can meet
     left = ready[~taken[ready]]
     lp = pool["point"][left]
     elig = (lp < C) & (pool["req"][left] == 0) & (pool["cat"][left] != PUBLIC)
     idx = left[elig]
+    idx = idx[pool["ready"][idx] + own_hours(model, idx) / 24 <= close_t]
     civ_int = _integer(cap.civic, model, "civic_capacity", t)
     flat = pool["point"][idx].astype(np.int64) * N_CAT + pool["cat"][idx]
     ok, frac, rank = _by_count(model, idx, flat, civ_int.ravel(), t)
-    by_civic = idx[ok]
-    done_civic = done_at(by_civic, frac[ok], need_hours(model, by_civic))
+    done = done_at(idx[ok], frac[ok], own_hours(model, idx[ok]))
+    keep = in_time(idx[ok], done)
+    by_civic, done_civic = idx[ok][keep], done[keep]
     # purchased household cases are the last of the household capacity (free capacity is used first)
     free = np.floor(cap.civic[:, HOUSEHOLD] - cap.purchasable).astype(np.int64)
-    hh_c = pool["cat"][by_civic] == HOUSEHOLD
     pt = pool["point"][by_civic]
-    bought = hh_c & (rank[ok] >= np.maximum(free[pt], 0))
+    bought = (pool["cat"][by_civic] == HOUSEHOLD) & (rank[ok][keep] >= np.maximum(free[pt], 0))
     return Served(facility=by_facility, staff=by_staff, civic=by_civic, done_facility=done_facility,
                   done_staff=done_staff, done_civic=done_civic, bought=bought, demand_hours=demand)

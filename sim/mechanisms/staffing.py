@@ -106,7 +106,7 @@ class Staffing:
         ws = m.cfg.world.staff
         village = np.zeros(n, bool)
         local = level == 0
-        village[local] = m.org.unit_kind[point[local]] == 1
+        village[local] = m.org.is_village_committee()[point[local]]
         mean = np.where(village, ws.village_skill_mean, ws.skill_mean)
         if levers.get("recruitment").unified_exam:
             mean = np.full(n, st.skill_exam_mean)

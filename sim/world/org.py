@@ -105,6 +105,11 @@ class Organisation:
         """Units in each (big) community, by lead (0 for units that do not lead)."""
         return np.bincount(self.lead, minlength=self.n_communities)
 
+    def is_village_committee(self) -> np.ndarray:
+        """Per unit: a village committee still on its own (a village unit leading itself, no centre);
+        a merged village community is a community."""
+        return (self.unit_kind == 1) & self.is_lead() & ~self.has_centre()
+
     def households_by_lead(self) -> np.ndarray:
         return np.bincount(self.lead, weights=self.households_c, minlength=self.n_communities)
 
@@ -123,12 +128,13 @@ class Organisation:
 
     # -- structural change ------------------------------------------------------------
     def merge(self, groups: list[np.ndarray], leads: np.ndarray, close_within_km: float,
-              build_centre: bool) -> Merge:
+              build_centre: bool, detour: float = 1.0) -> Merge:
         """Merge each group of units into its lead.
 
-        Doors of the merged units within ``close_within_km`` of the lead's door close; the
-        others stay open as stations of the big community.  ``build_centre``: the lead's door
-        becomes a service centre (a village merger builds one in the lead village).
+        Doors of the merged units within ``close_within_km`` of the lead's door, by road
+        (straight line x ``detour``, as travel is measured), close; the others stay open as
+        stations of the big community.  ``build_centre``: the lead's door becomes a service
+        centre (a village merger builds one in the lead village).
         """
         before = self.is_lead()
         door_lead = self.lead[self.point_unit]  # the community each door served before the merger
@@ -141,7 +147,7 @@ class Organisation:
             new_lead[t] = lead
         is_own = door_lead == new_lead
         # distance to the lead's own location (its centre or committee office)
-        d = np.hypot(*(self.point_xy - self.centre_xy[new_lead]).T)
+        d = np.hypot(*(self.point_xy - self.centre_xy[new_lead]).T) * detour
         close = touched & ~is_own & (d <= close_within_km)
         kind = self.point_kind.copy()
         if build_centre:
