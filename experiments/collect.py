@@ -88,8 +88,9 @@ def planned(store: Store) -> tuple[dict[str, list[str]], int]:
 
 
 def variant(policy: str | None, overrides: list[str]) -> str | None:
-    """The policy and the overrides of its settings: ``status_quo+policy.grid_management.enabled=true``."""
-    extra = [str(o) for o in overrides if str(o).lstrip("+~").startswith("policy.") and "=" in str(o)]
+    """The policy and the overrides of its settings: ``status_quo+reform.grid_management.enabled=true``
+    (the user's world, ``policy.*``, and the reform's changes, ``reform.*``)."""
+    extra = [str(o) for o in overrides if str(o).lstrip("+~").startswith(("policy.", "reform.")) and "=" in str(o)]
     name = next((str(o).split("=", 1)[1] for o in overrides if str(o).startswith("policy=")), policy)
     return "+".join([str(name), *extra]) if name is not None else None
 

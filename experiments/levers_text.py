@@ -57,7 +57,8 @@ COUNCIL_NAMES = {
 CIVIC_GROUP_NAMES = {"sanitation": ("sanitation team", "环境卫生队"), "patrol": ("patrol team", "巡逻队"),
                      "arts": ("arts troupe", "艺术团")}
 FACILITY_NAMES = {
-    "plaza": ("a plaza", "文体活动广场"), "library": ("a library", "图书室"), "ereading_room": ("an e-reading room", "电子阅览室"),
+    "plaza": ("a plaza", "文体活动广场"), "library": ("a library", "图书室"),
+    "ereading_room": ("an e-reading room", "电子阅览室"),
     "kindergarten": ("a kindergarten", "幼儿园"), "police_room": ("a police room", "警务室"),
     "health_station": ("a health station", "卫生服务站"), "teaching_station": ("a teaching station", "社区教学站"),
     "shops": ("shops", "超市、快餐店"),
@@ -121,7 +122,8 @@ TEXTS: dict[str, dict[str, Setting]] = {
     },
     "funding": {
         "office_funds_yuan_per_community_year": Setting(
-            "Office funds of {v} per community a year", "每个社区每年办公经费{v}", "建立社區辦公經費和工作人員補貼財政預算制度",
+            "Office funds of {v} per community a year", "每个社区每年办公经费{v}",
+            "建立社區辦公經費和工作人員補貼財政預算制度",
             kind="yuan", name=("Office funds per community a year", "每个社区年办公经费")),
         "office_funds_yuan_per_village_year": Setting(
             "{v} a year per village committee (office funds and cadre pay)", "每个村委会每年{v}（办公经费和干部报酬）",
@@ -192,7 +194,8 @@ TEXTS: dict[str, dict[str, Setting]] = {
                                          "與山東大學等多家高校建立合作關系"),
     },
     "grid_management": {
-        "enabled": on_off("Grid management", "No grid management", "实行网格化管理", "不实行网格化管理", "實行網格化管理"),
+        "enabled": on_off("Grid management", "No grid management", "实行网格化管理", "不实行网格化管理",
+                          "實行網格化管理"),
         "households_per_grid": Setting("Grids of about {v} households", "每个网格约{v}户", kind="int",
                                        zero=("Each community is one grid", "每个社区作为一个管理网格"),
                                        passage="將每個社區作為一個管理網格",
@@ -219,7 +222,8 @@ TEXTS: dict[str, dict[str, Setting]] = {
     "service_centres": {
         "standard": on_off("Standardised community service centres", "Service centres not standardised",
                            "建设标准化社区服务中心", "服务中心未标准化", "加強標準化社區服務中心建設"),
-        "facilities": Setting("A standard centre has: {v}", "标准化中心配有：{v}", "完善配套設施", items=FACILITY_NAMES,
+        "facilities": Setting("A standard centre has: {v}", "标准化中心配有：{v}", "完善配套設施",
+                              items=FACILITY_NAMES,
                               zero=("A standard centre has no facilities", "标准化中心无配套设施"),
                               name=("Facilities of a standard centre", "标准化中心配套设施")),
         "extra_points_per_community": Setting("{v} extra service points per community", "每个社区增设{v}个服务点",

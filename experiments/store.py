@@ -29,7 +29,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.api import git_commit, run_config, write_run
 from sim.config.load import load, to_config
 from sim.snapshot import DirSnapshots
-from sim.version import ENV_CODE_VERSION, code_version
+from sim.version import ENV_CODE_VERSION, code_version  # noqa: F401  (re-exported for the sweep tools)
 
 RUN_META = "run.json"
 STORE_FORMAT = 2  # 2: run.json lists every file with its size and sha256

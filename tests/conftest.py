@@ -58,7 +58,7 @@ REFORM = (
 
 # Provenance that may legitimately differ between two runs of one scenario:
 # another session may commit (or dirty the tree) between them.
-VOLATILE = ("git_commit",)
+VOLATILE = ("git_commit", "code_version")
 
 
 # Warm-ups shared by every test of the session (branched runs are bit-identical to runs from scratch).

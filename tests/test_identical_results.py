@@ -34,7 +34,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT), store.ENV_CODE_VERSION: "same-" + 
 DAYS = 40
 RUNS = [("status_quo", 0), ("status_quo", 1), ("im_reform", 0), ("im_reform", 1)]
 TABLES = ("daily", "communities", "groups")
-PROVENANCE = ("git_commit",)
+PROVENANCE = ("git_commit", "code_version")
 
 
 def sim(args, cwd, module: str = "sim") -> subprocess.CompletedProcess:

@@ -4,7 +4,7 @@ Hypothesis draws small worlds (up to a few thousand households, 30-120 days) and
 random lever settings, every one valid by construction, and checks for every run:
 
 * every need is resolved, pending, abandoned or never raised;
-* money received + transferred in - transferred out = spent + held, per community and source;
+* money received + transferred in - transferred out = spent + held + returned, per community and source;
 * officials at the end = at the start + hired - left;
 * every share lies in [0, 1];
 * no NaN or infinity in the summary or the tables (the urban-rural gap may be None);
@@ -152,7 +152,8 @@ def outcome(overrides: tuple[str, ...]) -> dict:
         m = a.model.money
         _RUNS[overrides] = {
             "summary": a.summary, "daily": a.daily, "communities": a.communities, "groups": a.groups,
-            "money": {k: getattr(m, k).copy() for k in ("received", "transfer_in", "transfer_out", "spent", "held")},
+            "money": {k: getattr(m, k).copy() for k in ("received", "transfer_in", "transfer_out", "spent", "held",
+                                                        "returned")},
             "again": {"summary": b.summary, "daily": b.daily, "communities": b.communities, "groups": b.groups},
         }
     return _RUNS[overrides]
@@ -178,9 +179,10 @@ def test_every_need_is_accounted_for(overrides):
 def test_money_received_equals_spent_plus_held_per_source(overrides):
     m = outcome(overrides)["money"]
     lhs = m["received"] + m["transfer_in"] - m["transfer_out"]
-    np.testing.assert_allclose(lhs, m["spent"] + m["held"], rtol=1e-9, atol=1e-6, err_msg=repro(overrides))
+    np.testing.assert_allclose(lhs, m["spent"] + m["held"] + m["returned"], rtol=1e-9, atol=1e-6,
+                               err_msg=repro(overrides))
     assert (m["held"] >= -1e-6).all(), repro(overrides)
-    for k in ("received", "transfer_in", "transfer_out", "spent"):
+    for k in ("received", "transfer_in", "transfer_out", "spent", "returned"):
         assert (m[k] >= -1e-6).all(), (k, repro(overrides))
 
 

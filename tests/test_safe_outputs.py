@@ -98,7 +98,8 @@ def test_compare_reads_a_sweep_folder_but_writes_its_runs_elsewhere(sweep, tmp_p
     base_keys = {comp.keys[("status_quo", s)] for s in comp.seeds}
     assert base_keys <= set(before)  # the sweep's baseline runs were reused, not redone
     df, _ = collect.write(tmp_path / "results" / "store")
-    assert len(df) == 2 and set(df["variant"]) == {variant} and set(df["policy"]) == {"status_quo"}
+    assert len(df) == 2 and set(df["policy"]) == {"status_quo"}
+    assert set(df["variant"]) == {variant.replace("+policy.", "+reform.")}  # a variant's settings are its changes
     asked = compare("tiny", "status_quo", [GRID + "+policy.informatisation.online_level=0.9"], seeds=2,
                     overrides=["world.name=tiny", *DAYS], store=sweep, add_to_sweep=True)
     assert len(Store(sweep).keys()) == len(before) + 2  # asked: the new variant's runs go into the sweep's folder

@@ -199,8 +199,10 @@ class ServicePoint(mesa.Agent):
         if not self.queue:
             return []
         close = t + s.office_close_hour / 24
-        ready = sorted((n for n in self.queue if n.ready < close), key=self.order)
         opening, span = t + s.office_open_hour / 24, (s.office_close_hour - s.office_open_hour) / 24
+        # a need can be taken today if it can be done before closing and its owner has not given up by opening
+        ready = sorted((n for n in self.queue if n.ready + self.hours_for(n) / 24 <= close
+                        and n.created + n.patience > opening), key=self.order)
         out, used = [], 0.0
         for need in ready:
             h = self.hours_for(need)
@@ -208,7 +210,9 @@ class ServicePoint(mesa.Agent):
                 break
             used += h
             place = min(used / self.hours, 1.0)  # where in the day's work it is finished
-            out.append((need, max(opening + place * span, need.ready + h / 24)))
+            done = max(opening + place * span, need.ready + h / 24)
+            if done <= close and done <= need.created + need.patience:  # else its owner left: the hours are spent
+                out.append((need, done))
         return out
 
     @staticmethod
