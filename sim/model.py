@@ -9,7 +9,7 @@ from mesa.agent import AgentSet
 from sim.agents.officials import DEPT_STAFF, Officials
 from sim.agents.party import PartyMembers
 from sim.agents.residents import Residents
-from sim.agents.units import place_units
+from sim.agents.units import UNIT_SERVES, place_units
 from sim.config.schema import Config
 from sim.mechanisms import channels, escalation, satisfaction, service
 from sim.mechanisms.grids import Grids
@@ -110,7 +110,6 @@ class GovernanceModel(mesa.Model):
         self.staffing.train(d, L)
         self.staffing.assess(d, t, L)
         self._monthly(d, t, L)
-        self._literacy(L)
         if d >= 0:
             self.ledger.record(d)
             self.datacollector.collect(self)
@@ -211,6 +210,7 @@ class GovernanceModel(mesa.Model):
     def _monthly(self, day: int, t: int, L) -> None:
         if not month_start(day):
             return
+        self._literacy(L)
         p_join, p_lapse = self._partner_odds(L)
         units = self.unit_list
         draws = self.streams.uniform("unit_partnership", np.array([u.unique_id for u in units]), t)
@@ -239,14 +239,15 @@ class GovernanceModel(mesa.Model):
         self._unit_arrays()
 
     def _literacy(self, L) -> None:
+        """Monthly: digital literacy grows with education and, in the villages, with broadband."""
         gain = L.get("education").digital_literacy_gain_per_year
         res = self.residents
         if gain:
-            res.literacy += gain / 365 * (1 - res.literacy)
+            res.literacy += gain / 12 * (1 - res.literacy)
         if L.get("village_merger").infrastructure:  # 八通: broadband reaches the villages
             v = res.settlement == VILLAGE
             g = self.cfg.params.resettlement.infrastructure_literacy_gain_per_year
-            res.literacy[v] += g / 365 * (1 - res.literacy[v])
+            res.literacy[v] += g / 12 * (1 - res.literacy[v])
 
     def _resettle(self, t: int, vm) -> None:
         """Concentrated residence (聚合居住): each month a share of the village households farther than the
@@ -370,6 +371,7 @@ class GovernanceModel(mesa.Model):
         self.unit_cap = np.array([u.capacity_cases_day for u in units], dtype=float)
         self.unit_vol = np.array([u.volunteer_cases_day for u in units], dtype=float)
         self.unit_donation = np.array([u.donation_yuan_year for u in units], dtype=float)
+        self.unit_field = np.array([service.field_key(UNIT_SERVES[u.kind]) for u in units], dtype=np.int64)
 
     def unit_volunteers(self) -> np.ndarray:
         C = self.org.n_communities

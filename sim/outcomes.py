@@ -55,7 +55,11 @@ class Histogram:
         if b.max() >= self.counts.shape[1]:
             grow = np.zeros((self.counts.shape[0], int(b.max()) + 4096 - self.counts.shape[1]))
             self.counts = np.hstack([self.counts, grow])
-        np.add.at(self.counts, (np.asarray(row, np.int64), b), 1.0 if weights is None else weights)
+        lo = int(b.min())
+        span = int(b.max()) - lo + 1
+        rows = self.counts.shape[0]
+        flat = np.asarray(row, np.int64) * span + (b - lo)
+        self.counts[:, lo:lo + span] += np.bincount(flat, weights=weights, minlength=rows * span).reshape(rows, span)
 
     def below(self, row: int, x: float) -> float:
         """Count of row ``row`` at values below ``x`` (linear within the bin that ``x`` cuts)."""
@@ -226,8 +230,9 @@ class Ledger:
             self.cost += m.money.cost_today
         self.today = {
             "day": day,
-            "satisfaction_mean": float(res.satisfaction.mean()),
-            "satisfaction_sd": float(res.satisfaction.std()),
+            "satisfaction_mean": (sat_mean := float(res.satisfaction.mean())),
+            "satisfaction_sd": float(np.sqrt(max(0.0, float(res.satisfaction @ res.satisfaction) / res.n
+                                                 - sat_mean**2))),
             "trust_mean": float(res.trust.mean()),
             "participation_rate": np.count_nonzero(res.participating) / max(res.n, 1),  # = mean, without a cast
             **self._new,

@@ -48,9 +48,12 @@ def remember(model) -> None:
     """Daily: trust follows satisfaction with a memory of ``trust_memory_days``."""
     res = model.residents
     trust = res.trust
-    step = np.subtract(res.satisfaction, trust)
-    step /= model.cfg.params.satisfaction.trust_memory_days
-    trust += step  # in place: one pass, no temporary copies of the population
+    step = getattr(model, "_trust_step", None)
+    if step is None or len(step) != len(trust):
+        step = model._trust_step = np.empty_like(trust)  # kept: no daily allocation of a population's array
+    np.subtract(res.satisfaction, trust, out=step)
+    step *= 1.0 / model.cfg.params.satisfaction.trust_memory_days
+    trust += step
 
 
 class Experiences:

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.agents.units import UNIT_SERVES
 from sim.config.params import CASE_TYPES, CATEGORIES
 from sim.config.policy import CIVIC_GROUPS
 from sim.mechanisms.needs import CULTURAL, DISPUTE, HOUSEHOLD, N_CAT, PUBLIC, SAFETY
@@ -108,8 +107,7 @@ def facility_capacity(model, levers) -> np.ndarray:
     C = org.n_communities
     cap = np.zeros((C, N_KEYS))
     lead = org.lead[model.unit_community]
-    keys = np.array([field_key(UNIT_SERVES[k]) for k in model.unit_kind], dtype=np.int64)
-    np.add.at(cap, (lead, keys), model.unit_cap * model.unit_partnered)
+    np.add.at(cap, (lead, model.unit_field), model.unit_cap * model.unit_partnered)
     if levers.get("education").open_schools:
         per = model.cfg.params.service.school_cultural_cases_day
         np.add.at(cap[:, CULTURAL], lead, per * (model.unit_kind == "school"))
