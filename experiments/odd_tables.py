@@ -1,0 +1,109 @@
+"""The measured tables of docs/ODD.md, copied in from the commands that make them.
+
+``python -m experiments.odd_tables [--check]``
+
+Each block of docs/ODD.md between ``<!-- tables:NAME -->`` and ``<!-- /tables -->`` is the
+output of one command (below), read from its results folder:
+
+* ``warmup``: ``python -m experiments.warmup`` (results/warmup/warmup.csv)
+* ``scale``: ``python -m experiments.scale_table`` (results/scale/scale_table.md)
+* ``decompose-WORLD``: ``python -m experiments.decompose world=WORLD ...`` (results/decompose/WORLD/decomposition.md)
+
+``--check`` writes nothing and exits 1 when a block differs from its results file.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "ODD.md"
+RESULTS = ROOT / "results"
+BLOCK = re.compile(r"(<!-- tables:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /tables -->)", re.S)
+
+
+def warmup() -> str:
+    df = pd.read_csv(RESULTS / "warmup" / "warmup.csv")
+    lines = ["| world | scale | settling (days): satisfaction, its spread, participation, open needs | warm-up | "
+             "MSER-5 (days, not used) | year-on-year drift after it: satisfaction; participation (95 % CI) |",
+             "|---|---:|---|---:|---|---|"]
+    for r in df.itertuples():
+        settle = ", ".join(str(getattr(r, f"settling_{c}")) for c in
+                           ("satisfaction_mean", "satisfaction_sd", "participation_rate", "pending"))
+        mser = ", ".join(str(getattr(r, f"mser_{c}")) for c in ("satisfaction_mean", "participation_rate"))
+        drift = "; ".join(f"{getattr(r, f'drift_{c}'):+.4f} ± {getattr(r, f'drift_{c}_half_width'):.4f}"
+                          for c in ("satisfaction_mean", "participation_rate"))
+        lines.append(f"| `{r.world}` | {r.scale:g} | {settle} | {r.warmup_days} | {mser} | {drift} |")
+    return "\n".join(lines) + "\n"
+
+
+WORLDS = ("zhucheng_rural", "jinan_urban", "hohhot_urban", "im_pastoral")
+
+
+def levers() -> str:
+    """Each lever alone, on satisfaction, on the worlds decomposed."""
+    frames = {w: pd.read_csv(RESULTS / "decompose" / w / "decomposition.csv") for w in WORLDS
+              if (RESULTS / "decompose" / w / "decomposition.csv").exists()}
+    if not frames:
+        raise FileNotFoundError(str(RESULTS / "decompose"))
+    lines = ["| lever | " + " | ".join(f"`{w}`" for w in frames) + " |", "|---|" + "---:|" * len(frames)]
+    first = next(iter(frames.values()))
+    for lever in dict.fromkeys(first[first["kind"] == "alone"]["lever"]):
+        cells = []
+        for df in frames.values():
+            r = df[(df["kind"] == "alone") & (df["lever"] == lever) & (df["outcome"] == "satisfaction_mean")]
+            cells.append(f"{r['effect'].iloc[0]:+.4f} [{r['ci_low'].iloc[0]:+.4f}, {r['ci_high'].iloc[0]:+.4f}]"
+                         if len(r) else "—")
+        lines.append(f"| `{lever}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def from_file(path: Path) -> str:
+    return path.read_text().strip("\n") + "\n"
+
+
+def generators() -> dict:
+    out = {"warmup": warmup, "scale": lambda: from_file(RESULTS / "scale" / "scale_table.md"), "levers": levers}
+    for d in sorted((RESULTS / "decompose").glob("*/decomposition.md")):
+        out[f"decompose-{d.parent.name}"] = (lambda p=d: from_file(p))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    text = DOC.read_text()
+    gens = generators()
+    stale, missing = [], []
+
+    def fill(m):
+        name = m["name"]
+        if name not in gens:
+            missing.append(name)
+            return m.group(0)
+        try:
+            body = gens[name]()
+        except FileNotFoundError as e:
+            missing.append(f"{name} ({e.filename})")
+            return m.group(0)
+        if body != m["body"]:
+            stale.append(name)
+        return m.group(1) + body + m.group(4)
+
+    new = BLOCK.sub(fill, text)
+    for name in missing:
+        print(f"no results for block {name}: run its command first (see this module's docstring)", file=sys.stderr)
+    if check:
+        for name in stale:
+            print(f"docs/ODD.md block {name} differs from its results", file=sys.stderr)
+        return 1 if stale else 0
+    DOC.write_text(new)
+    print(f"docs/ODD.md: {len(stale)} blocks updated", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
