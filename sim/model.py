@@ -22,6 +22,7 @@ from sim.outcomes import Ledger
 from sim.rng import Streams
 from sim.world import access
 from sim.world.generate import VILLAGE, generate
+from sim.world.region import region_parts
 from sim.world.org import Organisation
 from sim.world.scale import scaled
 from sim.world.space import ServiceCentre, build_space
@@ -45,7 +46,7 @@ class GovernanceModel(mesa.Model):
         self.cfg = cfg
         self.warmup = cfg.warmup
         self.t = 0
-        self.geo = generate(cfg.world, self.streams)
+        self.geo = generate(cfg.world, self.streams, region_parts(cfg.world))
         self.space = build_space(self, self.geo)
         self.org = Organisation(self.geo, cfg)
         self.level_of_point = self.org.level_of_point()
@@ -316,7 +317,7 @@ class GovernanceModel(mesa.Model):
         idx = np.flatnonzero(at_street)
         to_comm = pool["req"][idx] == 0
         lead = org.lead[self.residents.community[pool["hh"][idx]]]
-        dept = org.dept_point(org.case_department[pool["ctype"][idx]])  # only public cases sit at street offices
+        dept = org.case_dept_point(pool["ctype"][idx], self.residents.community[pool["hh"][idx]])  # public cases only
         pool.send(idx, np.where(to_comm, lead, dept), np.full(len(idx), float(self.t + 1)))
 
     def partner_universities(self) -> None:
@@ -351,7 +352,8 @@ class GovernanceModel(mesa.Model):
         speed = factor if self.levers.get("village_merger").infrastructure else 1.0
         a = access.measure(org, res, w.travel, speed)
         res.dist_km, res.dist_centre_km, res.travel_hours = a.door_km, a.centre_km, a.travel_hours
-        self.covered = res.dist_km <= w.service_radius_km
+        self.radius_km = org.part_radius_km[org.unit_part[res.community]]  # each part's own service radius
+        self.covered = res.dist_km <= self.radius_km
         n = geo.nx * geo.ny
         hh = np.maximum(np.bincount(res.cell, minlength=n), 1)
         cov = np.bincount(res.cell, weights=self.covered, minlength=n) / hh

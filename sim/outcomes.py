@@ -289,6 +289,7 @@ class Ledger:
         staff = np.bincount(o.point[o.active & (o.level == 0)], minlength=org.n_points)[:C]
         df = pd.DataFrame({
             "community": np.arange(C), "kind": np.array(UNIT_KINDS)[org.unit_kind], "big_community": org.lead,
+            "part": np.array(org.part_names, dtype=object)[org.unit_part],
             "planned_community": org.planned, "street_office": org.community_street,
             "households": hh.astype(int), "urban_share": by(res.urban) / np.maximum(hh, 1),
             "centre_x_km": org.centre_xy[:, 0], "centre_y_km": org.centre_xy[:, 1],
@@ -326,6 +327,8 @@ class Ledger:
             "income_band": (res.income, ("low", "middle", "high")),
             "distance_band": (band, band_names),
         }
+        if m.org.n_parts > 1:  # a region: by league or city
+            dims["league"] = (m.org.unit_part[res.community], m.org.part_names)
         rows = []
         for dim, (codes, names) in dims.items():
             for i, name in enumerate(names):
@@ -388,7 +391,7 @@ class Ledger:
             "warmup_days": m.warmup, "window_start_day": int(self.start - m.warmup), "window_days":
                 int(m.t - self.start), "scale": m.cfg.world.scale,
             # access
-            "centre_access_share": float((res.dist_centre_km <= m.cfg.world.service_radius_km).mean()),
+            "centre_access_share": float((res.dist_centre_km <= m.radius_km).mean()),
             "dist_km_mean": float(res.dist_km.mean()),
             # counts behind the shares (the window's cohort of needs)
             "unraised_share": unraised / max(gen, 1),

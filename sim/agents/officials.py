@@ -45,14 +45,14 @@ class Officials(ArrayPopulation):
         residents_c = org.households_c * cfg.world.persons_per_household
         n_cw = np.maximum(s.min_community_workers, np.round(s.community_workers_per_10k_residents * residents_c / 1e4))
         n_cw = np.where(org.unit_kind == 1, s.village_cadres, n_cw).astype(np.int64)
-        kinds = [np.full(n_cw.sum(), COMMUNITY_WORKER),
-                 np.full(org.n_streets * s.street_staff_per_office, STREET_STAFF),
-                 np.full(org.n_departments * s.dept_staff_per_department, DEPT_STAFF)]
+        n_street, n_dept = int(org.street_staff.sum()), int(org.dept_staff.sum())
+        kinds = [np.full(n_cw.sum(), COMMUNITY_WORKER), np.full(n_street, STREET_STAFF), np.full(n_dept, DEPT_STAFF)]
+        # departments are numbered part by part (a region's leagues each have their own)
+        depts = np.repeat(np.arange(org.n_departments), org.dept_staff)
         points = [np.repeat(np.arange(org.n_communities), n_cw),
-                  org.street_point(np.repeat(np.arange(org.n_streets), s.street_staff_per_office)),
-                  org.dept_point(np.repeat(np.arange(org.n_departments), s.dept_staff_per_department))]
-        dept = [np.full(n_cw.sum(), -1), np.full(org.n_streets * s.street_staff_per_office, -1),
-                np.repeat(np.arange(org.n_departments), s.dept_staff_per_department)]
+                  org.street_point(np.repeat(np.arange(org.n_streets), org.street_staff)),
+                  org.n_communities + org.n_streets + depts]
+        dept = [np.full(n_cw.sum(), -1), np.full(n_street, -1), depts]
         kind = np.concatenate(kinds)
         o = cls(len(kind), capacity=2 * len(kind) + 64)
         rng = streams.generator("officials")

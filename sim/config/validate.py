@@ -17,7 +17,7 @@ from sim.config.schema import Config
 
 SOURCE_DIRS = (Path(__file__).resolve().parents[1], Path(__file__).resolve().parents[2] / "configs")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-MAX_HOUSEHOLDS = 5_000_000  # assumption: ten times the largest world shipped (zhucheng_rural, ~350,000)
+MAX_HOUSEHOLDS = 20_000_000  # assumption: twice the largest world shipped (inner_mongolia, ~9.5 M)
 MAX_OFFICIALS = 1_000_000
 MAX_UNITS = 1_000_000
 # Structure a reform builds once: when the baseline has built it, the reform keeps these settings.
@@ -112,6 +112,80 @@ def check_consistency(cfg: Config) -> None:
         )
     if w.profile.income_low_share + w.profile.income_high_share > 1:
         raise ConfigError("world.profile: income_low_share + income_high_share must be at most 1")
+    worlds = _worlds(w)
+    for part, ww in worlds:
+        try:
+            _check_world(ww)
+        except ConfigError as e:
+            raise ConfigError(f"configs/world/parts/{part}.yaml: {e}" if part else str(e)) from None
+    n_hh_total = sum(_households(ww) for _, ww in worlds)
+    if n_hh_total > MAX_HOUSEHOLDS:
+        raise ConfigError(f"world {w.name!r}: {n_hh_total:,.0f} households; the model takes at most {MAX_HOUSEHOLDS:,}")
+    depts = set(w.departments)
+    if not depts:
+        raise ConfigError("world.departments=[]: at least one department is needed")
+    for i, d in enumerate(prm.escalation.case_department):
+        if d not in depts:
+            raise ConfigError(f"params.escalation.case_department[{i}]={d!r}: not a department of the world; "
+                              f"choose one of: {', '.join(w.departments)}")
+    n_dept_staff = dept_staff_total(w)
+    for where, pol in (("policy", p), ("baseline", cfg.baseline)):
+        sd = pol.staff_sent_down
+        wanted = sd.n + round(sd.share * n_dept_staff)
+        if wanted > n_dept_staff:
+            raise ConfigError(f"{where}.staff_sent_down.n={sd.n}: with share={sd.share:g} that asks for {wanted} "
+                              f"staff, but the world's departments have {n_dept_staff} "
+                              f"({len(w.departments)} departments x world.staff.dept_staff_per_department)")
+    for name in ("reform_day",):
+        if getattr(p, name) >= cfg.days:
+            raise ConfigError(f"policy.{name}={getattr(p, name)}: the run has days={cfg.days}; "
+                              f"the reform must start before day {cfg.days}")
+    for lever in _levers(p):
+        start = getattr(p, lever).start_day
+        if start is not None and start >= cfg.days:
+            raise ConfigError(f"policy.{lever}.start_day={start}: the run has days={cfg.days}; "
+                              f"it must be below {cfg.days}")
+
+
+
+def _worlds(w) -> list[tuple[str, object]]:
+    """(part name, world config) of a plain world ("", w) or of each part of a region (at its scale)."""
+    if not w.parts:
+        return [("", w)]
+    from sim.world.region import part_names, parts_of
+
+    known = part_names()
+    for name in w.parts:
+        if name not in known:
+            import difflib
+
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise ConfigError(f"world.parts: {name!r} is not a part; {hint}choose from configs/world/parts/: "
+                              f"{', '.join(known)}")
+    if len(set(w.parts)) < len(w.parts):
+        raise ConfigError(f"world.parts={w.parts}: a part is listed twice")
+    parts = parts_of(w)
+    if w.scale != 1:
+        from sim.world.scale import scaled_world
+
+        parts = [scaled_world(p) for p in parts]
+    for p in parts:
+        check_fields(p, "world.")
+    return list(zip(w.parts, parts))
+
+
+def _households(w) -> float:
+    return w.urban.households + w.villages.n_villages * w.villages.households_mean + w.pastoral.households
+
+
+def dept_staff_total(w) -> int:
+    """All department staff of a world (of every part of a region)."""
+    return sum(ww.staff.dept_staff_per_department * len(ww.departments) for _, ww in _worlds(w))
+
+
+def _check_world(w) -> None:
+    """The checks of one world's (or one part's) own geography and organisation."""
     n_hh = w.urban.households + w.pastoral.households + w.villages.n_villages
     if n_hh == 0:
         raise ConfigError(f"world {w.name!r}: no households (urban.households, villages.n_villages, "
@@ -127,7 +201,7 @@ def check_consistency(cfg: Config) -> None:
                           f"would be {nx} x {ny} cells; it needs at least 3 x 3")
     if nx * ny > 4_000_000:
         raise ConfigError(f"world.cell_km={w.cell_km}: {nx} x {ny} cells is more than 4,000,000; use larger cells")
-    n_hh_total = w.urban.households + w.villages.n_villages * w.villages.households_mean + w.pastoral.households
+    n_hh_total = _households(w)
     if n_hh_total > MAX_HOUSEHOLDS:
         raise ConfigError(f"world {w.name!r}: {n_hh_total:,.0f} households (urban.households + villages.n_villages x "
                           f"households_mean + pastoral.households); the model takes at most {MAX_HOUSEHOLDS:,}")
@@ -159,32 +233,6 @@ def check_consistency(cfg: Config) -> None:
     if n_comm > nx * ny:
         raise ConfigError(f"world: {n_comm} communities cannot fit in {nx * ny} cells of {w.cell_km} km; "
                           "use smaller cells or fewer communities")
-    depts = set(w.departments)
-    if not depts:
-        raise ConfigError("world.departments=[]: at least one department is needed")
-    for i, d in enumerate(prm.escalation.case_department):
-        if d not in depts:
-            raise ConfigError(f"params.escalation.case_department[{i}]={d!r}: not a department of the world; "
-                              f"choose one of: {', '.join(w.departments)}")
-    n_dept_staff = w.staff.dept_staff_per_department * len(w.departments)
-    per_dept = w.staff.dept_staff_per_department
-    for where, pol in (("policy", p), ("baseline", cfg.baseline)):
-        sd = pol.staff_sent_down
-        wanted = sd.n + round(sd.share * n_dept_staff)
-        if wanted > n_dept_staff:
-            raise ConfigError(f"{where}.staff_sent_down.n={sd.n}: with share={sd.share:g} that asks for {wanted} "
-                              f"staff, but the world's departments have {n_dept_staff} "
-                              f"({len(w.departments)} x world.staff.dept_staff_per_department={per_dept})")
-    for name in ("reform_day",):
-        if getattr(p, name) >= cfg.days:
-            raise ConfigError(f"policy.{name}={getattr(p, name)}: the run has days={cfg.days}; "
-                              f"the reform must start before day {cfg.days}")
-    for lever in _levers(p):
-        start = getattr(p, lever).start_day
-        if start is not None and start >= cfg.days:
-            raise ConfigError(f"policy.{lever}.start_day={start}: the run has days={cfg.days}; "
-                              f"it must be below {cfg.days}")
-
 
 def check_structure_kept(cfg: Config) -> None:
     """A reform builds on the baseline's structure; it cannot take it down or redo it (it would silently
@@ -210,7 +258,7 @@ def check_structure_kept(cfg: Config) -> None:
         refuse("unit_integration", "university_partnership", "the baseline's partnerships exist")
     if p.service_centres.extra_points_per_community < b.service_centres.extra_points_per_community:
         refuse("service_centres", "extra_points_per_community", "the baseline's stations exist")
-    total = cfg.world.staff.dept_staff_per_department * len(cfg.world.departments)
+    total = dept_staff_total(cfg.world)
     want = [sd.n + round(sd.share * total) for sd in (b.staff_sent_down, p.staff_sent_down)]
     if want[1] < want[0]:
         refuse("staff_sent_down", "n" if p.staff_sent_down.n < b.staff_sent_down.n else "share",

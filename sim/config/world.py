@@ -150,6 +150,8 @@ class WorldConfig:
     name: str = param("unnamed", "config")
     scale: float = param(1.0, "config: households, villages, area, offices, staff and units x scale (1 = full "
                          "scale); every per-resident structure is kept", gt=0, hi=20)
+    parts: list = param([], "config: a region composed of parts, the names of configs/world/parts/*.yaml laid "
+                        "side by side (sim/world/region.py); empty for a plain world", free_length=True)
     warmup_days: int = param(
         730, "MSER-5 on the status quo's daily satisfaction and participation (docs/ODD.md, Warm-up); "
         "python -m experiments.warmup", lo=0, hi=36500, unit="days")

@@ -54,7 +54,7 @@ def route(model, idx: np.ndarray, done: np.ndarray, t: int, levers) -> np.ndarra
     lvl = level[go]
     street = org.community_street[model.residents.community[pool["hh"][e]]]
     to_street = (lvl == 0) & org.street_active & (street >= 0)
-    dept = org.dept_point(org.case_department[pool["ctype"][e]])  # only public-service cases go up
+    dept = org.case_dept_point(pool["ctype"][e], model.residents.community[pool["hh"][e]])  # public cases only
     coord = 0.0 if levers.get("party_building").cross_appointment else esc.coordination_delay_days
     transfer = np.where(to_street, esc.delay_to_street_days, esc.delay_to_department_days) * platform
     mean = np.where(lvl == 0, coord, 0.0) + transfer

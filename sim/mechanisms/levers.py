@@ -103,14 +103,19 @@ class Levers:
         # street staff go down to communities or up to departments, with their own skills and case shares
         street_staff = np.flatnonzero(o.active & (o.kind == STREET_STAFF))
         if new.staff_to == "communities":  # civil servants: they keep post and pay (district payroll)
-            o.move(street_staff, spread(org, len(street_staff)), 0)
-            m.staffing.retarget(STREET_STAFF, 0, lambda n: (spread(org, n), np.full(n, -1)))
+            part = org.street_part[o.point[street_staff] - org.n_communities]
+            o.move(street_staff, spread(org, len(street_staff), part), 0)
+            m.staffing.retarget(STREET_STAFF, 0, lambda pts: (
+                spread(org, len(pts), org.street_part[pts - org.n_communities]), np.full(len(pts), -1)))
         else:
-            d = np.arange(len(street_staff)) % org.n_departments
-            o.move(street_staff, org.dept_point(d), 2)
-            o.department[street_staff] = d
-            m.staffing.retarget(STREET_STAFF, 2, lambda n: (org.dept_point(np.arange(n) % org.n_departments),
-                                                            np.arange(n) % org.n_departments))
+            # each goes to a department of their own part, round robin over the kinds
+            part = org.street_part[o.point[street_staff] - org.n_communities]
+            kind = np.arange(len(street_staff)) % org.n_dept_kinds
+            o.move(street_staff, org.dept_point(kind, part), 2)
+            o.department[street_staff] = part * org.n_dept_kinds + kind
+            m.staffing.retarget(STREET_STAFF, 2, lambda pts: (
+                org.dept_point(np.arange(len(pts)) % org.n_dept_kinds, org.street_part[pts - org.n_communities]),
+                org.street_part[pts - org.n_communities] * org.n_dept_kinds + np.arange(len(pts)) % org.n_dept_kinds))
         org.street_active = False
         org.set_authority(list(self.get("authority_sunk").case_types), new.functions_to)
         m.needs_requirements()
@@ -127,7 +132,8 @@ class Levers:
             return
         order = np.argsort(m.streams.uniform("sent_down", pool), kind="stable")
         chosen = pool[order[:want]]
-        o.send_down(chosen, spread(m.org, want), new.keep_post, new.keep_pay)
+        part = o.department[chosen] // m.org.n_dept_kinds  # each to a community of their own part
+        o.send_down(chosen, spread(m.org, want, part), new.keep_post, new.keep_pay)
         m.restructured()
 
     def _grid_management(self, old, new) -> None:
@@ -160,9 +166,19 @@ def _wanted(sd, total: int) -> int:
     return sd.n + round(sd.share * total)
 
 
-def spread(org, n: int) -> np.ndarray:
-    """Points for ``n`` staff over the communities as organised, in proportion to households (largest remainder)."""
-    leads = org.leads()
+def spread(org, n: int, part: np.ndarray | None = None) -> np.ndarray:
+    """Points for ``n`` staff over the communities as organised, in proportion to households (largest
+    remainder); with ``part`` (each official's part), within each official's own part, in their order."""
+    if part is not None and org.n_parts > 1:
+        out = np.empty(n, np.int64)
+        for p in np.unique(part):
+            sel = np.flatnonzero(part == p)
+            out[sel] = _spread(org, len(sel), org.leads()[org.unit_part[org.leads()] == p])
+        return out
+    return _spread(org, n, org.leads())
+
+
+def _spread(org, n: int, leads: np.ndarray) -> np.ndarray:
     hh = org.households_by_lead()[leads]
     quota = n * hh / max(hh.sum(), 1)
     k = np.floor(quota).astype(np.int64)

@@ -154,13 +154,14 @@ class Staffing:
         self.release(staff[order[:n_out]], t, levers)
 
     def retarget(self, kind: int, level: int, points) -> None:
-        """Open posts of ``kind`` move to ``level`` at ``points(n)`` -> (points, departments), as their staff did."""
+        """Open posts of ``kind`` move to ``level`` at ``points(old points)`` -> (points, departments), as their
+        staff did."""
         for v in self.vacancies:
             sel = v["kind"] == kind
             if not sel.any():
                 continue
             v["level"][sel] = level
-            v["point"][sel], v["department"][sel] = points(int(sel.sum()))
+            v["point"][sel], v["department"][sel] = points(v["point"][sel])
 
     def follow_merge(self) -> None:
         """Open community posts of merged units move to their lead."""

@@ -6,7 +6,7 @@ model turns into a Mesa grid with property layers (see ``sim.world.space``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,6 +34,19 @@ class Geography:
     centre_xy: np.ndarray  # (C, 2) the community's service centre
     community_street: np.ndarray  # (C,) street office id, -1 if no street layer
     street_xy: np.ndarray  # (S, 2)
+    # the parts of a composed world (a region of leagues); one part for a plain world
+    part_names: list = field(default_factory=lambda: [""])
+    community_part: np.ndarray | None = None  # (C,) part of each planned community
+    street_part: np.ndarray | None = None  # (S,)
+    street_staff: np.ndarray | None = None  # (S,) staff of each street office
+    dept_staff: np.ndarray | None = None  # (P,) staff of each department, by part
+    part_radius_km: np.ndarray | None = None  # (P,) service radius of each part
+
+    def __post_init__(self):
+        if self.community_part is None:
+            self.community_part = np.zeros(len(self.centre_xy), np.int64)
+        if self.street_part is None:
+            self.street_part = np.zeros(len(self.street_xy), np.int64)
 
     @property
     def n_households(self) -> int:
@@ -102,9 +115,24 @@ def _far_points(rng, n, w, h, seat, min_km, max_tries=200) -> np.ndarray:
     return pts
 
 
-def generate(w: WorldConfig, streams: Streams) -> Geography:
-    """Build the geography of world ``w``; the same seed gives the same world."""
-    rng = streams.generator("world")
+def generate(w: WorldConfig, streams: Streams, parts: list | None = None) -> Geography:
+    """Build the geography of world ``w``; the same seed gives the same world.
+
+    A composed world (``parts``: the world configs of its parts, e.g. the leagues of a region)
+    generates each part on its own stream and lays them side by side (sim/world/region.py)."""
+    if parts:
+        from sim.world.region import compose
+
+        return compose(w, [_generate(p, streams, (i,)) for i, p in enumerate(parts)], parts)
+    geo = _generate(w, streams, ())
+    geo.street_staff = np.full(len(geo.street_xy), w.staff.street_staff_per_office, np.int64)
+    geo.dept_staff = np.array([w.staff.dept_staff_per_department], np.int64)
+    geo.part_radius_km = np.array([w.service_radius_km])
+    return geo
+
+
+def _generate(w: WorldConfig, streams: Streams, key: tuple) -> Geography:
+    rng = streams.generator("world", *key)
     nx, ny = round(w.width_km / w.cell_km), round(w.height_km / w.cell_km)
     W, H = nx * w.cell_km, ny * w.cell_km
     seat = np.array([W / 2, H / 2])

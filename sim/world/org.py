@@ -62,8 +62,17 @@ class Organisation:
         self.n_streets = len(geo.street_xy)
         self.community_street = geo.community_street[self.planned].astype(np.int32)
         self.street_active = self.n_streets > 0
+        # parts (a region's leagues; one for a plain world): each has its own departments
+        self.part_names = list(geo.part_names)
+        self.n_parts = len(self.part_names)
+        self.unit_part = np.r_[geo.community_part[:k], geo.community_part[village_group]].astype(np.int64)
+        self.street_part = geo.street_part.astype(np.int64)
+        self.street_staff = geo.street_staff.astype(np.int64)
+        self.part_radius_km = np.asarray(geo.part_radius_km, float)
         self.departments = list(cfg.world.departments)
-        self.n_departments = len(self.departments)
+        self.n_dept_kinds = len(self.departments)
+        self.n_departments = self.n_parts * self.n_dept_kinds
+        self.dept_staff = np.repeat(geo.dept_staff, self.n_dept_kinds).astype(np.int64)  # per department point
         self.households_c = np.bincount(self.unit_of_hh, minlength=self.n_communities)
         self.lead = np.arange(self.n_communities)
         # doors: one per unit; communities' doors are service centres, villages' are committee offices
@@ -87,8 +96,13 @@ class Organisation:
     def street_point(self, s):
         return self.n_communities + np.asarray(s)
 
-    def dept_point(self, d):
-        return self.n_communities + self.n_streets + np.asarray(d)
+    def dept_point(self, d, part=0):
+        """Queue index of department kind ``d`` of part ``part``."""
+        return self.n_communities + self.n_streets + np.asarray(part) * self.n_dept_kinds + np.asarray(d)
+
+    def case_dept_point(self, ctype, unit):
+        """The department that decides case type ``ctype`` for a household of ``unit``: its own part's."""
+        return self.dept_point(self.case_department[ctype], self.unit_part[unit])
 
     def level_of_point(self) -> np.ndarray:
         return np.repeat(np.array([0, 1, 2], dtype=np.int8),
