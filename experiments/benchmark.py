@@ -1,6 +1,7 @@
 """Benchmark: wall time, throughput and peak memory of one-year runs from 10 k to 1 M households.
 
-    python -m experiments.benchmark                      # 10k,100k,350k,1M + tiny + per-agent ratio
+    python -m experiments.benchmark                      # sizes, tiny, per-agent ratio, bandwidth, start-up
+    python -m experiments.benchmark --region             # ... and the whole Inner Mongolia region
     python -m experiments.benchmark --sizes 10k,100k --repeats 5 --out results/benchmark/quick.csv
 
 Sizes scale ``zhucheng_rural`` with ``world.scale`` (households, villages, area
@@ -11,7 +12,23 @@ builds the model, runs it and computes every outcome (summary, daily series,
 community and group tables).  Short runs are repeated and medians reported.
 ``--tiny`` times the tiny world in this process; ``--reference`` times the
 per-agent reference model (experiments/reference) against the vectorised one on
-the same docking config and prints the speed ratio.
+the same docking config and prints the speed ratio.  Runs are timed without a
+warm-up (``warmup_days=0``): a warm-up day costs what a measured day costs.
+
+Targets (printed with the measured figures, never asserted in tests):
+
+* ``--region``: the region's days (``inner_mongolia``, full scale, ``--region-days``)
+  beside a 100 k-household world's, in one measurement: time per household-day
+  within 1.3x of the 100 k world's, peak memory within 10 GiB.
+* the full-scale year within 3x the memory-bandwidth floor: the machine's streaming
+  bandwidth is measured here (numpy copy of a 256 MiB array: bytes read plus bytes
+  written per second), and the floor is the bytes a day must touch over it.  What a
+  day must touch: every household's satisfaction (read), trust (read and written: it
+  follows satisfaction daily) and participation (read: the daily series), and every
+  open need once (the queues are served daily).  Everything else a day does
+  touches only the day's needs and the communities' arrays.
+* vectorised / per-agent reference at 100 k households: 40x or more.
+* ``python -m sim --help`` within 4x the start-up of ``python -c "import numpy"``.
 """
 
 from __future__ import annotations
@@ -62,7 +79,14 @@ def machine() -> str:
 
 
 def peak_rss_mib() -> float:
-    """Peak resident memory of this process (Linux reports KiB, macOS bytes)."""
+    """Peak resident memory of this process.  On Linux the high-water mark of its own memory
+    (``VmHWM``: ``ru_maxrss`` would carry over the parent's peak across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
     r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return r / 2**20 if sys.platform == "darwin" else r / 1024
 
@@ -74,7 +98,7 @@ def one_run(world: str, scale: float, days: int, seed: int, progress: bool = Fal
     from sim.model import GovernanceModel
 
     cfg, _ = load([f"world={world}", "policy=status_quo", f"seed={seed}", f"days={days}",
-                   f"world.scale={scale:.6g}", *overrides])
+                   f"world.scale={scale:.6g}", "warmup_days=0", *overrides])
     t0 = time.perf_counter()
     model = GovernanceModel(cfg)
     t1 = time.perf_counter()
@@ -86,7 +110,50 @@ def one_run(world: str, scale: float, days: int, seed: int, progress: bool = Fal
     model.ledger.groups()
     t3 = time.perf_counter()
     return {"households": int(model.residents.n), "communities": int(model.org.n_communities),
-            "build_s": t1 - t0, "run_s": t2 - t1, "outcomes_s": t3 - t2, "total_s": t3 - t0}
+            "build_s": t1 - t0, "run_s": t2 - t1, "outcomes_s": t3 - t2, "total_s": t3 - t0,
+            "bytes_per_day": bytes_per_day(model)}
+
+
+def bytes_per_day(model) -> int:
+    """The bytes a day must touch (module docstring): household state that changes or is read
+    daily, and the open needs once."""
+    res = model.residents
+    pool = sum(v.nbytes for v in model.needs.a.values())
+    return int(res.satisfaction.nbytes + 2 * res.trust.nbytes + res.participating.nbytes + pool)
+
+
+def bandwidth_gbs(mib: int = 256, repeats: int = 7) -> float:
+    """Streaming bandwidth (GB/s, read plus write) of a numpy copy, best of ``repeats``."""
+    import numpy as np
+
+    a = np.ones(mib * 2**20 // 8)
+    b = np.empty_like(a)
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        np.copyto(b, a)
+        best = min(best, time.perf_counter() - t)
+    return 2 * a.nbytes / best / 1e9
+
+
+def startup_s(cmd: list[str], repeats: int = 7) -> float:
+    """Median wall time of a fresh process running ``cmd`` (the first run, filling caches, not counted)."""
+    root = Path(__file__).resolve().parents[1]
+    times = []
+    for i in range(repeats + 1):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True, cwd=root)
+        if i:
+            times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def measure_startup() -> dict:
+    numpy_s = startup_s([sys.executable, "-c", "import numpy"])
+    help_s = startup_s([sys.executable, "-m", "sim", "--help"])
+    return {"kind": "startup", "label": "sim --help", "numpy_import_s": round(numpy_s, 3),
+            "sim_help_s": round(help_s, 3), "ratio": round(help_s / numpy_s, 2), "target": 4.0,
+            "load_1min": round(os.getloadavg()[0], 2)}
 
 
 def worker(a: argparse.Namespace) -> None:
@@ -96,14 +163,18 @@ def worker(a: argparse.Namespace) -> None:
     print(json.dumps(r), flush=True)
 
 
-def measure_size(label: str, scale: float, a: argparse.Namespace, i: int, n: int) -> dict:
-    """Median figures of up to ``a.repeats`` fresh-process runs of one size."""
+def measure_size(label: str, scale: float, a: argparse.Namespace, i: int, n: int, world: str | None = None,
+                 days: int | None = None, repeats: int | None = None) -> dict:
+    """Median figures of up to ``repeats`` fresh-process runs of one size."""
     runs = []
-    for rep in range(a.repeats):
-        print(f"[{i}/{n}] {label:>5} (scale {scale:.4g}) run {rep + 1}/{a.repeats} ...", end=" ",
+    world = world or a.world
+    days = days or a.days
+    repeats = repeats or a.repeats
+    for rep in range(repeats):
+        print(f"[{i}/{n}] {label:>5} (scale {scale:.4g}) run {rep + 1}/{repeats} ...", end=" ",
               file=sys.stderr, flush=True)
-        cmd = [sys.executable, "-m", "experiments.benchmark", "--worker", "--world", a.world, "--scale",
-               f"{scale:.6g}", "--days", str(a.days), "--seed", str(a.seed + rep)]
+        cmd = [sys.executable, "-m", "experiments.benchmark", "--worker", "--world", world, "--scale",
+               f"{scale:.6g}", "--days", str(days), "--seed", str(a.seed + rep)]
         if sys.stderr.isatty():
             cmd.append("--progress")
         t = time.perf_counter()
@@ -118,9 +189,10 @@ def measure_size(label: str, scale: float, a: argparse.Namespace, i: int, n: int
             break
     med = {k: statistics.median(r[k] for r in runs) for k in ("build_s", "run_s", "outcomes_s", "total_s")}
     hh = int(statistics.median(r["households"] for r in runs))
-    hh_days = hh * a.days
-    return {"kind": "size", "label": label, "scale": round(scale, 6), "households": hh,
-            "communities": int(statistics.median(r["communities"] for r in runs)), "days": a.days,
+    hh_days = hh * days
+    return {"kind": "size", "label": label, "world": world, "scale": round(scale, 6), "households": hh,
+            "communities": int(statistics.median(r["communities"] for r in runs)), "days": days,
+            "bytes_per_day": int(statistics.median(r["bytes_per_day"] for r in runs)),
             "repeats": len(runs), **{k: round(v, 3) for k, v in med.items()},
             "hh_days_per_s": round(hh_days / med["run_s"]), "ns_per_hh_day": round(med["run_s"] / hh_days * 1e9, 1),
             "peak_rss_mib": round(max(r["peak_rss_mib"] for r in runs), 1),
@@ -170,25 +242,60 @@ def measure_reference(a: argparse.Namespace) -> list[dict]:
     return rows
 
 
-COLUMNS = ("kind", "label", "scale", "households", "communities", "days", "repeats", "build_s", "run_s", "outcomes_s",
-           "total_s", "hh_days_per_s", "ns_per_hh_day", "time_per_hh_day_vs_smallest", "peak_rss_mib", "load_1min",
-           "machine")
+COLUMNS = ("kind", "label", "world", "scale", "households", "communities", "days", "repeats", "build_s", "run_s", "outcomes_s",
+           "total_s", "hh_days_per_s", "ns_per_hh_day", "time_per_hh_day_vs_smallest", "peak_rss_mib", "bytes_per_day",
+           "bandwidth_gbs", "floor_s", "numpy_import_s", "sim_help_s", "ratio", "target", "load_1min", "machine")
 
 
 def report(rows: list[dict]) -> str:
     head = (f"{'size':>14} {'households':>10} {'build s':>8} {'run s':>8} {'outcomes s':>10} {'hh-days/s':>11} "
             f"{'ns/hh-day':>9} {'vs smallest':>11} {'peak MiB':>9}")
     lines = [head]
+    nan = float("nan")
     for r in rows:
-        nan = float("nan")
+        if "run_s" not in r:
+            continue
         lines.append(f"{r['label']:>14} {r['households']:>10,} {r.get('build_s', nan):>8.2f} {r['run_s']:>8.2f} "
                      f"{r.get('outcomes_s', nan):>10.2f} {r['hh_days_per_s']:>11,} {r['ns_per_hh_day']:>9.1f} "
                      f"{r.get('time_per_hh_day_vs_smallest', ''):>11} {r.get('peak_rss_mib', nan):>9.0f}")
     return "\n".join(lines)
 
 
+def target(label: str, ratio: float, goal: float, at_least: bool = False, **extra) -> dict:
+    """A target row: the measured ratio beside its goal, and whether it is met."""
+    met = ratio >= goal if at_least else ratio <= goal
+    return {"kind": "target", "label": label, "ratio": round(ratio, 2), "target": goal, "met": met, **extra}
+
+
+def targets(rows: list[dict], a: argparse.Namespace) -> list[dict]:
+    """The issue's targets from the measured rows (those the run measured)."""
+    out = []
+    sized = {r["label"]: r for r in rows if r["kind"] == "size"}
+    region, beside = sized.get("region"), sized.get("100k beside")
+    if region and beside:
+        out.append(target("region vs 100k: time per household-day", region["ns_per_hh_day"] / beside["ns_per_hh_day"],
+                          1.3, households=region["households"], days=region["days"]))
+        out.append(target("region: peak memory (GiB)", region["peak_rss_mib"] / 1024, 10.0))
+    bw = next((r for r in rows if r["kind"] == "bandwidth"), None)
+    full = sized.get("350k")
+    if bw and full:
+        floor = full["days"] * full["bytes_per_day"] / (bw["bandwidth_gbs"] * 1e9)
+        out.append(target("full-scale year vs bandwidth floor", full["run_s"] / floor, 3.0,
+                          bytes_per_day=full["bytes_per_day"], bandwidth_gbs=bw["bandwidth_gbs"],
+                          floor_s=round(floor, 3)))
+    ref = {r["kind"]: r for r in rows if r["kind"] in ("vectorised", "reference")}
+    if len(ref) == 2:
+        out.append(target(f"vectorised / per-agent at {ref['reference']['label'].split()[0]}",
+                          ref["reference"]["run_s"] / ref["vectorised"]["run_s"], 40.0, at_least=True))
+    st = next((r for r in rows if r["kind"] == "startup"), None)
+    if st:
+        out.append(target("python -m sim --help vs import numpy", st["ratio"], 4.0))
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description="Benchmark one-year runs from 10 k to 1 M households.")
+    ap = argparse.ArgumentParser(description="Benchmark one-year runs from 10 k to 1 M households, the region, "
+                                 "the bandwidth floor and start-up.")
     ap.add_argument("--sizes", default=DEFAULT_SIZES, help=f"comma-separated (default {DEFAULT_SIZES}); '' for none")
     ap.add_argument("--repeats", type=int, default=3, help="runs per size (sizes over 20 s run once); medians")
     ap.add_argument("--days", type=int, default=365)
@@ -202,6 +309,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reference-days", type=int, default=60,
                     help="days of the per-agent comparison (queues settle within a few weeks)")
     ap.add_argument("--reference-repeats", type=int, default=1)
+    ap.add_argument("--region", action=argparse.BooleanOptionalAction, default=False,
+                    help="time the whole inner_mongolia region (about 10 M households) beside a 100 k world")
+    ap.add_argument("--region-days", type=int, default=60)
+    ap.add_argument("--region-scale", type=float, default=1.0)
+    ap.add_argument("--bandwidth", action=argparse.BooleanOptionalAction, default=True,
+                    help="measure the streaming bandwidth (the floor of the full-scale year)")
+    ap.add_argument("--startup", action=argparse.BooleanOptionalAction, default=True,
+                    help="time python -m sim --help against python -c 'import numpy'")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)
     ap.add_argument("--progress", action="store_true", help=argparse.SUPPRESS)
@@ -212,46 +327,66 @@ def main(argv: list[str] | None = None) -> None:
 
     mach = machine()
     print(f"machine: {mach}; load average {os.getloadavg()[0]:.2f} at start", file=sys.stderr)
+    rows = []
+    if a.bandwidth:
+        gbs = bandwidth_gbs()
+        print(f"[bandwidth] numpy copy: {gbs:.1f} GB/s (read + write)", file=sys.stderr, flush=True)
+        rows.append({"kind": "bandwidth", "label": "bandwidth", "bandwidth_gbs": round(gbs, 2),
+                     "load_1min": round(os.getloadavg()[0], 2)})
     sizes = [parse_size(s) for s in a.sizes.split(",") if s.strip()]
-    rows = [measure_size(label, scale, a, i + 1, len(sizes)) for i, (label, scale) in enumerate(sizes)]
-    if rows:
-        base = rows[0]["ns_per_hh_day"]
-        for r in rows:
+    n = len(sizes) + 2 * a.region
+    sized = [measure_size(label, scale, a, i + 1, n) for i, (label, scale) in enumerate(sizes)]
+    if sized:
+        base = sized[0]["ns_per_hh_day"]
+        for r in sized:
             r["time_per_hh_day_vs_smallest"] = round(r["ns_per_hh_day"] / base, 2)
+    rows += sized
+    if a.region:  # the region and a 100 k world, the same days, one after the other in this measurement
+        rows.append(measure_size("region", a.region_scale, a, n - 1, n, world="inner_mongolia", days=a.region_days,
+                                 repeats=1))
+        rows.append(measure_size("100k beside", parse_size("100k")[1], a, n, n, days=a.region_days))
     if a.tiny:
         print("[tiny] in-process ...", file=sys.stderr, flush=True)
         rows.append(measure_tiny(a))
     if a.reference:
         rows += measure_reference(a)
+    if a.startup:
+        print("[start-up] ...", file=sys.stderr, flush=True)
+        rows.append(measure_startup())
+    rows += targets(rows, a)
     for r in rows:
         r["machine"] = mach
     print(report(rows))
-    sized = [r for r in rows if r["kind"] == "size"]
     if len(sized) > 1:
         first, last = sized[0], sized[-1]
-        ratio = last["ns_per_hh_day"] / first["ns_per_hh_day"]
-        print(f"time per household-day, {first['label']} -> {last['label']}: x{ratio:.2f}")
-        hundred = [r for r in sized if r["households"] >= 90_000]
-        if len(hundred) > 1:
-            print(f"time per household-day, {hundred[0]['label']} -> {hundred[-1]['label']}: "
-                  f"x{hundred[-1]['ns_per_hh_day'] / hundred[0]['ns_per_hh_day']:.2f} (target: within 1.5)")
-    ref = {r["kind"]: r for r in rows if r["kind"] in ("vectorised", "reference")}
-    if len(ref) == 2:
-        print(f"speed ratio vectorised / per-agent reference at {ref['reference']['label']} "
-              f"({ref['reference']['households']:,} households, {ref['reference']['days']} days, run only, "
-              f"docking settings): "
-              f"x{ref['reference']['run_s'] / ref['vectorised']['run_s']:.1f} (goal: 30)")
+        print(f"time per household-day, {first['label']} -> {last['label']}: "
+              f"x{last['ns_per_hh_day'] / first['ns_per_hh_day']:.2f}")
     tiny = [r for r in rows if r["kind"] == "tiny"]
     if tiny:
-        print(f"tiny world, {a.days} days, in-process: build {tiny[0]['build_s']:.2f} s + run {tiny[0]['run_s']:.2f} s "
-              f"+ outcomes {tiny[0]['outcomes_s']:.2f} s = {tiny[0]['total_s']:.2f} s (median of {tiny[0]['repeats']})")
+        t = tiny[0]
+        print(f"tiny world, {a.days} days, in-process: build {t['build_s']:.2f} s + run {t['run_s']:.2f} s "
+              f"+ outcomes {t['outcomes_s']:.2f} s = {t['total_s']:.2f} s (median of {t['repeats']}); "
+              f"a day's fixed cost about {t['run_s'] / t['days'] * 1e3:.1f} ms")
+    st = next((r for r in rows if r["kind"] == "startup"), None)
+    if st:
+        print(f"start-up: python -c 'import numpy' {st['numpy_import_s']:.3f} s, python -m sim --help "
+              f"{st['sim_help_s']:.3f} s")
+    for t in (r for r in rows if r["kind"] == "target"):
+        extra = ""
+        if "floor_s" in t:
+            extra = (f" ({t['bytes_per_day'] / 1e6:.1f} MB a day at {t['bandwidth_gbs']:.1f} GB/s: "
+                     f"floor {t['floor_s']:.2f} s a year)")
+        print(f"target: {t['label']}: {t['ratio']:g} ({'at least' if 'per-agent' in t['label'] else 'at most'} "
+              f"{t['target']:g}) {'met' if t['met'] else 'NOT met'}{extra}")
     print(f"machine: {mach}; load average {os.getloadavg()[0]:.2f} at end")
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
+    tmp = out.with_suffix(".tmp")
+    with tmp.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=(*COLUMNS, "met"), extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
+    tmp.replace(out)
     print(f"wrote {out}")
 
 

@@ -318,7 +318,7 @@ def load_comparison(out: str | Path, store: str | Path | None = None) -> Compari
 
 
 def group_effects(comp: Comparison, outcomes=("satisfaction_mean", "coverage_service", "unraised_share"),
-                  dimensions=("settlement", "household_group", "distance_band")) -> pd.DataFrame:
+                  dimensions=("settlement", "household_group", "distance_band", "league")) -> pd.DataFrame:
     """Paired differences by household group (from each run's groups table), per policy."""
     rows = []
     groups: list[tuple[str, str]] = []

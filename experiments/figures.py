@@ -172,7 +172,7 @@ def maps(comp: Comparison, lang: str = "en", seed: int | None = None):
 
 
 def breakdown(comp: Comparison, lang: str = "en", outcome: str = "satisfaction_mean",
-              dimensions=("settlement", "household_group", "distance_band")):
+              dimensions=("settlement", "household_group", "distance_band", "league")):
     """Paired effect on ``outcome`` by settlement, household group and distance band, with 95% CIs."""
     g = group_effects(comp, outcomes=(outcome,), dimensions=dimensions)
     dims = [d for d in dimensions if len(g) and (g["dimension"] == d).any()]

@@ -59,6 +59,14 @@ NAMES: dict[str, tuple[str, str]] = {
     "zhucheng_rural": ("Zhucheng (rural)", "诸城（农村）"),
     "hohhot_urban": ("Hohhot (urban)", "呼和浩特（城市）"),
     "im_pastoral": ("Inner Mongolia pastoral", "内蒙古牧区"),
+    "inner_mongolia": ("Inner Mongolia (whole region)", "内蒙古自治区（全区）"),
+    # the region's parts: leagues and cities (configs/world/parts/)
+    "league": ("League or city", "盟市"), "part": ("League or city", "盟市"),
+    "hohhot": ("Hohhot", "呼和浩特市"), "baotou": ("Baotou", "包头市"), "wuhai": ("Wuhai", "乌海市"),
+    "chifeng": ("Chifeng", "赤峰市"), "tongliao": ("Tongliao", "通辽市"), "ordos": ("Ordos", "鄂尔多斯市"),
+    "hulunbuir": ("Hulunbuir", "呼伦贝尔市"), "bayannur": ("Bayannur", "巴彦淖尔市"),
+    "ulanqab": ("Ulanqab", "乌兰察布市"), "xingan": ("Hinggan League", "兴安盟"),
+    "xilingol": ("Xilingol League", "锡林郭勒盟"), "alxa": ("Alxa League", "阿拉善盟"),
     # groups, channels, kinds of need and of staff
     "household_group": ("Household group", "家庭类型"),
     "settlement": ("Settlement", "居住类型"),

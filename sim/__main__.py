@@ -30,7 +30,7 @@ sweeps: python -m experiments.sweep [key=a,b 'seed=range(8)' ...] experiment=NAM
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    from sim.config.load import options
+    from sim.config.paths import options
 
     if any(a in ("-h", "--help") for a in argv):
         print(USAGE.format(worlds=", ".join(options("world")), policies=", ".join(options("policy"))))

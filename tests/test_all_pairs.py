@@ -9,7 +9,7 @@ from sim.config.load import options
 from sim.outcomes import SUMMARY
 from tests.conftest import SNAPSHOTS
 
-SMALL = {"tiny": 1.0, "im_pastoral": 0.1}
+SMALL = {"tiny": 1.0, "im_pastoral": 0.1, "inner_mongolia": 0.003}  # the region: about 31,000 households
 
 
 @pytest.mark.parametrize("world", options("world"))

@@ -28,18 +28,14 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.config.schema import Config
 from sim.config.validate import ConfigError, validate
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+from sim.config.paths import CONFIG_DIR, options  # noqa: F401  (options: part of this module's interface)
+
 GROUPS = ("world", "policy")
 # Keys that make Hydra's instantiation import and call code: never accepted from a user.
 CODE_KEYS = ("_target_", "_args_", "_partial_", "_convert_", "_recursive_")
 SPELLING = "check the spelling against `python -m sim --cfg`"
 
 ConfigStore.instance().store(name="schema", node=Config)
-
-
-def options(group: str) -> list[str]:
-    """Names of the configs available in a config group (e.g. ``world``)."""
-    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
 
 
 def compose_config(overrides: list[str]) -> DictConfig:

@@ -104,6 +104,15 @@ class Organisation:
         """The department that decides case type ``ctype`` for a household of ``unit``: its own part's."""
         return self.dept_point(self.case_department[ctype], self.unit_part[unit])
 
+    def point_part(self, points) -> np.ndarray:
+        """The part (league) each queue point belongs to."""
+        p = np.asarray(points)
+        s = p - self.n_communities
+        d = s - self.n_streets
+        return np.where(s < 0, self.unit_part[np.clip(p, 0, self.n_communities - 1)],
+                        np.where(d < 0, self.street_part[np.clip(s, 0, max(self.n_streets - 1, 0))]
+                                 if self.n_streets else 0, d // self.n_dept_kinds))
+
     def level_of_point(self) -> np.ndarray:
         return np.repeat(np.array([0, 1, 2], dtype=np.int8),
                          [self.n_communities, self.n_streets, self.n_departments])

@@ -30,15 +30,15 @@ def part_names() -> list[str]:
 
 
 @functools.cache
-def _read(name: str) -> dict:
-    return yaml.safe_load((PARTS_DIR / f"{name}.yaml").read_text()) or {}
+def _own(name: str) -> WorldConfig:
+    """Part ``name``'s own config as written (read once; callers only ever ``replace`` it)."""
+    text = yaml.safe_load((PARTS_DIR / f"{name}.yaml").read_text()) or {}
+    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(WorldConfig), OmegaConf.create(text)))
 
 
 def part_config(name: str, region: WorldConfig) -> WorldConfig:
     """The world config of part ``name`` inside ``region``: its own sizes, the region's shared settings."""
-    base = OmegaConf.structured(WorldConfig)
-    own = OmegaConf.merge(base, OmegaConf.create(_read(name)))
-    w: WorldConfig = OmegaConf.to_object(own)
+    w = _own(name)
     shared = {k: getattr(region, k) for k in ("cell_km", "persons_per_household", "departments", "profile",
                                               "literacy", "travel", "party", "initial", "scale")}
     units = replace(region.units, universities=w.units.universities,

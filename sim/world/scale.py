@@ -82,7 +82,17 @@ class Drift:
 
 
 def _structures(w, s: float) -> list[tuple[str, float, int]]:
-    """(structure, ideal count at scale s, the count the scaled world has)."""
+    """(structure, ideal count at scale s, the count the scaled world has); a region's summed over its parts."""
+    if w.parts:
+        from sim.world.region import parts_of
+
+        total: dict[str, list] = {}
+        for p in parts_of(w):
+            for what, ideal, actual in _structures(p, s):
+                t = total.setdefault(what, [0.0, 0])
+                t[0] += ideal
+                t[1] += actual
+        return [(what, ideal, actual) for what, (ideal, actual) in total.items()]
     sw = scaled_world(replace(w, scale=s))
     out = []
     if w.urban.households:
