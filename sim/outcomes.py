@@ -330,19 +330,24 @@ class Ledger:
         if m.org.n_parts > 1:  # a region: by league or city
             dims["league"] = (m.org.unit_part[res.community], m.org.part_names)
         rows = []
+        state = {"satisfaction": res.satisfaction, "trust": res.trust, "participating": res.participating,
+                 "covered": m.covered}
         for dim, (codes, names) in dims.items():
+            # one pass per array over all households of the dimension (not one masked pass per group)
+            k = len(names)
+            n = np.bincount(codes, minlength=k)
+            total = {key: np.bincount(codes, weights=v, minlength=k) for key, v in {**per, **state}.items()}
             for i, name in enumerate(names):
-                sel = codes == i
-                if not sel.any():
+                if not n[i]:
                     continue
-                g = {k: v[sel].sum() for k, v in per.items()}
+                g = {key: v[i] for key, v in total.items()}
                 concluded = g["resolved"] + g["abandoned"]
                 rows.append({
-                    "dimension": dim, "group": name, "households": int(sel.sum()),
-                    "satisfaction_mean": float(res.satisfaction[sel].mean()),
-                    "trust_mean": float(res.trust[sel].mean()),
-                    "participation_rate": float(res.participating[sel].mean()),
-                    "coverage_spatial": float(m.covered[sel].mean()),
+                    "dimension": dim, "group": name, "households": int(n[i]),
+                    "satisfaction_mean": float(g["satisfaction"] / n[i]),
+                    "trust_mean": float(g["trust"] / n[i]),
+                    "participation_rate": float(g["participating"] / n[i]),
+                    "coverage_spatial": float(g["covered"] / n[i]),
                     "coverage_service": g["on_time"] / max(g["generated"], 1),
                     "resolution_days_mean": g["days_sum"] / max(g["resolved"], 1),
                     "unraised_share": g["unraised"] / max(g["generated"], 1),

@@ -25,9 +25,18 @@ class ServiceCentre(FixedAgent):
         return self.kind == 0
 
 
-def build_space(model, geo: Geography) -> OrthogonalMooreGrid:
-    """An OrthogonalMooreGrid of ``cell_km`` cells with the world's property layers."""
-    space = OrthogonalMooreGrid((geo.nx, geo.ny), torus=False, random=model.random)
+class ServiceGrid(OrthogonalMooreGrid):
+    """Mesa's grid without links between neighbouring cells: nothing in the model walks from
+    cell to cell (trips are distances to doors), and linking a region's million cells would
+    cost a minute of its build."""
+
+    def _connect_cells(self) -> None:
+        pass
+
+
+def build_space(model, geo: Geography) -> ServiceGrid:
+    """A grid of ``cell_km`` cells with the world's property layers."""
+    space = ServiceGrid((geo.nx, geo.ny), torus=False, random=model.random)
     pop = np.bincount(geo.hh_cell, minlength=geo.nx * geo.ny).reshape(geo.nx, geo.ny)
     space.create_property_layer("population", 0, dtype=np.int64)
     space.population.data = pop
