@@ -22,8 +22,8 @@ from sim.outcomes import Ledger
 from sim.rng import Streams
 from sim.world import access
 from sim.world.generate import VILLAGE, generate
-from sim.world.region import region_parts
 from sim.world.org import Organisation
+from sim.world.region import region_parts
 from sim.world.scale import scaled
 from sim.world.space import ServiceCentre, build_space
 

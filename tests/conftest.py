@@ -115,3 +115,14 @@ def _assert_same_outputs(a, b) -> None:
 def same_outputs():
     """``same_outputs(a, b)`` asserts that every output of runs a and b is bit-identical."""
     return _assert_same_outputs
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow run only when asked for (``pytest -m slow``)."""
+    expr = config.option.markexpr or ""
+    if "slow" in expr and "not slow" not in expr:
+        return
+    skip = pytest.mark.skip(reason="slow: run with pytest -m slow")
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip)

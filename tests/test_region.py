@@ -1,6 +1,5 @@
 """A region composed of parts (sim/world/region.py): the leagues of Inner Mongolia side by side."""
 
-import warnings
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ from tests.conftest import outcomes
 
 S = 0.005  # about 51,000 households, two to three hundred communities
 BASE = ["world=inner_mongolia", f"world.scale={S}"]
+pytestmark = pytest.mark.filterwarnings("ignore::sim.api.ScaleWarning")  # small on purpose
 
 
 def _model(*ov) -> GovernanceModel:

@@ -14,7 +14,6 @@ import functools
 import re
 import types
 import typing
-from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
@@ -25,10 +24,9 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.config.paths import CONFIG_DIR, options  # noqa: F401  (options: part of this module's interface)
 from sim.config.schema import Config
 from sim.config.validate import ConfigError, validate
-
-from sim.config.paths import CONFIG_DIR, options  # noqa: F401  (options: part of this module's interface)
 
 GROUPS = ("world", "policy")
 # Keys that make Hydra's instantiation import and call code: never accepted from a user.
