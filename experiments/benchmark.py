@@ -244,7 +244,8 @@ def measure_reference(a: argparse.Namespace) -> list[dict]:
 
 COLUMNS = ("kind", "label", "world", "scale", "households", "communities", "days", "repeats", "build_s", "run_s",
            "outcomes_s", "total_s", "hh_days_per_s", "ns_per_hh_day", "time_per_hh_day_vs_smallest", "peak_rss_mib",
-           "bytes_per_day", "bandwidth_gbs", "floor_s", "numpy_import_s", "sim_help_s", "ratio", "target", "load_1min", "machine")
+           "bytes_per_day", "bandwidth_gbs", "floor_s", "numpy_import_s", "sim_help_s", "ratio", "target", "load_1min",
+           "machine")
 
 
 def report(rows: list[dict]) -> str:
