@@ -5,8 +5,11 @@
 Each block of docs/ODD.md between ``<!-- tables:NAME -->`` and ``<!-- /tables -->`` is the
 output of one command (below), read from its results folder:
 
-* ``warmup``: ``python -m experiments.warmup`` (results/warmup/warmup.csv)
+* ``warmup``: ``python -m experiments.warmup`` (results/warmup/warmup.csv), and the region's
+  ``python -m experiments.warmup worlds=[inner_mongolia] out=results/warmup_region`` after it
 * ``scale``: ``python -m experiments.scale_table`` (results/scale/scale_table.md)
+* ``scale-region``: ``python -m experiments.scale_table worlds=[inner_mongolia] scales=[0.07,0.14]
+  out=results/scale_region store=results/scale_region/store`` (results/scale_region/scale_table.md)
 * ``decompose-WORLD``: ``python -m experiments.decompose world=WORLD ...`` (results/decompose/WORLD/decomposition.md)
 
 ``--check`` writes nothing and exits 1 when a block differs from its results file.
@@ -27,7 +30,8 @@ BLOCK = re.compile(r"(<!-- tables:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /tab
 
 
 def warmup() -> str:
-    df = pd.read_csv(RESULTS / "warmup" / "warmup.csv")
+    df = pd.concat([pd.read_csv(RESULTS / d / "warmup.csv") for d in ("warmup", "warmup_region")
+                    if (RESULTS / d / "warmup.csv").exists() or d == "warmup"], ignore_index=True)
     lines = ["| world | scale | settling (days): satisfaction, its spread, participation, open needs | warm-up | "
              "MSER-5 (days, not used) | year-on-year drift after it: satisfaction; participation (95 % CI) |",
              "|---|---:|---|---:|---|---|"]
@@ -67,7 +71,8 @@ def from_file(path: Path) -> str:
 
 
 def generators() -> dict:
-    out = {"warmup": warmup, "scale": lambda: from_file(RESULTS / "scale" / "scale_table.md"), "levers": levers}
+    out = {"warmup": warmup, "scale": lambda: from_file(RESULTS / "scale" / "scale_table.md"), "levers": levers,
+           "scale-region": lambda: from_file(RESULTS / "scale_region" / "scale_table.md")}
     for d in sorted((RESULTS / "decompose").glob("*/decomposition.md")):
         out[f"decompose-{d.parent.name}"] = (lambda p=d: from_file(p))
     return out
