@@ -215,7 +215,8 @@ class Organisation:
         """Grid of each household and the community (lead) of each grid.
 
         ``households_per_grid`` 0: each community is one grid (report, Zhucheng); otherwise
-        each community is cut into equal grids of at most that many households, cell by cell.
+        each community is cut, cell by cell, into equal grids of about that many households
+        (the nearest whole number of grids, at least one).
         """
         order = np.lexsort((hh_cell, hh_lead))
         lead_sorted = hh_lead[order]
@@ -223,7 +224,7 @@ class Organisation:
         sizes = np.diff(np.r_[starts, len(order)])
         rank = np.arange(len(order)) - np.repeat(starts, sizes)
         n_grids = (np.ones(len(sizes), np.int64) if households_per_grid == 0
-                   else np.ceil(sizes / households_per_grid).astype(np.int64))
+                   else np.maximum(1, np.round(sizes / households_per_grid)).astype(np.int64))
         first = np.r_[0, np.cumsum(n_grids)[:-1]]
         per = np.repeat(sizes / n_grids, sizes)
         within = (rank / per).astype(np.int64)  # < n_grids of its community, since rank < size

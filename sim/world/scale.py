@@ -26,6 +26,18 @@ def _count(n: float, s: float, keep_one: bool = True) -> int:
     return 0 if n == 0 else max(1 if keep_one else 0, round(n * s))
 
 
+def _whole(n: int, per: float, s: float) -> int:
+    """``n`` (households or villages) at scale ``s`` in whole communities of the full-scale world's size.
+
+    The full-scale world has ``round(n / per)`` communities of ``n / that`` each; the scaled one
+    has that count times ``s`` (rounded) of the same size, so a community is as large at every
+    scale (a rule of so many grids or staff per community then costs the same per household)."""
+    if n == 0:
+        return 0
+    k = max(1, round(n / per))
+    return max(1, round(max(1, round(k * s)) * n / k))
+
+
 def scaled_world(w):
     """The world config at ``w.scale`` (scale 1: unchanged)."""
     s = w.scale
@@ -40,9 +52,10 @@ def scaled_world(w):
         w,
         width_km=w.width_km * r, height_km=w.height_km * r,
         n_street_offices=n_streets,
-        urban=replace(w.urban, households=_count(w.urban.households, s), core_sd_km=w.urban.core_sd_km * r),
-        villages=replace(w.villages, n_villages=_count(w.villages.n_villages, s)),
-        pastoral=replace(w.pastoral, households=_count(w.pastoral.households, s),
+        urban=replace(w.urban, households=_whole(w.urban.households, w.urban.households_per_community, s),
+                      core_sd_km=w.urban.core_sd_km * r),
+        villages=replace(w.villages, n_villages=_whole(w.villages.n_villages, w.villages.villages_per_community, s)),
+        pastoral=replace(w.pastoral, households=_whole(w.pastoral.households, w.pastoral.households_per_community, s),
                          min_distance_km=w.pastoral.min_distance_km * r),
         staff=replace(w.staff, dept_staff_per_department=_count(w.staff.dept_staff_per_department, s),
                       street_staff_per_office=round(street_total / n_streets) if n_streets else 0),
