@@ -99,7 +99,7 @@ CATALOGUE = [
     ("no_households", ["world.urban.households=0", "world.villages.n_villages=0", "world.pastoral.households=0"],
      ["no households", "at least one must be positive"], None),
     ("scaled_world_too_small", ["world.scale=0.001"], ["world.scale=0.001", "scaled world", "at least 3 x 3"], None),
-    ("too_many_households", ["world.urban.households=100000000"], ["100,001,400 households", "at most 5,000,000"],
+    ("too_many_households", ["world.urban.households=100000000"], ["100,001,400 households", "at most 20,000,000"],
      None),
     ("pastoral_outside_world", ["world.pastoral.min_distance_km=10"],
      ["world.pastoral.min_distance_km=10", "12 x 10 km", "use at most 5"], None),
