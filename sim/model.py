@@ -324,10 +324,10 @@ class GovernanceModel(mesa.Model):
         """Each university partners with its nearest communities (report: 與山東大學等多家高校建立合作關系)."""
         org = self.org
         leads = org.leads()
-        k = self.cfg.world.units.communities_per_university
         for u in self.unit_list:
             if u.kind != "university":
                 continue
+            k = u.partner_communities
             d = np.hypot(*(org.centre_xy[leads] - org.centre_xy[u.community]).T)
             free = ~self.university_partner[leads]
             pick = leads[free][np.argsort(d[free], kind="stable")[:k]]

@@ -29,6 +29,7 @@ class Unit(FixedAgent):
         self.volunteer_cases_day = volunteers
         self.donation_yuan_year = donation
         self.partnered = False
+        self.partner_communities = 0  # a university: how many nearby communities it partners
 
     def review_partnership(self, u: float, p_join: float, p_lapse: float) -> None:
         """Monthly: join with probability ``p_join`` or, if partnered, lapse with ``p_lapse``."""
@@ -43,21 +44,30 @@ class Unit(FixedAgent):
 
 
 def place_units(model, rng: np.random.Generator) -> list[Unit]:
-    """Units placed in populated cells, in proportion to households; universities in urban cells."""
+    """Units placed in populated cells, in proportion to households; each part's universities in its urban cells."""
     w = model.cfg.world
+    geo = model.geo
     res = model.residents
     n = int(round(w.units.per_10k_households * res.n / 1e4))
     kinds = list(rng.choice(UNIT_TYPES[:4], size=n, p=np.asarray(w.units.type_shares) / sum(w.units.type_shares)))
     hh = list(rng.integers(0, res.n, size=n))
-    if w.units.universities:
-        urban = np.flatnonzero(res.urban)
-        pool = urban if len(urban) else np.arange(res.n)
-        kinds += ["university"] * w.units.universities
-        hh += list(rng.choice(pool, size=w.units.universities))
+    partners = [0] * n
+    hh_part = geo.community_part[geo.hh_community]
+    for part, (n_uni, k) in enumerate(zip(geo.part_universities, geo.part_communities_per_university)):
+        if not n_uni:
+            continue
+        own = hh_part == part
+        urban = np.flatnonzero(own & res.urban)
+        pool = urban if len(urban) else np.flatnonzero(own)
+        kinds += ["university"] * int(n_uni)
+        hh += list(rng.choice(pool, size=int(n_uni)))
+        partners += [int(k)] * int(n_uni)
     units = []
-    ny = model.geo.ny
-    for kind, h in zip(kinds, hh):
+    ny = geo.ny
+    for kind, h, k in zip(kinds, hh, partners):
         c = int(res.cell[h])
-        units.append(Unit(model, model.space[(c // ny, c % ny)], str(kind), int(res.community[h]),
-                          w.units.capacity_cases_day, w.units.volunteer_cases_day, w.units.donation_yuan_year))
+        u = Unit(model, model.space[(c // ny, c % ny)], str(kind), int(res.community[h]),
+                 w.units.capacity_cases_day, w.units.volunteer_cases_day, w.units.donation_yuan_year)
+        u.partner_communities = k  # its part's figure
+        units.append(u)
     return units

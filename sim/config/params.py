@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sim.config.fields import group, param
 
 A = "assumption"
+MAX_NEIGHBOURHOOD_CELLS = 5  # widest Moore radius a household looks over (a region's tiles lie farther apart)
 
 CATEGORIES = ("household", "cultural", "public_service", "dispute", "safety")
 CASE_TYPES = (
@@ -236,8 +237,10 @@ class Participation:
     households_per_active_member: float = param(
         20.0, A + " (households one fully active party member keeps in touch with)", gt=0,
         plausible=(10, 40, "a party group of ten covers a building or a lane"))
-    reach_cells: int = param(1, A + " (Moore radius of an unorganised member's reach)", lo=0, hi=5)
-    neighbour_cells: int = param(1, A + " (Moore radius of the neighbours whose participation pulls)", lo=0, hi=5)
+    reach_cells: int = param(1, A + " (Moore radius of an unorganised member's reach)", lo=0,
+                             hi=MAX_NEIGHBOURHOOD_CELLS)
+    neighbour_cells: int = param(1, A + " (Moore radius of the neighbours whose participation pulls)", lo=0,
+                                 hi=MAX_NEIGHBOURHOOD_CELLS)
     trust_pivot: float = param(0.5, A + " (trust above this pulls towards taking part, below it away)", lo=0, hi=1)
     w_council: float = param(0.01, A + " per active council", lo=0, plausible=(0.005, 0.02, "a voice heard"))
     w_election: float = param(0.03, A + " (public nomination and direct election)", lo=0,

@@ -17,7 +17,7 @@ from sim.config.schema import Config
 
 SOURCE_DIRS = (Path(__file__).resolve().parents[1], Path(__file__).resolve().parents[2] / "configs")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-MAX_HOUSEHOLDS = 20_000_000  # assumption: twice the largest world shipped (inner_mongolia, ~9.5 M)
+MAX_HOUSEHOLDS = 20_000_000  # assumption: twice the largest world shipped (inner_mongolia, about 10.2 M)
 MAX_OFFICIALS = 1_000_000
 MAX_UNITS = 1_000_000
 # Structure a reform builds once: when the baseline has built it, the reform keeps these settings.
@@ -92,8 +92,9 @@ def _shares(key: str, values: dict[str, float], total: float = 1.0) -> None:
         raise ConfigError(f"{key}: {parts} = {s:g}; the shares must sum to {total:g}")
 
 
-def check_consistency(cfg: Config) -> None:
-    """Cross-field rules that no single range can express."""
+def check_consistency(cfg: Config, at_scale: bool = False) -> None:
+    """Cross-field rules that no single range can express (``at_scale``: ``cfg`` is the scaled config the
+    model runs, so a region's parts are taken at its scale too; else as written)."""
     w, p, prm = cfg.world, cfg.policy, cfg.params
     for key, name in (("world.name", w.name), ("policy.name", p.name)):
         if not NAME.fullmatch(name):
@@ -112,7 +113,7 @@ def check_consistency(cfg: Config) -> None:
         )
     if w.profile.income_low_share + w.profile.income_high_share > 1:
         raise ConfigError("world.profile: income_low_share + income_high_share must be at most 1")
-    worlds = _worlds(w)
+    worlds = _worlds(w, at_scale)
     for part, ww in worlds:
         try:
             _check_world(ww)
@@ -128,7 +129,7 @@ def check_consistency(cfg: Config) -> None:
         if d not in depts:
             raise ConfigError(f"params.escalation.case_department[{i}]={d!r}: not a department of the world; "
                               f"choose one of: {', '.join(w.departments)}")
-    n_dept_staff = dept_staff_total(w)
+    n_dept_staff = sum(ww.staff.dept_staff_per_department * len(ww.departments) for _, ww in worlds)
     for where, pol in (("policy", p), ("baseline", cfg.baseline)):
         sd = pol.staff_sent_down
         wanted = sd.n + round(sd.share * n_dept_staff)
@@ -148,8 +149,9 @@ def check_consistency(cfg: Config) -> None:
 
 
 
-def _worlds(w) -> list[tuple[str, object]]:
-    """(part name, world config) of a plain world ("", w) or of each part of a region (at its scale)."""
+def _worlds(w, at_scale: bool = True) -> list[tuple[str, object]]:
+    """(part name, world config) of a plain world ("", w) or of each part of a region (at the region's
+    scale, or as written)."""
     if not w.parts:
         return [("", w)]
     from sim.world.region import part_names, parts_of
@@ -166,7 +168,7 @@ def _worlds(w) -> list[tuple[str, object]]:
     if len(set(w.parts)) < len(w.parts):
         raise ConfigError(f"world.parts={w.parts}: a part is listed twice")
     parts = parts_of(w)
-    if w.scale != 1:
+    if at_scale and w.scale != 1:
         from sim.world.scale import scaled_world
 
         parts = [scaled_world(p) for p in parts]
@@ -342,7 +344,7 @@ def validate(cfg: Config) -> Config:
         from sim.world.scale import scaled
 
         try:
-            check_consistency(scaled(cfg))
+            check_consistency(scaled(cfg), at_scale=True)
         except ConfigError as e:
             raise ConfigError(f"world.scale={cfg.world.scale:g}: the scaled world fails: {e}") from None
     if cfg.out:

@@ -41,6 +41,8 @@ class Geography:
     street_staff: np.ndarray | None = None  # (S,) staff of each street office
     dept_staff: np.ndarray | None = None  # (P,) staff of each department, by part
     part_radius_km: np.ndarray | None = None  # (P,) service radius of each part
+    part_universities: np.ndarray | None = None  # (P,) universities of each part
+    part_communities_per_university: np.ndarray | None = None  # (P,) communities each of its universities partners
 
     def __post_init__(self):
         if self.community_part is None:
@@ -128,6 +130,8 @@ def generate(w: WorldConfig, streams: Streams, parts: list | None = None) -> Geo
     geo.street_staff = np.full(len(geo.street_xy), w.staff.street_staff_per_office, np.int64)
     geo.dept_staff = np.array([w.staff.dept_staff_per_department], np.int64)
     geo.part_radius_km = np.array([w.service_radius_km])
+    geo.part_universities = np.array([w.units.universities], np.int64)
+    geo.part_communities_per_university = np.array([w.units.communities_per_university], np.int64)
     return geo
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import yaml
 from omegaconf import OmegaConf
 
+from sim.config.params import MAX_NEIGHBOURHOOD_CELLS
 from sim.config.world import WorldConfig
 from sim.world.generate import VILLAGE, Geography
 
@@ -40,7 +41,8 @@ def part_config(name: str, region: WorldConfig) -> WorldConfig:
     """The world config of part ``name`` inside ``region``: its own sizes, the region's shared settings."""
     w = _own(name)
     shared = {k: getattr(region, k) for k in ("cell_km", "persons_per_household", "departments", "profile",
-                                              "literacy", "travel", "party", "initial", "scale")}
+                                              "centre_placement", "literacy", "travel", "party", "initial",
+                                              "scale")}
     units = replace(region.units, universities=w.units.universities,
                     communities_per_university=w.units.communities_per_university)
     staff = replace(region.staff, street_staff_per_office=w.staff.street_staff_per_office,
@@ -68,14 +70,15 @@ def compose(region: WorldConfig, geos: list[Geography], parts: list[WorldConfig]
     Planned communities are renumbered so that every part's urban and pastoral communities come
     first and all villages' planned communities after them, as the organisation expects."""
     cols = int(np.ceil(np.sqrt(len(geos))))
+    gap = MAX_NEIGHBOURHOOD_CELLS  # empty cells between tiles: no neighbourhood reaches across to another part
     ox, oy, row_h, x = [], [], 0, 0
     y = 0
     for i, g in enumerate(geos):
         if i and i % cols == 0:
-            y, x, row_h = y + row_h, 0, 0
+            y, x, row_h = y + row_h + gap, 0, 0
         ox.append(x)
         oy.append(y)
-        x += g.nx
+        x += g.nx + gap
         row_h = max(row_h, g.ny)
     nx = max(o + g.nx for o, g in zip(ox, geos))
     ny = y + row_h
@@ -121,6 +124,9 @@ def compose(region: WorldConfig, geos: list[Geography], parts: list[WorldConfig]
                     street_staff=np.concatenate([np.full(len(g.street_xy), p.staff.street_staff_per_office, np.int64)
                                                  for g, p in zip(geos, parts)]),
                     dept_staff=np.array([p.staff.dept_staff_per_department for p in parts], np.int64),
-                    part_radius_km=np.array([p.service_radius_km for p in parts]))
+                    part_radius_km=np.array([p.service_radius_km for p in parts]),
+                    part_universities=np.array([p.units.universities for p in parts], np.int64),
+                    part_communities_per_university=np.array([p.units.communities_per_university for p in parts],
+                                                             np.int64))
     out.hh_cell = out.cell_of(hh_xy).astype(np.int32)
     return out

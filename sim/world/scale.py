@@ -94,17 +94,23 @@ class Drift:
         return f"{self.what}: {self.actual} instead of {self.ideal:.2f}"
 
 
-def _structures(w, s: float) -> list[tuple[str, float, int]]:
-    """(structure, ideal count at scale s, the count the scaled world has); a region's summed over its parts."""
+def _structures(w, s: float, by_part: bool = False) -> list[tuple[str, float, int]]:
+    """(structure, ideal count at scale s, the count the scaled world has); a region's summed over its
+    parts (what the region's totals rest on) or, ``by_part``, part by part (what a breakdown by part
+    rests on: a league with one rural community instead of 1.4 drifts even when the region's total does
+    not)."""
     if w.parts:
         from sim.world.region import parts_of
 
+        each = [(f"{name}: {what}", what, ideal, actual) for name, p in zip(w.parts, parts_of(w))
+                for what, ideal, actual in _structures(p, s)]
+        if by_part:
+            return [(named, ideal, actual) for named, _, ideal, actual in each]
         total: dict[str, list] = {}
-        for p in parts_of(w):
-            for what, ideal, actual in _structures(p, s):
-                t = total.setdefault(what, [0.0, 0])
-                t[0] += ideal
-                t[1] += actual
+        for _, what, ideal, actual in each:
+            t = total.setdefault(what, [0.0, 0])
+            t[0] += ideal
+            t[1] += actual
         return [(what, ideal, actual) for what, (ideal, actual) in total.items()]
     sw = scaled_world(replace(w, scale=s))
     out = []
@@ -129,29 +135,36 @@ def _structures(w, s: float) -> list[tuple[str, float, int]]:
     return out
 
 
-def fidelity(w) -> list[Drift]:
-    """Structures of world ``w`` at its scale whose count drifts beyond :data:`TOLERANCE`."""
+def fidelity(w, by_part: bool = False) -> list[Drift]:
+    """Structures of world ``w`` at its scale whose count drifts beyond :data:`TOLERANCE` (a region's
+    totals, or ``by_part`` each part's)."""
     if w.scale == 1.0:
         return []
-    return [Drift(what, ideal, actual) for what, ideal, actual in _structures(w, w.scale)
+    return [Drift(what, ideal, actual) for what, ideal, actual in _structures(w, w.scale, by_part)
             if ideal == 0 or abs(actual / ideal - 1) > TOLERANCE]
 
 
-def smallest_faithful_scale(w, step: float = 0.01) -> float:
+def smallest_faithful_scale(w, step: float = 0.01, by_part: bool = False) -> float:
     """The smallest scale from which on (in steps of ``step`` up to 1) no structure of ``w`` drifts."""
     best = 1.0
     k = round(1 / step)
     for i in range(k - 1, 0, -1):
-        if fidelity(replace(w, scale=i * step)):
+        if fidelity(replace(w, scale=i * step), by_part):
             break
         best = i * step
     return round(best, 6)
 
 
 def warning(w) -> str | None:
-    """One line for a scale below the world's smallest faithful scale, else None."""
+    """One line for a scale below the world's smallest faithful scale, else None; a region whose totals
+    hold but whose parts drift gets a line about its breakdowns by part."""
     drift = fidelity(w)
-    if not drift:
-        return None
-    return (f"world.scale={w.scale:g}: {w.name} cannot keep its structure at this scale "
-            f"({'; '.join(map(str, drift[:3]))}); its smallest faithful scale is {smallest_faithful_scale(w):g}")
+    if drift:
+        return (f"world.scale={w.scale:g}: {w.name} cannot keep its structure at this scale "
+                f"({'; '.join(map(str, drift[:3]))}); its smallest faithful scale is {smallest_faithful_scale(w):g}")
+    drift = fidelity(w, by_part=True) if w.parts else []
+    if drift:
+        return (f"world.scale={w.scale:g}: {w.name}'s totals keep their structure but not all its parts "
+                f"({'; '.join(map(str, drift[:3]))}); breakdowns by part are faithful from scale "
+                f"{smallest_faithful_scale(w, by_part=True):g}")
+    return None
