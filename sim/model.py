@@ -329,7 +329,7 @@ class GovernanceModel(mesa.Model):
                 continue
             k = u.partner_communities
             d = np.hypot(*(org.centre_xy[leads] - org.centre_xy[u.community]).T)
-            free = ~self.university_partner[leads]
+            free = ~self.university_partner[leads] & (org.unit_part[leads] == org.unit_part[u.community])
             pick = leads[free][np.argsort(d[free], kind="stable")[:k]]
             self.university_partner[pick] = True
 

@@ -102,7 +102,7 @@ def check_consistency(cfg: Config, at_scale: bool = False) -> None:
                               "(at most 64, not starting with '.' or '-'); it names the output folder")
     if not NAME.fullmatch(cfg.baseline.name):
         raise ConfigError(f"baseline.name={cfg.baseline.name!r}: must be a plain name")
-    check_structure_kept(cfg)
+    check_structure_kept(cfg, at_scale)
     _shares("params.needs.case_type_shares", dict(zip(CASE_TYPES, prm.needs.case_type_shares)))
     if w.units.type_shares and abs(sum(w.units.type_shares) - 1) > 1e-6:
         raise ConfigError(f"world.units.type_shares={w.units.type_shares}: the shares must sum to 1")
@@ -129,7 +129,7 @@ def check_consistency(cfg: Config, at_scale: bool = False) -> None:
         if d not in depts:
             raise ConfigError(f"params.escalation.case_department[{i}]={d!r}: not a department of the world; "
                               f"choose one of: {', '.join(w.departments)}")
-    n_dept_staff = sum(ww.staff.dept_staff_per_department * len(ww.departments) for _, ww in worlds)
+    n_dept_staff = dept_staff_total(w, at_scale)
     for where, pol in (("policy", p), ("baseline", cfg.baseline)):
         sd = pol.staff_sent_down
         wanted = sd.n + round(sd.share * n_dept_staff)
@@ -181,9 +181,9 @@ def _households(w) -> float:
     return w.urban.households + w.villages.n_villages * w.villages.households_mean + w.pastoral.households
 
 
-def dept_staff_total(w) -> int:
-    """All department staff of a world (of every part of a region)."""
-    return sum(ww.staff.dept_staff_per_department * len(ww.departments) for _, ww in _worlds(w))
+def dept_staff_total(w, at_scale: bool = True) -> int:
+    """All department staff of a world (of every part of a region, at its scale or as written)."""
+    return sum(ww.staff.dept_staff_per_department * len(ww.departments) for _, ww in _worlds(w, at_scale))
 
 
 def _check_world(w) -> None:
@@ -236,7 +236,7 @@ def _check_world(w) -> None:
         raise ConfigError(f"world: {n_comm} communities cannot fit in {nx * ny} cells of {w.cell_km} km; "
                           "use smaller cells or fewer communities")
 
-def check_structure_kept(cfg: Config) -> None:
+def check_structure_kept(cfg: Config, at_scale: bool = False) -> None:
     """A reform builds on the baseline's structure; it cannot take it down or redo it (it would silently
     do nothing): a merger or an abolition the baseline made, grids, stations, staff sent down, partnerships."""
     b, p = cfg.baseline, cfg.policy
@@ -260,7 +260,7 @@ def check_structure_kept(cfg: Config) -> None:
         refuse("unit_integration", "university_partnership", "the baseline's partnerships exist")
     if p.service_centres.extra_points_per_community < b.service_centres.extra_points_per_community:
         refuse("service_centres", "extra_points_per_community", "the baseline's stations exist")
-    total = dept_staff_total(cfg.world)
+    total = dept_staff_total(cfg.world, at_scale)
     want = [sd.n + round(sd.share * total) for sd in (b.staff_sent_down, p.staff_sent_down)]
     if want[1] < want[0]:
         refuse("staff_sent_down", "n" if p.staff_sent_down.n < b.staff_sent_down.n else "share",

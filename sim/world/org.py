@@ -224,7 +224,7 @@ class Organisation:
         sizes = np.diff(np.r_[starts, len(order)])
         rank = np.arange(len(order)) - np.repeat(starts, sizes)
         n_grids = (np.ones(len(sizes), np.int64) if households_per_grid == 0
-                   else np.maximum(1, np.round(sizes / households_per_grid)).astype(np.int64))
+                   else np.maximum(1, np.floor(sizes / households_per_grid + 0.5)).astype(np.int64))  # halves up
         first = np.r_[0, np.cumsum(n_grids)[:-1]]
         per = np.repeat(sizes / n_grids, sizes)
         within = (rank / per).astype(np.int64)  # < n_grids of its community, since rank < size
