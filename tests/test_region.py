@@ -115,3 +115,10 @@ def test_each_part_has_its_own_universities_in_its_own_towns():
         mine = [u for u, q in zip(unis, part_of) if q == i]
         assert len(mine) == p.units.universities, p.name
         assert all(u.partner_communities == p.units.communities_per_university for u in mine)
+
+
+def test_a_baseline_that_fits_the_region_as_written_and_at_its_scale_is_accepted():
+    # 110,526 department staff in the parts as written, 11,052 at scale 0.1: 50,000 sent down fits both
+    load(["world=inner_mongolia", "policy=zhucheng_model", "baseline.staff_sent_down.n=50000", "world.scale=0.1"])
+    with pytest.raises(ConfigError, match="baseline.staff_sent_down.n=120000"):
+        load(["world=inner_mongolia", "baseline.staff_sent_down.n=120000", "world.scale=0.1"])
