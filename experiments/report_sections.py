@@ -235,7 +235,7 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
             strong: int, shown: int) -> list:
     base = label(comp.baseline, lang)
     items = []
-    best_sat = None
+    best_sat = first_best = None
     for o in [h for h in HEADLINE if h in comp.outcomes]:
         s = tab[tab["outcome"] == o].set_index("policy")
         way = better(o)
@@ -249,6 +249,7 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
         good.sort(key=lambda p: -sign * s.loc[p, "difference"])
         best = good[0]
         best_sat = best_sat or (best if o == "satisfaction_mean" else None)
+        first_best = first_best or best
         text = t("best", lang, pol=label(best, lang), outcome=in_text(label(o, lang), lang), base=base,
                  cell=change_cell(o, s.loc[best], lang, relevant).text.rstrip(" ✓×"))
         rivals = sorted([p for p in comp.policies if p != best], key=lambda p: -sign * s.loc[p, "difference"])
@@ -261,7 +262,7 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
             text += (" " if lang == "en" else "") + t("ahead" if clear else "tie", lang,
                                                       other=label(rivals[0], lang), diff=diff)
         items.append(text)
-    pol = best_sat
+    pol = best_sat or first_best  # for whom and at what cost: the policy that does best (on satisfaction first)
     if pol and not groups.empty:
         g = groups[groups["policy"] == pol].dropna(subset=["difference"])
         if len(g) >= 2:
