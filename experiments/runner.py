@@ -24,7 +24,8 @@ def run_many(runs: Runs | Store, jobs: list[list[str]], n_jobs: int = 1, desc: s
     from tqdm import tqdm
 
     runs = runs if isinstance(runs, Runs) else Runs(runs)
-    keys = [run_key(load(job)[1]) for job in jobs]
+    configs = [load(job)[1] for job in jobs]
+    keys = [run_key(c) for c in configs]
     version = code_version()
     out: list[Outcome | None] = [None] * len(jobs)
     for i, k in enumerate(keys):
@@ -35,8 +36,8 @@ def run_many(runs: Runs | Store, jobs: list[list[str]], n_jobs: int = 1, desc: s
                disable=not sys.stderr.isatty())
     root = str(runs.write.root)
     if n_jobs == 1 or len(todo) <= 1:
-        for i in todo:
-            out[i] = _ensure(root, jobs[i], version)
+        for i in todo:  # in process: the config validated above is the run's (Store.ensure would load it again)
+            out[i] = runs.write.ensure_config(configs[i], jobs[i])
             bar.update()
     else:
         from joblib import Parallel, delayed
