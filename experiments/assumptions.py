@@ -174,6 +174,24 @@ def _changes_itself(arm: tuple[str, ...], key: str) -> bool:
     return False
 
 
+def settings(varied: list[Assumption], values: dict, arm: list[str]) -> dict:
+    """The same as :func:`overrides`, as settings (key -> value) for :func:`sim.config.load.load`: no text to
+    parse, hence quick for a design of a hundred numbers.  The config (and the run's key) is the same."""
+    out = {}
+    for a in varied:
+        v = values[a.key]
+        v = int(v) if a.kind == "int" else [float(x) * float(v) for x in a.default] if a.kind == "factor" \
+            else float(v)
+        rest = a.key[len("policy."):]
+        if a.key.startswith("policy."):
+            if not _changes_itself(tuple(arm), a.key):
+                out[a.key] = v
+            out["baseline." + rest] = v
+        else:
+            out[a.key] = v
+    return out
+
+
 def overrides(varied: list[Assumption], values: dict, arm: list[str]) -> list[str]:
     """The overrides that put ``values`` (key -> sample value) into the run of ``arm`` (its world and policy)."""
     out = []

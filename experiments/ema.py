@@ -30,7 +30,7 @@ import warnings
 
 import numpy as np
 
-from experiments.assumptions import Assumption, assumptions, overrides
+from experiments.assumptions import Assumption, assumptions, settings
 from experiments.labels import better
 from sim.config.table import rows
 from sim.config.validate import ConfigError
@@ -106,7 +106,7 @@ class Runner:
         self.varied, self.levers, self.extra, self.store = varied, levers, list(extra), store
 
     def overrides(self, seed: int, values: dict) -> list[str]:
-        """The run's overrides: world, policy, the lever settings as the reform's changes, the assumptions."""
+        """The run's overrides: world, policy, the lever settings as the reform's changes, seed and days."""
         arm = [f"world={self.world}", f"policy={self.policy}"]
         lists: dict[str, list] = {}
         for key, kind, spec in self.levers:
@@ -128,16 +128,21 @@ class Runner:
                 arm.append(f"reform.{key[len('policy.'):]}={v}")
         for key, items in lists.items():
             arm.append(f"reform.{key[len('policy.'):]}=[{','.join(items)}]")
+        return [*arm, f"seed={int(seed)}", f"days={self.days}", *self.extra]
+
+    def settings(self, values: dict, arm: list[str]) -> dict:
+        """The scenario's assumptions as settings of the run (:func:`experiments.assumptions.settings`)."""
         given = {a.key: values[ema_name(a.key)] for a in self.varied if ema_name(a.key) in values}
-        chosen = [a for a in self.varied if a.key in given]
-        return [*arm, f"seed={int(seed)}", f"days={self.days}", *self.extra, *overrides(chosen, given, arm)]
+        return settings([a for a in self.varied if a.key in given], given, arm)
 
     def __call__(self, seed: int = 0, **values) -> dict:
         ov = self.overrides(seed, values)
+        arm = [o for o in ov if o.startswith(("world=", "policy=", "reform."))]
+        given = self.settings(values, arm)
         if self.store:
             from experiments.store import Store
 
-            o = Store(self.store).ensure(ov)
+            o = Store(self.store).ensure(ov, settings=given)
             if o.summary is None:
                 raise RuntimeError(f"run failed: {o.error}")
             summary = o.summary
@@ -145,7 +150,7 @@ class Runner:
             from sim.api import run_config
             from sim.config.load import load
 
-            cfg, dcfg = load(ov)  # the model's door, as for every run
+            cfg, dcfg = load(ov, given)  # the model's door, as for every run
             summary = run_config(cfg, dcfg).summary
         values = {o: _num(summary.get(o)) for o in SUMMARY}
         return {**values, **{o + EACH: v for o, v in values.items()}}

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.assumptions import Assumption, assumptions, design, overrides
+from experiments.assumptions import Assumption, assumptions, design, settings
 from experiments.cli import parse, run_main, unknown_name
 from experiments.compare import policy_overrides, resolve_policies
 from experiments.measures import run_measures
@@ -89,13 +89,13 @@ class Robust:
     def arms(self) -> list[str]:
         return [self.baseline, *self.policies]
 
-    def job(self, sample: int, arm: str, seed: int) -> list[str]:
-        """The overrides of one run: world, policy, seed, the user's overrides, then the sample's values."""
+    def job(self, sample: int, arm: str, seed: int) -> tuple[list[str], dict | None]:
+        """One run: the overrides (world, policy, seed, the user's) and the sample's values as settings."""
         head = [f"world={self.world}", *policy_overrides(arm)]
         run = [*head, f"seed={seed}", *self.overrides]
         if sample == DEFAULT:
-            return run
-        return [*run, *overrides(self.varied, self.points.loc[sample].to_dict(), head)]
+            return run, None
+        return run, settings(self.varied, self.points.loc[sample].to_dict(), head)
 
     def jobs(self) -> list[tuple[int, str, int]]:
         """Every run, sample by sample and seed by seed (runs that share a warm-up come together)."""
@@ -105,7 +105,7 @@ class Robust:
 
     def run(self, runs: Runs, n_jobs: int = 1) -> None:
         plan = self.jobs()
-        specs = [self.job(*j) for j in plan]
+        specs = [self.job(*j) for j in plan]  # (overrides, settings): run_many validates each at the door
         outs = run_many(runs, specs, n_jobs=n_jobs, desc="robust")
         self.counts = {"runs": len(outs), "reused": sum(o.status == "skipped" for o in outs),
                        "new": sum(o.status == "ok" for o in outs), "failed": sum(o.status == "failed" for o in outs)}

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from experiments.assumptions import assumptions, design
+from experiments.assumptions import assumptions, design, overrides
 from experiments.cli import run_main
 from experiments.robust import DEFAULT, USAGE, main, plan
 from experiments.store import Store, run_key
 from sim import run
+from sim.api import run_config
 from sim.config.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,17 +29,29 @@ def test_a_design_sample_at_the_default_values_reproduces_sim_run(tmp_path, same
     assert len(rob.varied) > 100  # every assumption with a range, not a handful
     for a in rob.varied:
         rob.points.loc[0, a.key] = a.at_default
-    job = rob.job(0, "im_reform", 3)
-    assert len(job) > 100 + len(SHORT)  # the sample's values are written out, one override each
-    # the same config as the run without the analysis, hence the same key in the store ...
-    assert run_key(load(job)[1]) == run_key(load(rob.job(DEFAULT, "im_reform", 3))[1])
+    over, values = rob.job(0, "im_reform", 3)
+    assert len(values) > 100  # the sample's values are all set, one by one
+    # the same config as the run without the analysis, hence the same key in the store, whether the values
+    # are given as settings or written out as override text ...
+    text = overrides(rob.varied, rob.points.loc[0].to_dict(), over[:2])
+    plain_key = run_key(load(rob.job(DEFAULT, "im_reform", 3)[0])[1])
+    assert run_key(load(over, values)[1]) == plain_key == run_key(load([*over, *text])[1])
     # ... and the same numbers as sim.run
-    stored = Store(tmp_path / "store").ensure(job)
+    stored = Store(tmp_path / "store").ensure(over, settings=values)
     plain = run(world="tiny", policy="im_reform", seed=3, days=15, overrides=["warmup_days=5"])
-    direct = run(world="tiny", policy="im_reform", seed=3, days=15, overrides=job[3:])
+    direct = run_config(*load(over, values))
     same_outputs(direct, plain)
     assert {k: v for k, v in stored.summary.items() if k not in ("git_commit", "code_version")} == \
         {k: v for k, v in plain.summary.items() if k not in ("git_commit", "code_version")}
+
+
+def test_a_sample_away_from_the_defaults_is_the_same_config_as_text_or_as_settings():
+    rob = plan("tiny", "status_quo", ["im_reform", "status_quo+policy.informatisation.online_level=0.2"],
+               samples=3, seeds=1, default_seeds=2, overrides=SHORT)
+    for arm in rob.arms:
+        over, values = rob.job(1, arm, 0)
+        text = overrides(rob.varied, rob.points.loc[1].to_dict(), over[:len(over) - 1 - len(SHORT)])
+        assert run_key(load(over, values)[1]) == run_key(load([*over, *text])[1]), arm
 
 
 def test_a_design_fills_the_ranges_and_repeats_with_its_seed():
