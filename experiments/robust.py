@@ -50,12 +50,15 @@ USAGE = """usage: python -m experiments.robust world=NAME baseline=NAME policies
   out=DIR             robust.json, robust.md, robust.csv, figures (default results/robust/<world>)
   store=DIR n_jobs=N  results store (default results/store) and worker processes (default 1)
   lang=en|zh          language of the figures (default en)
+  part=I/N            run only every N-th run from the I-th (0 <= I < N) into the store and stop: N such
+                      commands (a SLURM array, several machines) share the work; the same command without
+                      part= then finds every run in the store and writes the analysis
   any other key=value is a model override for every run, e.g. days=365 world.scale=0.5
 """
 
 KNOWN = dict(world="tiny", baseline="status_quo", policies=[], samples=32, seeds=2, default_seeds=10, seed_start=0,
              vary=[], method="lhs", sample_seed=0, threshold="", outcomes=[], out="", store=DEFAULT_STORE,
-             add_to_sweep=False, n_jobs=1, lang="en", formats=["png"])
+             add_to_sweep=False, n_jobs=1, lang="en", formats=["png"], part="")
 RESERVED = {
     "seed": "the analysis runs every point on seeds seed_start .. seed_start+seeds-1; write seeds=K",
     "policy": "name the policies with baseline=NAME and policies=[a,b]",
@@ -103,8 +106,8 @@ class Robust:
         out += [(i, a, s) for i in self.points.index for s in self.seeds for a in self.arms]
         return out
 
-    def run(self, runs: Runs, n_jobs: int = 1) -> None:
-        plan = self.jobs()
+    def run(self, runs: Runs, n_jobs: int = 1, part: tuple[int, int] = (0, 1)) -> None:
+        plan = self.jobs()[part[0]::part[1]]
         specs = [self.job(*j) for j in plan]  # (overrides, settings): run_many validates each at the door
         outs = run_many(runs, specs, n_jobs=n_jobs, desc="robust")
         self.counts = {"runs": len(outs), "reused": sum(o.status == "skipped" for o in outs),
@@ -189,9 +192,14 @@ def main(argv: list[str]) -> int:
     n_runs = len(rob.jobs())
     print(f"robust: {len(rob.varied)} assumptions, {len(rob.points)} samples x {len(rob.seeds)} seeds x "
           f"{len(rob.arms)} arms + {len(rob.default_seeds)} seeds at the defaults = {n_runs} runs", file=sys.stderr)
-    rob.run(runs, int(opts["n_jobs"]))
+    part = _part(opts["part"])
+    rob.run(runs, int(opts["n_jobs"]), part)
     c = rob.counts
     print(f"robust: {c['reused']} runs already in the store, {c['new']} new, {c['failed']} failed", file=sys.stderr)
+    if part != (0, 1):
+        print(f"robust: part {part[0]}/{part[1]} done ({c['runs']} of {n_runs} runs); run the command without "
+              "part= to write the analysis", file=sys.stderr)
+        return 1 if rob.failed else 0
     result = analyse(rob, threshold=threshold)
     write(rob, result, out, runs, lang=opts["lang"], formats=tuple(opts["formats"]))
     print((out / "robust.md").read_text())
@@ -199,6 +207,18 @@ def main(argv: list[str]) -> int:
     for i, a, s, e in rob.failed:
         print(f"failed: sample {i} {a} seed {s}: {e}", file=sys.stderr)
     return 1 if rob.failed else 0
+
+
+def _part(text: str) -> tuple[int, int]:
+    if not text:
+        return 0, 1
+    try:
+        i, n = (int(x) for x in str(text).split("/"))
+    except ValueError:
+        raise ConfigError(f"part={text!r}: write part=I/N, e.g. part=0/4 (the first of four shares)") from None
+    if not (n >= 1 and 0 <= i < n):
+        raise ConfigError(f"part={text!r}: need N >= 1 and 0 <= I < N, e.g. part=0/4")
+    return i, n
 
 
 def _number(name: str, v) -> float:

@@ -105,6 +105,7 @@ def test_the_analysis_names_the_assumption_that_flips_the_sign_and_prim_bounds_i
     ("samples=1", "samples=1"),
     ("method=grid", "method='grid'"),
     ("seed=3", "seeds=K"),
+    ("part=2/2", "0 <= I < N"),
 ])
 def test_bad_options_get_one_line_and_status_2(arg, says, tmp_path, capsys):
     code = run_main(main, USAGE, ["world=tiny", "policies=[im_reform]", f"out={tmp_path / 'o'}", arg])
@@ -148,3 +149,19 @@ def test_kill_and_resume_loses_and_doubles_nothing(tmp_path):
     assert f"{total} runs already in the store, 0 new" in again.stderr
     second = json.loads((out / "robust.json").read_text())
     assert first["policies"] == second["policies"] and first["scenarios"] == second["scenarios"]
+
+
+@pytest.mark.slow
+def test_parts_share_the_runs_and_the_last_command_only_reads_them(tmp_path, capsys):
+    store, out = tmp_path / "store", tmp_path / "out"
+    base = ["world=tiny", "policies=[im_reform]", "samples=3", "seeds=1", "default_seeds=2",
+            "vary=[params.needs.*]", f"store={store}", f"out={out}", *SHORT]
+    total = 3 * 2 + 2 * 2
+    for i in range(3):
+        assert main([*base, f"part={i}/3"]) == 0
+    assert not (out / "robust.json").exists()  # a part writes no analysis
+    assert _complete(store) == total
+    capsys.readouterr()
+    assert main(base) == 0
+    assert f"{total} runs already in the store, 0 new" in capsys.readouterr().err
+    assert (out / "robust.json").exists()

@@ -8,6 +8,7 @@ data: overrides cannot name code (``_target_``), read the environment
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import functools
@@ -77,10 +78,18 @@ def load(overrides: list[str], settings: dict | None = None) -> tuple[Config, Di
     for text in overrides:
         (changes if text.startswith(REFORM) else world).append(text)
     changes = [POLICY + text[len(REFORM):] for text in changes]
-    cfg = compose_config([*world, *changes, *baseline_overrides(world)])
-    if settings:
+    composed = [*world, *changes, *baseline_overrides(world)]
+    if settings:  # a design: many samples share the composition of their arm and seed
+        cfg = copy.deepcopy(_composed(tuple(composed)))
         apply_settings(cfg, settings)
+    else:
+        cfg = compose_config(composed)
     return to_config(cfg), cfg
+
+
+@functools.lru_cache(maxsize=64)
+def _composed(overrides: tuple[str, ...]) -> DictConfig:
+    return compose_config(list(overrides))
 
 
 def apply_settings(cfg: DictConfig, settings: dict) -> None:
