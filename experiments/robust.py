@@ -179,6 +179,7 @@ def main(argv: list[str]) -> int:
 
     opts, extra = parse(argv, KNOWN, "experiments.robust", RESERVED)
     threshold = None if opts["threshold"] in ("", None) else _number("threshold", opts["threshold"])
+    part = _part(opts["part"])
     if opts["lang"] not in ("en", "zh"):
         raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")
     rob = plan(opts["world"], opts["baseline"], opts["policies"] or [p for p in DEFAULT_POLICIES
@@ -192,7 +193,6 @@ def main(argv: list[str]) -> int:
     n_runs = len(rob.jobs())
     print(f"robust: {len(rob.varied)} assumptions, {len(rob.points)} samples x {len(rob.seeds)} seeds x "
           f"{len(rob.arms)} arms + {len(rob.default_seeds)} seeds at the defaults = {n_runs} runs", file=sys.stderr)
-    part = _part(opts["part"])
     rob.run(runs, int(opts["n_jobs"]), part)
     c = rob.counts
     print(f"robust: {c['reused']} runs already in the store, {c['new']} new, {c['failed']} failed", file=sys.stderr)
