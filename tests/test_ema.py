@@ -70,7 +70,6 @@ def test_a_small_many_objective_search_over_levers_runs(tmp_path):
               levers=["policy.informatisation.online_level", "policy.funding.service_yuan_per_household_year"],
               outcomes=["satisfaction_mean", "cost_total_yuan"])
     with ema.SequentialEvaluator(m) as ev:
-        found = ev.optimize(nfe=8, searchover="levers", epsilons=[0.01, 1e5], population_size=4,
-                            directory=str(tmp_path), filename="archives.tar.gz")
-    results = found[0] if isinstance(found, tuple) else found
+        results, convergence = ev.optimize(nfe=8, searchover="levers", epsilons=[0.01, 1e5], population_size=4,
+                                           directory=str(tmp_path), filename="archives.tar.gz")
     assert len(results) >= 1 and {"satisfaction_mean", "cost_total_yuan"} <= set(results.columns)

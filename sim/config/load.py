@@ -105,6 +105,9 @@ def apply_settings(cfg: DictConfig, settings: dict) -> None:
         found = _lookup(key)
         if found[0] != "field":
             raise ConfigError(f"settings: {key}: a setting is one value of the schema, not a group or an item")
+        if _has_interpolation(value) or _has_code_key(value):
+            raise ConfigError(f"settings: {key}={_show(value)}: interpolations and instantiation keys are not "
+                              "allowed; a setting is a plain value")
         _check_type(key, _show(value), value, found)
         OmegaConf.update(cfg, key, value, merge=False)
 
