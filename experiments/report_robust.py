@@ -115,7 +115,7 @@ def section(rec: dict | None, policies: list[str], base: str, lang: str, where: 
                 text += (" " if lang == "en" else "") + tr("robust_box", lang, cond=_cond(sc["box"], lang),
                                                            cov=_pct(sc["coverage"], lang),
                                                            dens=_pct(sc["density"], lang))
-            top = [r["key"] for r in rec.get("sensitivity", {}).get(p, {}).get(o, [])[:3]]
+            top = [r["key"] for r in rec.get("sensitivity", {}).get(p, {}).get(o, []) if r.get("clear")][:3]
             if top:
                 text += (" " if lang == "en" else "") + tr("robust_dep", lang, outcome=label(o, lang),
                                                            pol=label(p, lang),

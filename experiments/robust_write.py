@@ -63,11 +63,14 @@ def markdown(rec: dict) -> str:
     for outs in rec["scenarios"].values():
         lines += [f"- {s['sentence']}" for s in outs.values()]
     lines.append("\nSensitivity of the effect (RBD-FAST first-order index S1 over the design, 95 % bootstrap "
-                 "half-width), the largest three per headline outcome:\n")
+                 "half-width): the assumptions whose index stands clear of its noise, at most three per headline "
+                 "outcome. With few samples and many assumptions every index is noisy: none may stand out until "
+                 "there are more samples, or fewer assumptions (vary=).\n")
     for p, outs in rec["sensitivity"].items():
         for o in [h for h in HEADLINE if h in outs]:
-            top = ", ".join(f"`{r['key']}` {fmt(r['S1'])} ± {fmt(r['S1_conf'])}" for r in outs[o][:3])
-            lines.append(f"- {p}, {label(o)}: {top or 'no spread to explain'}")
+            clear = [r for r in outs[o] if r["clear"]][:3]
+            top = ", ".join(f"`{r['key']}` {fmt(r['S1'])} ± {fmt(r['S1_conf'])}" for r in clear)
+            lines.append(f"- {p}, {label(o)}: {top or 'none stands out with ' + str(rec['samples']) + ' samples'}")
     if rec["notes"]:
         lines.append("\nNotes: " + "; ".join(rec["notes"]))
     if rec["failed"]:
@@ -94,6 +97,7 @@ def figures(rob, rec: dict, lang: str = "en") -> dict:
                 ax.plot([j + 0.35] * 2, [lo, hi], "-", lw=3, color="k",
                         label=label("robust_seed", lang) if j == 0 else None)
         ax.axhline(0, color="0.5", lw=0.8)
+        style.plain_numbers(ax, "y")
         ax.set_xticks(range(len(rob.policies)), [style.wrap(label(p, lang), 12) for p in rob.policies])
         ax.set_title(style.wrap(label(o, lang), 26))
     style.legend_below(fig, axes[0])

@@ -18,7 +18,8 @@ ROBUST = {  # robust.json as experiments.robust writes it (schema of the issue),
         "seed_mean": 0.08}}},
     "scenarios": {"im_reform": {"satisfaction_mean": {
         "box": {"params.satisfaction.w_wait": {"low": 0.31, "high": None}}, "coverage": 0.75, "density": 0.8}}},
-    "sensitivity": {"im_reform": {"satisfaction_mean": [{"key": "params.satisfaction.w_wait", "S1": 0.4}]}},
+    "sensitivity": {"im_reform": {"satisfaction_mean": [{"key": "params.satisfaction.w_wait", "S1": 0.4, "clear": True},
+                                                     {"key": "params.needs.rate_dispute", "S1": 0.3, "clear": False}]}},
 }
 
 
@@ -41,6 +42,7 @@ def test_without_a_robust_analysis_the_report_says_its_intervals_cover_seed_nois
             "0.0800 [0.0750, 0.0850]", "between −0.0100 and 0.1200", "in 90 % of them",
             "`params.satisfaction.w_wait` > 0.31", "holds 75 % of the cases", "depends most on",
             "did not include"]),
+    ("en", ["depends most on `params.satisfaction.w_wait`."]),
     ("zh", ["只反映随机种子噪声", "7个假设", "40组组合", "随机种子区间（默认假设）", "0.0800 [0.0750, 0.0850]",
             "介于−0.0100与0.1200之间", "90%的假设下", "`params.satisfaction.w_wait` > 0.31", "最取决于",
             "稳健性分析未包括"]),

@@ -85,9 +85,9 @@ def test_the_analysis_names_the_assumption_that_flips_the_sign_and_prim_bounds_i
     assert s["q05"] < 0 < s["q95"]  # the sign flips over the assumptions ...
     assert 0.2 < s["share_same_sign"] < 0.8
     top = rec["sensitivity"][pol]["satisfaction_mean"][0]
-    assert top["key"] == key  # ... the sensitivity of the effect names the assumption that flips it
+    assert top["key"] == key and top["clear"]  # ... the sensitivity of the effect names the assumption that flips it
     sc = rec["scenarios"][pol]["satisfaction_mean"]
-    assert key in sc["box"]  # and the PRIM box bounds it, near where the policy's own value lies
+    assert list(sc["box"]) == [key]  # and the PRIM box bounds it alone, near where the policy's own value lies
     b = sc["box"][key]
     assert any(v is not None and 0.1 < v < 0.3 for v in (b["low"], b["high"]))
     assert sc["coverage"] > 0.5 and sc["density"] > 0.5
