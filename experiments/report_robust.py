@@ -29,14 +29,14 @@ T = {
     "robust_p": (
         "The intervals above cover seed noise only. To see how far the answer rests on the model's assumptions, "
         "{samples} plausible combinations of {k} assumptions were drawn from their ranges (docs/parameters.md) and "
-        "every policy was run against {base} on each, paired on {seeds} seeds. The table puts the two kinds of "
+        "every policy was run against {base} on each, paired on the same {seeds}. The table puts the two kinds of "
         "uncertainty side by side: the seed interval (95 %, at the default assumptions) and the range of the "
         "change over plausible assumptions (5 % to 95 % of the samples).",
         "上述区间只反映随机种子噪声。为了解结论在多大程度上取决于模型假设，从{k}个假设的合理范围（见docs/parameters.md）"
-        "中抽取了{samples}组组合，在每组下都以{seeds}个配对随机种子将每项政策与{base}比较。下表将两种不确定性并列："
+        "中抽取了{samples}组组合，在每组下都以相同的{seeds}配对，将每项政策与{base}比较。下表将两种不确定性并列："
         "随机种子区间（95%，默认假设下）与合理假设下变化的范围（样本的5%至95%）。"),
     "robust_col_seed": ("Seed interval (default assumptions)", "随机种子区间（默认假设）"),
-    "robust_col_range": ("Over plausible assumptions (5–95 %)", "合理假设范围（5%–95%）"),
+    "robust_col_range": ("Over plausible assumptions: median [5 %, 95 %]", "合理假设范围：中位数 [5%, 95%]"),
     "robust_col_same": ("Same direction", "方向一致的比例"),
     "robust_s": (
         "{pol} changes {outcome} by {seed} over seeds at the default assumptions; over plausible assumptions the "
@@ -95,8 +95,10 @@ def section(rec: dict | None, policies: list[str], base: str, lang: str, where: 
     """Blocks for the "How sure are we" section: the robust comparison, or the plain statement of what is missing."""
     if not rec:
         return [("p", tr("robust_none", lang))]
+    n = len(rec["seeds"])
+    seeds = f"{n}个随机种子" if lang == "zh" else "seed" if n == 1 else f"{n} seeds"
     blocks = [("p", tr("robust_p", lang, samples=rec["samples"], k=len(rec["varied"]), base=label(base, lang),
-                       seeds=len(rec["seeds"])))]
+                       seeds=seeds))]
     rows, words = [], []
     for p in policies:
         outs = rec["policies"].get(p)

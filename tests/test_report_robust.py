@@ -38,12 +38,14 @@ def test_without_a_robust_analysis_the_report_says_its_intervals_cover_seed_nois
 
 @pytest.mark.parametrize("lang, words", [
     ("en", ["cover seed noise only", "40 plausible combinations of 7 assumptions",
-            "Seed interval (default assumptions)", "Over plausible assumptions (5–95 %)",
+            "Seed interval (default assumptions)", "Over plausible assumptions: median [5 %, 95 %]",
+            "paired on the same 2 seeds",
             "0.0800 [0.0750, 0.0850]", "between −0.0100 and 0.1200", "in 90 % of them",
             "`params.satisfaction.w_wait` > 0.31", "holds 75 % of the cases", "depends most on",
             "did not include"]),
     ("en", ["depends most on `params.satisfaction.w_wait`."]),
-    ("zh", ["只反映随机种子噪声", "7个假设", "40组组合", "随机种子区间（默认假设）", "0.0800 [0.0750, 0.0850]",
+    ("zh", ["只反映随机种子噪声", "7个假设", "40组组合", "随机种子区间（默认假设）",
+            "相同的2个随机种子配对", "0.0800 [0.0750, 0.0850]",
             "介于−0.0100与0.1200之间", "90%的假设下", "`params.satisfaction.w_wait` > 0.31", "最取决于",
             "稳健性分析未包括"]),
 ])
