@@ -119,7 +119,6 @@ def _complete(store: Path) -> int:
     return sum(s.is_done(k) for k in s.keys())
 
 
-@pytest.mark.slow
 def test_kill_and_resume_loses_and_doubles_nothing(tmp_path):
     store, out = tmp_path / "store", tmp_path / "out"
     argv = [sys.executable, "-m", "experiments.robust", "world=tiny", "policies=[im_reform]", "samples=5",
