@@ -130,6 +130,8 @@ NAMES: dict[str, tuple[str, str]] = {
     "better_down": ("lower is better", "越低越好"),
     "better_zero": ("closer to 0 is better", "越接近0越好"),
     "better_none": ("neither", "无好坏之分"),
+    "robust_range": ("5-95 % of the effect over plausible assumptions", "合理假设范围内效果的5%-95%区间"),
+    "robust_seed": ("95 % seed interval at the default assumptions", "默认假设下随机种子的95%区间"),
 }
 
 LABELS: dict[str, tuple[str, str]] = {**OUTCOMES, **NAMES}

@@ -48,22 +48,27 @@ USAGE = """usage: python -m experiments.report [world=tiny] policies=[a,b,...] [
   store=DIR         results store to reuse (default results/store); add_to_sweep=true as in compare
   n_jobs=N          worker processes (default: all cores; results do not depend on it)
   formats=[png,pdf] figure files written beside report.md
+  robust=DIR        a robust analysis of the same world and baseline (python -m experiments.robust out=DIR):
+                    "How sure are we" then shows its range over plausible assumptions beside the seed interval
   any other key=value is a model override for every run, e.g. days=180 world.scale=0.1
 """
 
 KNOWN = dict(world="tiny", baseline="status_quo", policies=[], seeds=10, seed_start=0, out="", store=DEFAULT_STORE,
              add_to_sweep=False, n_jobs=0, target=0.0, max_seeds=200, step=10, lang="en", formats=["png", "pdf"],
-             relevant=0.01)
+             relevant=0.01, robust="")
 DEFAULT_POLICIES = ("im_reform", "zhucheng_model", "jinan_model")
 REPORT_META = "report.json"
 
 
 def settings_of(world: str, baseline: str, policies: list[str], seeds: int, seed_start: int, overrides: list[str],
-                lang: str, target: float = 0.0, relevant: float = 0.01) -> dict:
-    """What a report is of: everything that changes its content."""
-    return {"world": world, "baseline": baseline, "policies": list(policies), "seeds": seeds,
-            "seed_start": seed_start, "overrides": sorted(overrides), "lang": lang, "target": target,
-            "relevant": relevant}
+                lang: str, target: float = 0.0, relevant: float = 0.01, robust: dict | None = None) -> dict:
+    """What a report is of: everything that changes its content (a robust analysis by its numbers)."""
+    out = {"world": world, "baseline": baseline, "policies": list(policies), "seeds": seeds,
+           "seed_start": seed_start, "overrides": sorted(overrides), "lang": lang, "target": target,
+           "relevant": relevant}
+    if robust:
+        out["robust"] = hashlib.sha256(json.dumps(robust, sort_keys=True).encode()).hexdigest()[:12]
+    return out
 
 
 def digest(settings: dict) -> str:
@@ -125,7 +130,7 @@ def _store_text(comp: Comparison) -> str:
 
 
 def build(comp: Comparison, out: Path, lang: str = "en", formats=("png", "pdf"), relevant: float = 0.01,
-          settings: dict | None = None) -> Path:
+          settings: dict | None = None, robust: dict | None = None, robust_dir: str = "") -> Path:
     """Write report.md (figures beside it), report.html (all embedded), the comparison and report.json.
 
     Everything is made in a temporary folder first and then put in place, so ``out`` holds
@@ -147,7 +152,7 @@ def build(comp: Comparison, out: Path, lang: str = "en", formats=("png", "pdf"),
                   *cost(comp, tab, ctx, lang, relevant),
                   ("h2", t("time", lang)), ("img", figs["series"], label("series_title", lang)),
                   ("img", figs["map"], label("map_title", lang)),
-                  *how_sure(comp, tab, lang, _store_text(comp))]
+                  *how_sure(comp, tab, lang, _store_text(comp), robust, robust_dir)]
         (tmp / "report.md").write_text(to_markdown(blocks, tmp, lang))
         (tmp / "report.html").write_text(to_html(blocks, lang))
         write(comp, tmp)
@@ -191,15 +196,22 @@ def main(argv: list[str]) -> int:
         raise unknown_name("world", opts["world"], "world", options("world"))
     pols = resolve_policies(opts["policies"] or [p for p in DEFAULT_POLICIES if p in options("policy")],
                             opts["baseline"])
+    rob = None
+    if opts["robust"]:
+        from experiments.report_robust import check
+        from experiments.robust import load_result
+
+        rob = load_result(opts["robust"])
+        check(rob, opts["world"], opts["baseline"], opts["robust"])
     sett = settings_of(opts["world"], opts["baseline"], pols, opts["seeds"], opts["seed_start"], overrides,
-                       opts["lang"], float(opts["target"]), float(opts["relevant"]))
+                       opts["lang"], float(opts["target"]), float(opts["relevant"]), rob)
     out = Path(opts["out"]) if opts["out"] else default_out(sett)
     check_out(out, sett)  # before anything runs
     n_jobs = opts["n_jobs"] or os.cpu_count() or 1
     comp = compare(opts["world"], opts["baseline"], pols, opts["seeds"], opts["seed_start"], overrides,
                    opts["store"], n_jobs, float(opts["target"]), opts["max_seeds"], opts["step"],
                    add_to_sweep=opts["add_to_sweep"])
-    build(comp, out, opts["lang"], tuple(opts["formats"]), float(opts["relevant"]), sett)
+    build(comp, out, opts["lang"], tuple(opts["formats"]), float(opts["relevant"]), sett, rob, opts["robust"])
     print(f"wrote {out}/report.html (self-contained) and {out}/report.md with figures in {out}/figures/")
     return 1 if comp.failed else 0
 

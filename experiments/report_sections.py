@@ -207,7 +207,10 @@ def cost(comp: Comparison, tab: pd.DataFrame, ctx: dict, lang: str, relevant: fl
             ("table", Table(header, rows, notes=notes))]
 
 
-def how_sure(comp: Comparison, tab: pd.DataFrame, lang: str, store_text: str) -> list:
+def how_sure(comp: Comparison, tab: pd.DataFrame, lang: str, store_text: str, robust: dict | None = None,
+             robust_dir: str = "") -> list:
+    """Seed noise (paired seeds), then the robust analysis beside it, or the statement that there is none."""
+    from experiments.report_robust import section
     ratio = (tab["half_width"] / tab["unpaired_half_width"]).replace([np.inf, -np.inf], np.nan).dropna()
     ratio = ratio[ratio > 0]
     if len(ratio):
@@ -219,7 +222,8 @@ def how_sure(comp: Comparison, tab: pd.DataFrame, lang: str, store_text: str) ->
     blocks = [("h2", t("method", lang)),
               ("p", t("method_p", lang, n=len(comp.seeds), base=label(comp.baseline, lang), ratio=rtext,
                       factor=factor)),
-              ("p", t("method_p2", lang))]
+              ("p", t("method_p2", lang)),
+              *section(robust, comp.policies, comp.baseline, lang, robust_dir)]
     k = int((tab.get("note", pd.Series(dtype=str)) == CONSTANT).sum())
     if k:
         blocks.append(("p", t("method_const", lang, k=k)))

@@ -10,21 +10,30 @@ from experiments.store import ENV_CODE_VERSION, Outcome, Store, code_version, ru
 from sim.config.load import load
 
 
-def _ensure(root: str, overrides: list[str], version: str) -> Outcome:
+def _ensure(root: str, job, version: str) -> Outcome:
     os.environ[ENV_CODE_VERSION] = version  # the same key in every worker as in the parent
-    return Store(root).ensure(overrides)
+    overrides, settings = _split(job)
+    return Store(root).ensure(overrides, settings=settings)
 
 
-def run_many(runs: Runs | Store, jobs: list[list[str]], n_jobs: int = 1, desc: str = "runs") -> list[Outcome]:
+def _split(job) -> tuple[list[str], dict | None]:
+    """A job is a list of overrides, or (overrides, settings) (see :func:`sim.config.load.load`)."""
+    if isinstance(job, tuple):
+        return list(job[0]), job[1]
+    return list(job), None
+
+
+def run_many(runs: Runs | Store, jobs: list, n_jobs: int = 1, desc: str = "runs") -> list[Outcome]:
     """Validate every job first (ConfigError, nothing run), then run the ones no store of ``runs`` holds.
 
-    New runs go into ``runs.write``.  Results do not depend on ``n_jobs``: each run is
-    determined by its config alone.
+    A job is a list of overrides or a pair (overrides, settings).  New runs go into ``runs.write``.
+    Results do not depend on ``n_jobs``: each run is determined by its config alone.
     """
     from tqdm import tqdm
 
     runs = runs if isinstance(runs, Runs) else Runs(runs)
-    keys = [run_key(load(job)[1]) for job in jobs]
+    configs = [load(*_split(job))[1] for job in jobs]
+    keys = [run_key(c) for c in configs]
     version = code_version()
     out: list[Outcome | None] = [None] * len(jobs)
     for i, k in enumerate(keys):
@@ -35,8 +44,9 @@ def run_many(runs: Runs | Store, jobs: list[list[str]], n_jobs: int = 1, desc: s
                disable=not sys.stderr.isatty())
     root = str(runs.write.root)
     if n_jobs == 1 or len(todo) <= 1:
-        for i in todo:
-            out[i] = _ensure(root, jobs[i], version)
+        for i in todo:  # in process: the config validated above is the run's (Store.ensure would load it again)
+            overrides, settings = _split(jobs[i])
+            out[i] = runs.write.ensure_config(configs[i], overrides, settings=settings)
             bar.update()
     else:
         from joblib import Parallel, delayed

@@ -147,20 +147,24 @@ class Store:
         return pd.read_parquet(self.path(key) / f"{name}.parquet")
 
     # -- writing ------------------------------------------------------------------
-    def ensure(self, overrides: list[str] | tuple[str, ...], save_maps: bool = True) -> Outcome:
-        """Make sure the run given by ``overrides`` is in the store; run it if not.
+    def ensure(self, overrides: list[str] | tuple[str, ...], save_maps: bool = True,
+               settings: dict | None = None) -> Outcome:
+        """Make sure the run given by ``overrides`` (and ``settings``, see :func:`sim.config.load.load`) is in
+        the store; run it if not.
 
         A bad config raises ConfigError (nothing is recorded); any error while running is
         recorded as a failed run and returned, never raised.
         """
-        cfg, dcfg = load(list(overrides))
-        return self.ensure_config(dcfg, list(overrides), save_maps=save_maps)
+        cfg, dcfg = load(list(overrides), settings)
+        return self.ensure_config(dcfg, list(overrides), save_maps=save_maps, settings=settings)
 
-    def ensure_config(self, dcfg: DictConfig, overrides: list[str], save_maps: bool = True) -> Outcome:
+    def ensure_config(self, dcfg: DictConfig, overrides: list[str], save_maps: bool = True,
+                      settings: dict | None = None) -> Outcome:
         key = run_key(dcfg)
         if self.is_done(key):
             return Outcome(key, "skipped", summary=self.summary(key))
-        meta = {"key": key, "overrides": list(overrides), "code_version": code_version(),
+        meta = {"key": key, "overrides": list(overrides), **({"settings": dict(settings)} if settings else {}),
+                "code_version": code_version(),
                 "git_commit": git_commit(), "pid": os.getpid(), "host": os.uname().nodename,
                 "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
         t0 = time.perf_counter()

@@ -23,6 +23,7 @@ def param(
     unit: str = "",
     free_length: bool = False,
     plausible: tuple | None = None,
+    fixed: str | None = None,
 ) -> Any:
     """A dataclass field with its source, allowed values and, for assumptions, a plausible range.
 
@@ -30,13 +31,19 @@ def param(
     ``choices`` a closed set of values (for strings or list items).  A list
     keeps the length of its default unless ``free_length``.  ``plausible`` is
     ``(low, high, reason)``: the values a reader of the literature could defend
-    for a number whose source is an assumption (the default lies inside).
+    for a number whose source is an assumption (the default lies inside); for a list
+    of numbers it is a factor on every item (1 lies inside).  ``fixed`` says instead
+    why an assumption is not varied (a definition, a calibration, a world's geography).
     """
+    if plausible is not None and fixed is not None:
+        raise ValueError("a parameter has a plausible range or a reason to stay fixed, not both")
     length = len(default) if isinstance(default, list) and default and not free_length else None
     meta = {"src": src, "lo": lo, "hi": hi, "gt": gt, "choices": choices, "unit": unit, "length": length}
     if plausible is not None:
         low, high, why = plausible
         meta["plausible"] = (float(low), float(high), str(why))
+    if fixed is not None:
+        meta["fixed"] = str(fixed)
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)

@@ -8,6 +8,7 @@ data: overrides cannot name code (``_target_``), read the environment
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import functools
@@ -61,20 +62,54 @@ def to_config(cfg: DictConfig) -> Config:
     return validate(obj)
 
 
-def load(overrides: list[str]) -> tuple[Config, DictConfig]:
+def load(overrides: list[str], settings: dict | None = None) -> tuple[Config, DictConfig]:
     """Compose and validate; returns the dataclasses and the resolved DictConfig.
 
     The user's ``policy.*`` settings that the policy does not change itself are the user's world:
     they also go to ``baseline`` (:func:`baseline_overrides`), so they hold before the reform too.
     ``reform.*`` settings are changes the reform makes: they go to ``policy.*`` only.
+
+    ``settings`` (key -> value) are set exactly as given after composition (:func:`apply_settings`):
+    a design of many numbers without override text to parse; a ``policy.*`` key there is not copied
+    to ``baseline``.  Both pass the same checks.
     """
     check_overrides(overrides)
     world, changes = [], []
     for text in overrides:
         (changes if text.startswith(REFORM) else world).append(text)
     changes = [POLICY + text[len(REFORM):] for text in changes]
-    cfg = compose_config([*world, *changes, *baseline_overrides(world)])
+    composed = [*world, *changes, *baseline_overrides(world)]
+    if settings:  # a design: many samples share the composition of their arm and seed
+        cfg = copy.deepcopy(_composed(tuple(composed)))
+        apply_settings(cfg, settings)
+    else:
+        cfg = compose_config(composed)
     return to_config(cfg), cfg
+
+
+@functools.lru_cache(maxsize=64)
+def _composed(overrides: tuple[str, ...]) -> DictConfig:
+    return compose_config(list(overrides))
+
+
+def apply_settings(cfg: DictConfig, settings: dict) -> None:
+    """Set leaf keys of the composed config to values: each key must be one of the schema and each value
+    of its type (one line otherwise); ranges and rules across fields are checked with the rest by
+    :func:`to_config`."""
+    for key, value in settings.items():
+        if not isinstance(key, str) or not key:
+            raise ConfigError(f"settings: {key!r} is not a config key")
+        if key in GROUPS or key.startswith(REFORM):
+            raise ConfigError(f"settings: {key}: a world, a policy or a reform change is an override, "
+                              "not a setting")
+        found = _lookup(key)
+        if found[0] != "field":
+            raise ConfigError(f"settings: {key}: a setting is one value of the schema, not a group or an item")
+        if _has_interpolation(value) or _has_code_key(value):
+            raise ConfigError(f"settings: {key}={_show(value)}: interpolations and instantiation keys are not "
+                              "allowed; a setting is a plain value")
+        _check_type(key, _show(value), value, found)
+        OmegaConf.update(cfg, key, value, merge=False)
 
 
 # ``reform.X=v``: a change the reform makes, on its day, to the user's baseline (written to policy.X).

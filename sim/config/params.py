@@ -42,10 +42,13 @@ class Needs:
     rel_children_cultural: float = param(1.4, "MODEL.md 7: children -> education (size: assumption)", lo=0, hi=10,
                                          plausible=(1.1, 1.8, "children's activities add to cultural needs"))
     case_type_shares: list = param(
-        [0.18, 0.18, 0.10, 0.12, 0.16, 0.06, 0.12, 0.08], A + " (order of CASE_TYPES)", lo=0, hi=1)
-    patience_days: list = param([10.0, 20.0, 30.0, 20.0, 5.0], A + " (mean, by category)", gt=0, unit="days")
+        [0.18, 0.18, 0.10, 0.12, 0.16, 0.06, 0.12, 0.08], A + " (order of CASE_TYPES)", lo=0, hi=1,
+            fixed='shares that must sum to 1 (the mix of public-service cases)')
+    patience_days: list = param([10.0, 20.0, 30.0, 20.0, 5.0], A + " (mean, by category)", gt=0, unit="days",
+                                plausible=(0.6, 1.5, 'residents wait days to weeks'))
     target_days: list = param(
-        [3.0, 7.0, 5.0, 7.0, 1.0], A + "; Tongling: a certificate took >= 5 days", gt=0, unit="days")
+        [3.0, 7.0, 5.0, 7.0, 1.0], A + "; Tongling: a certificate took >= 5 days", gt=0, unit="days",
+        fixed="the service standard outcomes are measured against (coverage_service), a definition, not a behaviour")
 
 
 @dataclass
@@ -73,8 +76,10 @@ class Channel:
 class Service:
     """Step 3: service in hours of staff time, facilities and civic capacity."""
 
-    office_open_hour: float = param(8.5, "assumption: offices open at 8:30", lo=0, hi=23, unit="h")
-    office_close_hour: float = param(17.5, "assumption: offices close at 17:30", lo=1, hi=24, unit="h")
+    office_open_hour: float = param(8.5, "assumption: offices open at 8:30", lo=0, hi=23, unit="h",
+                                    fixed='office hours are a published rule')
+    office_close_hour: float = param(17.5, "assumption: offices close at 17:30", lo=1, hi=24, unit="h",
+                                     fixed='office hours are a published rule')
     hours_per_official: float = param(8.0, "a working day", gt=0, hi=24, unit="h/day")
     productivity_at_zero_skill: float = param(
         0.5, A + " (an official of skill s does (this + s) of a standard hour's work per hour)", lo=0, hi=2,
@@ -95,7 +100,8 @@ class Service:
     hours_cultural: float = param(0.4, A, gt=0, unit="h", plausible=(0.25, 0.7, "booking a room, a class"))
     hours_public: list = param(
         [0.5, 0.7, 0.8], A + " (hours of a public-service case by the level its type needs: community, street, "
-        "department; a case keeps its complexity wherever it is resolved)", gt=0, unit="h")
+        "department; a case keeps its complexity wherever it is resolved)", gt=0, unit="h",
+            plausible=(0.6, 1.5, 'a case takes half an hour to an hour'))
     hours_dispute: float = param(1.0, A, gt=0, unit="h", plausible=(0.6, 2.0, "mediation takes a conversation"))
     hours_safety: float = param(0.4, A, gt=0, unit="h", plausible=(0.25, 0.8, "a report and a visit"))
     hours_intake: float = param(0.25, A + " (receiving a case and passing it up a layer)", gt=0, unit="h",
@@ -132,7 +138,7 @@ class Service:
                                      plausible=(0.6, 0.8, "professional providers"))
     quality_facility: float = param(0.75, A + " (a specialised facility: clinic, library, kindergarten)", lo=0, hi=1,
                                     plausible=(0.65, 0.85, "specialists with equipment"))
-    quality_noise: float = param(0.15, A, lo=0, hi=1)
+    quality_noise: float = param(0.15, A, lo=0, hi=1, plausible=(0.08, 0.22, 'experiences differ'))
 
 
 @dataclass
@@ -168,12 +174,13 @@ class Escalation:
     """Step 4: authority levels, delays and pass-back up the layers."""
 
     # required level of each case type: 0 community, 1 street office, 2 department
-    authority_level: list = param([0, 2, 2, 1, 1, 2, 2, 1], A + " (order of CASE_TYPES)", lo=0, hi=2)
+    authority_level: list = param([0, 2, 2, 1, 1, 2, 2, 1], A + " (order of CASE_TYPES)", lo=0, hi=2,
+                                  fixed='which layer may resolve a case type: structure, not a size')
     case_department: list = param(
         ["housing", "health", "education_culture", "human_resources",
          "civil_affairs", "housing", "public_security", "health"],
         A + " (order of CASE_TYPES)",
-    )
+    fixed='which department owns a case type: structure, not a size')
     delay_to_street_days: float = param(2.0, A + "; Tongling: >= 5 days before the reform", lo=0, hi=365,
                                         unit="days", plausible=(1, 3, "paper files go up once or twice a week"))
     delay_to_department_days: float = param(3.0, A, lo=0, hi=365, unit="days",
@@ -197,7 +204,9 @@ class Escalation:
 class Satisfaction:
     """Step 6: subtractive expectation-disconfirmation (Van Ryzin 2004, 2006)."""
 
-    base: float = param(0.25, A + " (calibrated: status quo satisfaction near its start)", lo=0, hi=1)
+    base: float = param(0.25, A + " (calibrated: status quo satisfaction near its start)", lo=0, hi=1,
+                        fixed="calibrated: the status quo's satisfaction near its start (docs/ODD.md); varying it "
+                        "moves the level, not the comparison")
     w_performance: float = param(0.75, "Van Ryzin 2004: performance has the larger effect (size: assumption)", lo=0,
                                  plausible=(0.6, 0.9, "performance dominates"))
     w_disconfirmation: float = param(0.35, "Van Ryzin 2004, 2006 (size: assumption)", lo=0,
@@ -218,16 +227,17 @@ class Satisfaction:
                                      plausible=(0.05, 0.2, "expectations move slowly"))
     trust_memory_days: float = param(90.0, A + " (trust = smoothed satisfaction)", lo=1, unit="days",
                                      plausible=(45, 180, "a season"))
-    satisfied_threshold: float = param(0.6, A, lo=0, hi=1)
+    satisfied_threshold: float = param(0.6, A, lo=0, hi=1, fixed='defines the outcome satisfied_share, not a behaviour')
 
 
 @dataclass
 class Participation:
     """Step 7: threshold contagion among neighbours (Granovetter 1978), reached by party members."""
 
-    threshold_mean: float = param(0.38, A + " (calibrated: about 20 % take part before any reform)", lo=0, hi=1)
-    threshold_concentration: float = param(6.0, A, gt=0)
-    noise_sd: float = param(0.08, A, lo=0)
+    threshold_mean: float = param(0.38, A + " (calibrated: about 20 % take part before any reform)", lo=0, hi=1,
+                                  fixed='calibrated: about 20 % take part before any reform (docs/ODD.md)')
+    threshold_concentration: float = param(6.0, A, gt=0, plausible=(4, 10, 'households differ in readiness'))
+    noise_sd: float = param(0.08, A, lo=0, plausible=(0.04, 0.12, 'day-to-day moods'))
     w_neighbours: float = param(0.3, "MODEL.md 7: share of participating neighbours (weight: assumption)", lo=0,
                                 plausible=(0.2, 0.4, "neighbours matter most"))
     w_trust: float = param(0.3, A, lo=0, plausible=(0.15, 0.45, "trusting households join"))
@@ -238,21 +248,24 @@ class Participation:
         20.0, A + " (households one fully active party member keeps in touch with)", gt=0,
         plausible=(10, 40, "a party group of ten covers a building or a lane"))
     reach_cells: int = param(1, A + " (Moore radius of an unorganised member's reach)", lo=0,
-                             hi=MAX_NEIGHBOURHOOD_CELLS)
+                             hi=MAX_NEIGHBOURHOOD_CELLS, plausible=(1, 2, 'a member reaches the next lanes'))
     neighbour_cells: int = param(1, A + " (Moore radius of the neighbours whose participation pulls)", lo=0,
-                                 hi=MAX_NEIGHBOURHOOD_CELLS)
-    trust_pivot: float = param(0.5, A + " (trust above this pulls towards taking part, below it away)", lo=0, hi=1)
+                                 hi=MAX_NEIGHBOURHOOD_CELLS, plausible=(1, 2, 'neighbours within a few hundred metres'))
+    trust_pivot: float = param(0.5, A + " (trust above this pulls towards taking part, below it away)", lo=0, hi=1,
+                               plausible=(0.4, 0.6, 'about the middle'))
     w_council: float = param(0.01, A + " per active council", lo=0, plausible=(0.005, 0.02, "a voice heard"))
     w_election: float = param(0.03, A + " (public nomination and direct election)", lo=0,
                               plausible=(0.01, 0.05, "a committee one chose"))
-    update_every_days: int = param(7, A, lo=1, unit="days")
+    update_every_days: int = param(7, A, lo=1, unit="days",
+                                   fixed='how often the model updates decisions, a modelling step')
     activity_retired: float = param(0.5, A + " (share of time mobilising neighbours)", lo=0, hi=1,
                                     plausible=(0.3, 0.7, "retired members lead civic life"))
     activity_in_service: float = param(0.1, A, lo=0, hi=1, plausible=(0.05, 0.15, "busy at work"))
     activity_in_service_station: float = param(
         0.3, "report: 在職黨員活動站: in-service members report to the community (size: assumption)", lo=0, hi=1,
         plausible=(0.2, 0.4, "a few hours a month in the community"))
-    activity_floating: float = param(0.0, A + " (unregistered where they live)", lo=0, hi=1)
+    activity_floating: float = param(0.0, A + " (unregistered where they live)", lo=0, hi=1,
+                                     plausible=(0.0, 0.05, 'floating members are mostly away'))
     activity_floating_station: float = param(
         0.15, "report: 流動黨員聯絡站 (size: assumption)", lo=0, hi=1,
         plausible=(0.05, 0.25, "a station keeps floating members in contact"))
@@ -264,7 +277,8 @@ class Participation:
     poor_sessions_shift: float = param(
         0.05, "report: 特困群體學習會 (threshold shift of low-income households; size: assumption)", lo=0, hi=1,
         plausible=(0.02, 0.08, "sessions bring the poorest in"))
-    retired_leaders_per_group: int = param(5, A + " (retired members needed to lead a civic group)", lo=1)
+    retired_leaders_per_group: int = param(5, A + " (retired members needed to lead a civic group)", lo=1,
+                                           plausible=(3, 8, 'a handful of organisers'))
 
 
 @dataclass
@@ -285,20 +299,23 @@ class Money:
     adhoc_delay_days_mean: float = param(45.0, A + "; ad hoc funds arrive late", lo=0, unit="days",
                                          plausible=(20, 90, "weeks to a quarter late"))
     adhoc_cv: float = param(0.35, A, lo=0, hi=10, plausible=(0.15, 0.6, "ad hoc amounts vary"))
-    lottery_day: int = param(120, A + "; lottery funds allocated once a year", lo=0, unit="day of year")
-    lottery_cv: float = param(0.2, A, lo=0)
-    donation_cv: float = param(0.5, A, lo=0, hi=10)
+    lottery_day: int = param(120, A + "; lottery funds allocated once a year", lo=0, unit="day of year",
+                             fixed='a calendar date: it moves when money arrives, not how much')
+    lottery_cv: float = param(0.2, A, lo=0, plausible=(0.1, 0.3, 'lottery allocations vary a little'))
+    donation_cv: float = param(0.5, A, lo=0, hi=10, plausible=(0.25, 0.75, 'gifts vary a lot'))
     reserve_days: float = param(90.0, A + " (running costs a community keeps before buying services)", lo=0,
                                 unit="days", plausible=(30, 120, "a quarter's reserve"))
-    purchase_horizon_days: float = param(30.0, A + " (lottery balance spread over this many days)", lo=1, unit="days")
+    purchase_horizon_days: float = param(30.0, A + " (lottery balance spread over this many days)", lo=1, unit="days",
+                                         plausible=(15, 60, 'a month or two'))
     shortfall_capacity_effect: float = param(
         0.5, A + " (share of the work lost per unit of unpaid share: unpaid staff do less)", lo=0, hi=1,
         plausible=(0.2, 0.7, "unpaid staff work to rule"))
     unpaid_memory_days: float = param(30.0, A + " (arrears are felt as a share of this many days' pay)", lo=1,
-                                      unit="days")
+                                      unit="days", plausible=(15, 60, 'a month of pay'))
     lapse_at_year_end: bool = param(
         True, "assumption: budget and lottery money held beyond the reserve at the year's end go back to the "
-        "district (unspent fiscal funds are recovered, 結余資金收回); without it balances grow year on year")
+        "district (unspent fiscal funds are recovered, 結余資金收回); without it balances grow year on year",
+            fixed='a budget rule, on or off, not a size')
     arrears_writeoff_days: float = param(
         90.0, A + " (pay in arrears is lost to staff at 1/this a day: what is not settled within about a quarter "
         "never is)", lo=1, unit="days", plausible=(30, 180, "a quarter"))
@@ -315,7 +332,8 @@ class Staffing:
     turnover_per_year: float = param(0.10, A, lo=0, hi=1, unit="/yr", plausible=(0.05, 0.18, "community posts churn"))
     workload_effect: float = param(1.0, A + " (hazard x exp(effect x (load - 1)))", lo=0,
                                    plausible=(0.5, 1.5, "overload drives people out"))
-    workload_cap: float = param(3.0, A + " (largest load counted: demand / capacity)", gt=0)
+    workload_cap: float = param(3.0, A + " (largest load counted: demand / capacity)", gt=0,
+                                plausible=(2, 4, 'beyond this, more load changes nothing'))
     rel_turnover_lost_post: float = param(
         2.5, "MODEL.md: Tongling cadres feared losing their status (size: assumption)", lo=1,
         plausible=(1.5, 4, "losing civil-service status"))
@@ -330,9 +348,9 @@ class Staffing:
     skill_exam_mean: float = param(0.65, A + " (unified exam)", lo=0, hi=1, plausible=(0.55, 0.75, "selection"))
     training_gain_per_year: float = param(0.1, A + " (university partnership)", lo=0, hi=1,
                                           plausible=(0.05, 0.2, "a course a year"))
-    workload_memory_days: float = param(30.0, A, lo=1, unit="days")
+    workload_memory_days: float = param(30.0, A, lo=1, unit="days", plausible=(15, 60, 'about a month'))
     assessment_day: int = param(335, A + " (standard assessment at the year's end)", lo=0, hi=364,
-                                unit="day of year")
+                                unit="day of year", fixed='a calendar date: it moves when, not how much')
     assessment_noise_sd: float = param(0.2, A + " (error of a supervisor's assessment of skill)", lo=0,
                                        plausible=(0.1, 0.3, "assessments are rough"))
     assessment_noise_sd_rated: float = param(

@@ -163,7 +163,7 @@ class ServiceCentres:
     standard: bool = param(False, "report: 標準化社區服務中心")
     facilities: list = param(list(FACILITIES), "report: the facilities of a standard centre", choices=FACILITIES,
                              free_length=True)
-    extra_points_per_community: int = param(0, A, lo=0, hi=10)
+    extra_points_per_community: int = param(0, A, lo=0, hi=10, fixed="a lever's setting: a policy chooses it")
     start_day: int | None = param(None, "config", lo=0)
 
 
@@ -183,7 +183,7 @@ class Education:
     """Report, five functions (education): open schools, share facilities, civic education."""
 
     open_schools: bool = param(False, "report: 向社區居民開放辦學,共享教育和文化設施")
-    digital_literacy_gain_per_year: float = param(0.0, A, lo=0, hi=1)
+    digital_literacy_gain_per_year: float = param(0.0, A, lo=0, hi=1, fixed="a lever's setting: a policy chooses it")
     civic_education: bool = param(False, "report: 提高社區居民的文化素質")
     start_day: int | None = param(None, "config", lo=0)
 

@@ -1,4 +1,4 @@
-"""The parameter table: every field of the config schema with its default, unit, range and source.
+"""The parameter table: every field of the config schema with its default, unit, ranges and source.
 
 ``python -m sim.config.table`` prints it as Markdown; docs/parameters.md is its
 output, and tests/test_parameter_table.py fails when the two differ, so the
@@ -28,9 +28,14 @@ HEADER = (
     "excludes gt; for a list the bounds hold for each item. Rules across fields are checked\n"
     "too (sim/config/validate.py): the funding shares, `params.needs.case_type_shares` and\n"
     "`world.units.type_shares` must each sum to 1; `world.party.share_retired + share_floating`\n"
-    "and `world.profile.income_low_share + income_high_share` must be at most 1.\n"
+    "and `world.profile.income_low_share + income_high_share` must be at most 1.\n\n"
+    "**Plausible range**: for every assumption, the values a reader of the literature could\n"
+    "defend, with the reason in a few words; the robust analysis (`python -m experiments.robust`,\n"
+    "docs/experiments.md) samples these ranges. For a list, `x [lo, hi]` is a factor on every\n"
+    "item. An assumption that is not varied says why (`fixed: ...`): a definition, a calibration,\n"
+    "a world's own geography (each world config sets it) or a lever that policies choose.\n"
 )
-COLUMNS = ("key", "default", "unit", "allowed", "source")
+COLUMNS = ("key", "default", "unit", "allowed", "plausible range", "source")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +117,16 @@ def fmt_allowed(r: Row) -> str:
     return "; ".join(parts)
 
 
+def fmt_plausible(r: Row) -> str:
+    """The plausible range and its reason, or why the assumption is fixed, or ''."""
+    p, fixed = r.meta.get("plausible"), r.meta.get("fixed")
+    if p:
+        lo, hi, why = p
+        factor = "x " if isinstance(r.default, list) else ""
+        return f"{factor}[{_num(lo)}, {_num(hi)}]: {why}"
+    return f"fixed: {fixed}" if fixed else ""
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -128,7 +143,8 @@ def markdown() -> str:
             out.append(f"\n## `{sub}`\n" if sub != "run" else "\n## Run\n")
             out.append("| " + " | ".join(COLUMNS) + " |")
             out.append("|" + "---|" * len(COLUMNS))
-        cells = (f"`{r.key}`", f"`{fmt_default(r.default)}`", r.meta.get("unit") or "", fmt_allowed(r), r.src)
+        cells = (f"`{r.key}`", f"`{fmt_default(r.default)}`", r.meta.get("unit") or "", fmt_allowed(r),
+                 fmt_plausible(r), r.src)
         out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(out) + "\n"
 
