@@ -129,6 +129,21 @@ def _store_text(comp: Comparison) -> str:
         return str(root)
 
 
+def report_blocks(comp: Comparison, tab, groups, ctx: dict, figs: dict, lang: str = "en", relevant: float = 0.01,
+                  extra: list | None = None, robust: dict | None = None, robust_dir: str = "") -> list[tuple]:
+    """The report's blocks in order (``figs``: name -> PNG file or bytes); ``extra`` goes after the effects;
+    ``robust``: a robust analysis of the same comparison (its folder ``robust_dir``) for "How sure are we"."""
+    fx, strong, shown = effects(comp, tab, lang, relevant, figs["scenario"])
+    return [("h1", title(comp, lang)),
+            *summary(comp, tab, groups, ctx, lang, relevant, strong, shown),
+            *what_was_run(comp, ctx, lang), *changes(comp, lang), *fx, *(extra or []),
+            *whom(comp, groups, lang, relevant, figs["breakdown"]),
+            *cost(comp, tab, ctx, lang, relevant),
+            ("h2", t("time", lang)), ("img", figs["series"], label("series_title", lang)),
+            ("img", figs["map"], label("map_title", lang)),
+            *how_sure(comp, tab, lang, _store_text(comp), robust, robust_dir)]
+
+
 def build(comp: Comparison, out: Path, lang: str = "en", formats=("png", "pdf"), relevant: float = 0.01,
           settings: dict | None = None, robust: dict | None = None, robust_dir: str = "") -> Path:
     """Write report.md (figures beside it), report.html (all embedded), the comparison and report.json.
@@ -144,15 +159,7 @@ def build(comp: Comparison, out: Path, lang: str = "en", formats=("png", "pdf"),
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         figs = style.save_all(figures.make_all(comp, lang), tmp / "figures", formats)
-        fx, strong, shown = effects(comp, tab, lang, relevant, figs["scenario"])
-        blocks = [("h1", title(comp, lang)),
-                  *summary(comp, tab, groups, ctx, lang, relevant, strong, shown),
-                  *what_was_run(comp, ctx, lang), *changes(comp, lang), *fx,
-                  *whom(comp, groups, lang, relevant, figs["breakdown"]),
-                  *cost(comp, tab, ctx, lang, relevant),
-                  ("h2", t("time", lang)), ("img", figs["series"], label("series_title", lang)),
-                  ("img", figs["map"], label("map_title", lang)),
-                  *how_sure(comp, tab, lang, _store_text(comp), robust, robust_dir)]
+        blocks = report_blocks(comp, tab, groups, ctx, figs, lang, relevant, robust=robust, robust_dir=robust_dir)
         (tmp / "report.md").write_text(to_markdown(blocks, tmp, lang))
         (tmp / "report.html").write_text(to_html(blocks, lang))
         write(comp, tmp)

@@ -137,22 +137,27 @@ CSS = ("body{font-family:'@FONT',sans-serif;max-width:62em;margin:2em auto;paddi
        "background:#f4f4f4;padding:0 .2em}").replace("@FONT", FAMILY)
 
 
+def html_block(b: tuple) -> str:
+    """One block as HTML (a figure as a PNG data URL, from a file or from PNG bytes)."""
+    kind = b[0]
+    if kind in ("h1", "h2", "h3"):
+        return f"<{kind}>{inline(b[1])}</{kind}>"
+    if kind == "p":
+        return f"<p>{inline(b[1])}</p>"
+    if kind == "ul":
+        return "<ul>" + "".join(f"<li>{inline(x)}</li>" for x in b[1]) + "</ul>"
+    if kind == "table":
+        return _html_table(b[1])
+    if kind == "img":
+        png = b[1] if isinstance(b[1], bytes) else Path(b[1]).read_bytes()
+        data = base64.b64encode(png).decode()
+        return (f'<figure><img alt="{html.escape(b[2])}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{inline(b[2])}</figcaption></figure>")
+    return ""
+
+
 def to_html(blocks: list[tuple], lang: str) -> str:
-    body = []
-    for b in blocks:
-        kind = b[0]
-        if kind in ("h1", "h2", "h3"):
-            body.append(f"<{kind}>{inline(b[1])}</{kind}>")
-        elif kind == "p":
-            body.append(f"<p>{inline(b[1])}</p>")
-        elif kind == "ul":
-            body.append("<ul>" + "".join(f"<li>{inline(x)}</li>" for x in b[1]) + "</ul>")
-        elif kind == "table":
-            body.append(_html_table(b[1]))
-        elif kind == "img":
-            data = base64.b64encode(Path(b[1]).read_bytes()).decode()
-            body.append(f'<figure><img alt="{html.escape(b[2])}" src="data:image/png;base64,{data}">'
-                        f"<figcaption>{inline(b[2])}</figcaption></figure>")
+    body = [html_block(b) for b in blocks]
     title = html.escape(blocks[0][1])
     page = "\n".join(body)
     text = re.sub(r"<[^>]+>", "", page) + title  # the characters the font must have

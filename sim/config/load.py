@@ -13,6 +13,7 @@ import dataclasses
 import difflib
 import functools
 import re
+import threading
 import types
 import typing
 
@@ -35,22 +36,26 @@ CODE_KEYS = ("_target_", "_args_", "_partial_", "_convert_", "_recursive_")
 SPELLING = "check the spelling against `python -m sim --cfg`"
 
 ConfigStore.instance().store(name="schema", node=Config)
+# Hydra keeps the config search path in one global: two threads composing at once would see each
+# other's state (the explorer computes runs in a background thread while a page composes).
+_COMPOSING = threading.Lock()
 
 
 def compose_config(overrides: list[str]) -> DictConfig:
     """Compose configs/config.yaml with Hydra overrides; errors become ConfigError."""
     check_overrides(overrides)
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return compose(config_name="config", overrides=list(overrides))
-    except (HydraException, OmegaConfBaseException) as e:
-        raise ConfigError(_one_line(e, overrides)) from None
-    except Exception as e:  # anything else Hydra raises on odd input: still one line, no traceback
-        raise ConfigError(f"could not read the overrides {' '.join(map(str, overrides))}: "
-                          f"{' '.join(str(e).split())[:200]}") from None
-    finally:
+    with _COMPOSING:
         GlobalHydra.instance().clear()
+        try:
+            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+                return compose(config_name="config", overrides=list(overrides))
+        except (HydraException, OmegaConfBaseException) as e:
+            raise ConfigError(_one_line(e, overrides)) from None
+        except Exception as e:  # anything else Hydra raises on odd input: still one line, no traceback
+            raise ConfigError(f"could not read the overrides {' '.join(map(str, overrides))}: "
+                              f"{' '.join(str(e).split())[:200]}") from None
+        finally:
+            GlobalHydra.instance().clear()
 
 
 def to_config(cfg: DictConfig) -> Config:

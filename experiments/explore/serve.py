@@ -1,0 +1,36 @@
+"""Serve the explorer: Solara's Starlette app under uvicorn, on one host and port.
+
+Solara's front-end comes from the installed ``solara-assets`` package, and its usage reports are
+switched off, so the page makes no request beyond this server.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "experiments.explore.app"
+
+
+def environment(store: Path, host: str, port: int) -> None:
+    """What Solara reads when it starts; set before it is imported."""
+    os.environ["EXPLORE_STORE"] = str(Path(store).resolve())
+    os.environ["SOLARA_APP"] = APP
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "False"
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
+
+
+def serve(store: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Run the server until interrupted."""
+    environment(store, host, port)
+    import importlib
+
+    import uvicorn
+
+    app = importlib.import_module(APP)  # before the first visitor, who would otherwise wait for it
+    app.drawer().submit(app.data.warm)  # and the drawing process, likewise
+    app.page_font()
+
+    uvicorn.run("solara.server.starlette:app", host=host, port=port,
+                log_level=os.environ.get("EXPLORE_LOG", "warning"), ws_max_size=2**26)
