@@ -19,6 +19,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from experiments.cli import did_you_mean
+from experiments.sensitivity import vary_item
 from sim.config.load import load
 from sim.config.table import rows
 from sim.config.validate import ConfigError
@@ -116,13 +117,7 @@ def assumptions(world: str, vary: list[str] | None = None, notes: list[str] | No
 
 
 def _custom(item: str, base) -> Assumption:
-    parts = item.split(":")
-    if len(parts) != 3:
-        raise ConfigError(f"vary: {item!r} is not KEY, a pattern, or KEY:LOW:HIGH")
-    key = parts[0]
-    current = OmegaConf.select(base, key, default="__missing__")
-    if isinstance(current, str) and current == "__missing__":
-        raise ConfigError(f"vary: {key!r} is not a config key (see `python -m sim --cfg`)")
+    key, current, parts = vary_item(item, base, "KEY, a pattern, or KEY:LOW:HIGH")
     if isinstance(current, bool) or not isinstance(current, (int, float)):
         raise ConfigError(f"vary: {key}={current!r}: only numbers can be varied")
     try:

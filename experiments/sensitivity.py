@@ -56,17 +56,23 @@ METHODS = ("morris", "sobol", "oat")
 SOBOL_ENOUGH = 512  # base samples below which Sobol indices and their intervals are rough (SALib's examples use 1024)
 
 
+def vary_item(item: str, base, form: str = "KEY:LOW:HIGH") -> tuple[str, object, list[str]]:
+    """One ``vary=`` entry KEY:LOW:HIGH: its key, the key's value in the composed ``base``, its parts."""
+    parts = item.split(":")
+    if len(parts) != 3:
+        raise ConfigError(f"vary: {item!r} is not {form}")
+    key = parts[0]
+    current = OmegaConf.select(base, key, default="__missing__")
+    if isinstance(current, str) and current == "__missing__":
+        raise ConfigError(f"vary: {key!r} is not a config key (see `python -m sim --cfg`)")
+    return key, current, parts
+
+
 def parse_vary(items: list[str], base) -> tuple[dict, list[str]]:
     """SALib problem and the type of each parameter ('bool', 'int', 'float') from the composed config."""
     names, bounds, kinds = [], [], []
     for it in items:
-        parts = it.split(":")
-        if len(parts) != 3:
-            raise ConfigError(f"vary: {it!r} is not KEY:LOW:HIGH")
-        key = parts[0]
-        cur = OmegaConf.select(base, key, default="__missing__")
-        if isinstance(cur, str) and cur == "__missing__":
-            raise ConfigError(f"vary: {key!r} is not a config key (see `python -m sim --cfg`)")
+        key, cur, parts = vary_item(it, base)
         if key in names:
             raise ConfigError(f"vary: {key} is listed twice")
         if isinstance(cur, bool):
