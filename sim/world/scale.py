@@ -42,7 +42,8 @@ def _whole(n: int, per: float, s: float) -> int:
     percent (im_pastoral at 1.5: 9 urban communities of 1,333 instead of 8 of 1,600)."""
     if n == 0:
         return 0
-    return max(1, round(max(1, round(_communities(n, per) * s)) * n / _communities(n, per)))
+    k = _communities(n, per)
+    return max(1, round(max(1, round(k * s)) * n / k))
 
 
 def scaled_world(w):
