@@ -294,6 +294,21 @@ def targets(rows: list[dict], a: argparse.Namespace) -> list[dict]:
     return out
 
 
+def csv_path(given: str) -> Path | str:
+    """Where the CSV goes: ``given``, or ``benchmark.csv`` inside it if it is a folder; else one line why not."""
+    out = Path(given)
+    if out.is_dir() or given.endswith(("/", "\\")):
+        out = out / "benchmark.csv"
+    if out.exists() and not out.is_file():
+        return f"--out={given!r}: {out} is not a file; give a .csv path or a folder"
+    for parent in (out.parent, *out.parent.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                return f"--out={given!r}: {parent} is a file, not a folder; give a .csv path or a folder"
+            break
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Benchmark one-year runs from 10 k to 1 M households, the region, "
                                  "the bandwidth floor and start-up.")
@@ -302,7 +317,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--world", default="zhucheng_rural")
-    ap.add_argument("--out", default="results/benchmark/benchmark.csv")
+    ap.add_argument("--out", default="results/benchmark/benchmark.csv",
+                    help="the CSV to write (a folder: benchmark.csv inside it)")
     ap.add_argument("--tiny", action=argparse.BooleanOptionalAction, default=True, help="time the tiny world")
     ap.add_argument("--reference", action=argparse.BooleanOptionalAction, default=True,
                     help="time the per-agent reference model and print the speed ratio")
@@ -325,6 +341,10 @@ def main(argv: list[str] | None = None) -> None:
     if a.worker:
         worker(a)
         return
+    out = csv_path(a.out)  # checked before minutes of timing, not after
+    if isinstance(out, str):
+        print(f"benchmark: {out}", file=sys.stderr)
+        sys.exit(2)
 
     mach = machine()
     print(f"machine: {mach}; load average {os.getloadavg()[0]:.2f} at start", file=sys.stderr)
@@ -380,7 +400,6 @@ def main(argv: list[str] | None = None) -> None:
         print(f"target: {t['label']}: {t['ratio']:g} ({'at least' if 'per-agent' in t['label'] else 'at most'} "
               f"{t['target']:g}) {'met' if t['met'] else 'NOT met'}{extra}")
     print(f"machine: {mach}; load average {os.getloadavg()[0]:.2f} at end")
-    out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     with tmp.open("w", newline="") as f:
