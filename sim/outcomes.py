@@ -38,7 +38,9 @@ def gini(x: np.ndarray) -> float:
     if len(x) == 0 or x.sum() == 0:
         return 0.0
     n = len(x)
-    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
+    # a plain sum, not ``@``: BLAS splits a dot product across threads, so its last bits (and
+    # its time, when the threads contend for two cores) depend on the machine
+    return float(((2 * np.arange(1, n + 1) - n - 1) * x).sum() / (n * x.sum()))
 
 
 class Histogram:
@@ -230,9 +232,8 @@ class Ledger:
             self.cost += m.money.cost_today
         self.today = {
             "day": day,
-            "satisfaction_mean": (sat_mean := float(res.satisfaction.mean())),
-            "satisfaction_sd": float(np.sqrt(max(0.0, float(res.satisfaction @ res.satisfaction) / res.n
-                                                 - sat_mean**2))),
+            "satisfaction_mean": float(res.satisfaction.mean()),
+            "satisfaction_sd": float(res.satisfaction.std()),  # not ``@``: see gini
             "trust_mean": float(res.trust.mean()),
             "participation_rate": np.count_nonzero(res.participating) / max(res.n, 1),  # = mean, without a cast
             **self._new,
