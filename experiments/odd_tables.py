@@ -1,6 +1,6 @@
 """The measured tables of docs/ODD.md, copied in from the commands that make them.
 
-``python -m experiments.odd_tables [--check]``
+``python -m experiments.odd_tables [--check] [NAME ...]``
 
 Each block of docs/ODD.md between ``<!-- tables:NAME -->`` and ``<!-- /tables -->`` is the
 output of one command (below), read from its results folder:
@@ -12,7 +12,9 @@ output of one command (below), read from its results folder:
   out=results/scale_region store=results/scale_region/store`` (results/scale_region/scale_table.md)
 * ``decompose-WORLD``: ``python -m experiments.decompose world=WORLD ...`` (results/decompose/WORLD/decomposition.md)
 
-``--check`` writes nothing and exits 1 when a block differs from its results file.
+``--check`` writes nothing and exits 1 when a block differs from its results file.  Given
+block names (e.g. ``levers decompose-jinan_urban``), only those blocks are read and written: the
+others keep their tables even where their results folder is not on this machine.
 """
 
 from __future__ import annotations
@@ -96,14 +98,27 @@ def generators() -> dict:
     return out
 
 
+def block_names(text: str) -> list[str]:
+    return [m["name"] for m in BLOCK.finditer(text)]
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
+    only = {a for a in argv if not a.startswith("-")}
     text = DOC.read_text()
+    known = set(block_names(text))
+    unknown = sorted(only - known)
+    if unknown:
+        print(f"odd_tables: no block {unknown[0]!r} in docs/ODD.md; blocks: {', '.join(sorted(known))}",
+              file=sys.stderr)
+        return 2
     gens = generators()
     stale, missing = [], []
 
     def fill(m):
         name = m["name"]
+        if only and name not in only:
+            return m.group(0)
         if name not in gens and not name.startswith("decompose-"):
             missing.append(name)
             return m.group(0)
