@@ -21,10 +21,16 @@ def environment(store: Path, host: str, port: int) -> None:
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
 
 
+def stop(signum, frame) -> None:
+    """SIGTERM ends the server as Ctrl-C does (uvicorn re-raises the signal once it has shut down)."""
+    raise KeyboardInterrupt
+
+
 def serve(store: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Run the server until interrupted."""
+    """Run the server until interrupted (Ctrl-C or SIGTERM); the drawing process ends with it."""
     environment(store, host, port)
     import importlib
+    import signal
 
     import uvicorn
 
@@ -32,5 +38,11 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
     app.drawer().submit(app.data.warm)  # and the drawing process, likewise
     app.page_font()
 
-    uvicorn.run("solara.server.starlette:app", host=host, port=port,
-                log_level=os.environ.get("EXPLORE_LOG", "warning"), ws_max_size=2**26)
+    # without a handler SIGTERM (kill, a service manager, a CI timeout) ends the interpreter at once,
+    # and the spawned drawing process is left running with no parent
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        uvicorn.run("solara.server.starlette:app", host=host, port=port,
+                    log_level=os.environ.get("EXPLORE_LOG", "warning"), ws_max_size=2**26)
+    finally:
+        app.drawer().shutdown(wait=False, cancel_futures=True)
