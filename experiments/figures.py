@@ -105,7 +105,9 @@ def scenario(comp: Comparison, lang: str = "en", outcomes=None):
     cols = 3
     rows = (len(outcomes) + cols - 1) // cols
     pols = comp.policies
-    fig, axes = style.figure(rows, cols, height_in=(0.55 + 0.2 * len(pols)) * rows + 0.7)
+    names = [style.wrap(label(p, lang), 18) for p in pols]
+    per = max(0.2, 0.13 * max(n.count("\n") + 1 for n in names))  # a variant's name wraps to several lines
+    fig, axes = style.figure(rows, cols, height_in=(0.55 + per * len(pols)) * rows + 0.7)
     y = np.arange(len(pols))[::-1]
     for i, (ax, o) in enumerate(zip(axes.flat, outcomes)):
         s = t[t["outcome"] == o].set_index("policy")
@@ -115,7 +117,7 @@ def scenario(comp: Comparison, lang: str = "en", outcomes=None):
             err = np.nan_to_num([[r["difference"] - r["ci_low"]], [r["ci_high"] - r["difference"]]]) / k
             ax.errorbar(r["difference"] / k, yi, xerr=err, fmt="o", ms=3.5, color=_policy_color(comp, p), capsize=2)
         ax.axvline(0, color="k", lw=0.6)
-        ax.set_yticks(y, [style.wrap(label(p, lang), 18) for p in pols] if i % cols == 0 else [])
+        ax.set_yticks(y, names if i % cols == 0 else [])
         ax.set_ylim(-0.7, len(pols) - 0.3)
         arrow = ARROW[better(o)]  # which way is better, as in the report's table
         gap = "" if lang == "zh" else " "
