@@ -196,7 +196,8 @@ def breakdown(comp: Comparison, lang: str = "en", outcome: str = "satisfaction_m
             ax.bar(x, r["difference"], width, yerr=err, color=_policy_color(comp, p), capsize=1.5,
                    label=label(p, lang), error_kw={"lw": 0.7})
         ax.axhline(0, color="k", lw=0.6)
-        ax.set_xticks(np.arange(len(groups)), [style.wrap(group_label(x, lang, tick=True), 14) for x in groups])
+        # narrow panels: three groups share a quarter of the width, so a name of two words takes two lines
+        ax.set_xticks(np.arange(len(groups)), [style.wrap(group_label(x, lang, tick=True), 9) for x in groups])
         ax.set_title(label("distance_band_km" if dim == "distance_band" else dim, lang), fontsize=8)
         ax.grid(axis="x", visible=False)
     axes[0, 0].set_ylabel(label("difference", lang))
