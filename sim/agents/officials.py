@@ -6,6 +6,9 @@ community's service point, 1 a street office, 2 a department.  An official keeps
 their own skill and ``case_share`` (the share of their hours spent on residents'
 cases) wherever they are moved: moving staff is never a relabelling.  Leavers stay
 as rows with ``active`` False, so ids are stable and every official is counted once.
+``post`` names the post an official holds: a recruit takes the post of the leaver it
+replaces, so random draws keyed by post (turnover, a recruit's skill, assessment) do not
+shift when another lever hires staff and the row ids of later recruits move.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class Officials(ArrayPopulation):
         "grid": np.int32, "skill": np.float64, "case_share": np.float64, "post_kept": np.bool_,
         "pay_kept": np.bool_, "sent_down": np.bool_, "lost_post": np.bool_, "lost_pay": np.bool_,
         "promoted": np.bool_, "active": np.bool_, "hired_day": np.int32, "left_day": np.int32,
+        "post": np.int64,
     }
 
     @classmethod
@@ -69,6 +73,7 @@ class Officials(ArrayPopulation):
         o.pay_kept = True
         o.active = True
         o.left_day = -1
+        o.post = np.arange(len(kind))
         return o
 
     # -- who pays -------------------------------------------------------------------

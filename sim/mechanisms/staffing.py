@@ -20,8 +20,11 @@ import numpy as np
 from scipy import stats
 from scipy.special import ndtri
 
-from sim.agents.officials import LEVEL_OF_KIND, case_shares
+from sim.agents.officials import COMMUNITY_WORKER, LEVEL_OF_KIND, case_shares
 from sim.mechanisms.money import month_start
+
+
+NEW_POST = 1 << 40  # first number of a post a lever creates: never one of the posts of day 0
 
 
 class Staffing:
@@ -33,6 +36,7 @@ class Staffing:
         self.vacancies: list[dict] = []
         self.hired = 0
         self.left = 0
+        self.new_posts = 0  # posts created by levers (grid workers), numbered after every post of the start
 
     def workload(self, hours: np.ndarray, demand_hours: np.ndarray) -> None:
         """Smoothed ratio of the hours asked for to the hours staff had, per service point."""
@@ -54,7 +58,7 @@ class Staffing:
         unpaid = np.zeros(len(act))
         unpaid[paid_here] = m.money.unpaid[o.point[act][paid_here]]
         h = h * (1 + st.rel_turnover_unpaid * unpaid)
-        leave = act[m.streams.uniform("turnover", act, t) < h]
+        leave = act[m.streams.uniform("turnover", o.post[act], t) < h]
         self.release(leave, t, levers)
 
     def release(self, leave: np.ndarray, t: int, levers) -> None:
@@ -72,7 +76,8 @@ class Staffing:
             "kind": o.kind[leave].copy(), "level": o.level[leave].copy(), "point": o.point[leave].copy(),
             "department": o.department[leave].copy(), "grid": o.grid[leave].copy(),
             "sent_down": o.sent_down[leave].copy(), "post_kept": o.post_kept[leave].copy(),
-            "pay_kept": o.pay_kept[leave].copy(), "fill_day": t + int(round(delay))})
+            "pay_kept": o.pay_kept[leave].copy(), "post": o.post[leave].copy(),
+            "fill_day": t + int(round(delay))})
 
     def recruit(self, t: int, levers) -> None:
         due = [v for v in self.vacancies if v["fill_day"] <= t]
@@ -84,11 +89,15 @@ class Staffing:
         self.model.grids.adopt(ids)
 
     def hire(self, t: int, levers, kind, point, department, grid, level=None, sent_down=None, post_kept=None,
-             pay_kept=None) -> np.ndarray:
-        """New officials take up posts; a unified exam shifts their skill up."""
+             pay_kept=None, post=None) -> np.ndarray:
+        """New officials take up posts (``post``: the posts they refill; new posts if None); a unified exam
+        shifts their skill up."""
         m = self.model
         st = m.cfg.params.staffing
         n = len(kind)
+        if post is None:
+            post = NEW_POST + self.new_posts + np.arange(n)
+            self.new_posts += n
         level = LEVEL_OF_KIND[kind] if level is None else level
         ids = m.officials.append(
             kind=kind, level=level, point=point, department=department, grid=grid,
@@ -96,12 +105,12 @@ class Staffing:
             sent_down=np.zeros(n, bool) if sent_down is None else sent_down,
             post_kept=(LEVEL_OF_KIND[kind] > 0) if post_kept is None else post_kept,
             pay_kept=np.ones(n, bool) if pay_kept is None else pay_kept,
-            active=np.ones(n, bool), hired_day=np.full(n, t), left_day=np.full(n, -1),
+            active=np.ones(n, bool), hired_day=np.full(n, t), left_day=np.full(n, -1), post=post,
         )
         o = m.officials
         o.lost_post[ids] = o.sent_down[ids] & ~o.post_kept[ids]
         o.lost_pay[ids] = o.sent_down[ids] & ~o.pay_kept[ids]
-        # each recruit's skill from a draw keyed by its own id: batches on one day differ; a village
+        # each recruit's skill from a draw keyed by its post and day: batches on one day differ; a village
         # committee recruits from the village, as its cadres were (same pool, same skill), unless by exam
         ws = m.cfg.world.staff
         village = np.zeros(n, bool)
@@ -111,7 +120,7 @@ class Staffing:
         if levers.get("recruitment").unified_exam:
             mean = np.full(n, st.skill_exam_mean)
         k = ws.skill_concentration
-        u = np.clip(m.streams.uniform("recruit_skill", ids), 1e-12, 1 - 1e-12)
+        u = np.clip(m.streams.uniform("recruit_skill", post, t), 1e-12, 1 - 1e-12)
         o.skill[ids] = stats.beta.ppf(u, mean * k, (1 - mean) * k)
         self.hired += n
         return ids
@@ -134,18 +143,22 @@ class Staffing:
         o.skill[sel] += gain * (1 - o.skill[sel])
 
     def assess(self, day: int, t: int, levers) -> None:
-        """Yearly under standard assessment: the lowest assessed community staff leave, the best are promoted."""
+        """Yearly under standard assessment: the lowest assessed community workers leave, the best are promoted.
+
+        Only the professional community workers the communities recruit (專職社區工作者) are assessed: staff
+        sent down, street staff and grid workers keep their posts with their departments and the district.
+        """
         m = self.model
         st = m.cfg.params.staffing
         if day % 365 != st.assessment_day or not levers.get("recruitment").standard_assessment:
             return
         o = m.officials
-        staff = np.flatnonzero(o.active & (o.level == 0))
+        staff = np.flatnonzero(o.active & (o.level == 0) & (o.kind == COMMUNITY_WORKER))
         if len(staff) == 0:
             return
         rated = "satisfaction_rating" in levers.get("party_building").councils
         sd = st.assessment_noise_sd_rated if rated else st.assessment_noise_sd
-        z = ndtri(np.clip(m.streams.uniform("assessment", staff, t), 1e-12, 1 - 1e-12))
+        z = ndtri(np.clip(m.streams.uniform("assessment", o.post[staff], t), 1e-12, 1 - 1e-12))
         score = o.skill[staff] + sd * z
         order = np.argsort(score, kind="stable")
         n_out = int(round(st.assessment_exit_share * len(staff)))
