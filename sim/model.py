@@ -294,7 +294,7 @@ class GovernanceModel(mesa.Model):
     def add_points(self, k: int) -> None:
         """``k`` more stations in each community (service_centres.extra_points_per_community)."""
         res = self.residents
-        self.org.add_points(k, self.org.lead[res.community], res.cell, self.geo)
+        self.org.add_points(k, res.community, res.cell, self.geo)
         self.restructured()
 
     def restructured(self) -> None:

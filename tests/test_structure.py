@@ -111,3 +111,73 @@ def test_below_its_smallest_faithful_scale_a_world_says_so_in_one_line():
     assert not fidelity(load(["world=jinan_urban", "world.scale=0.2"])[0].world)
     with pytest.warns(UserWarning, match="smallest faithful scale"):
         run(world="jinan_urban", days=1, overrides=["world.scale=0.05", "warmup_days=0"])
+
+
+def _reform_day(policy: str, *ov) -> GovernanceModel:
+    cfg, _ = load(["world=tiny", f"policy={policy}", "seed=1", "days=30", *ov])
+    m = GovernanceModel(cfg).warm_up()
+    m.step()  # the reform day: the structure has changed
+    return m
+
+
+def test_a_merger_keeps_every_centre_and_every_team():
+    """Big communities pool staff and back office, but the merged centres' plazas, libraries and clinics and
+    their own retired members' teams stay (before: counted once per big community, a merger of two cut the
+    facilities' capacity on tiny from 77.5 to 48.5 cases a day)."""
+    from sim.mechanisms import service
+
+    one, two = (_reform_day("im_reform", f"reform.abolish_street_offices.merge_size={k}") for k in (1, 2))
+    assert len(two.org.leads()) < len(one.org.leads())
+    np.testing.assert_allclose(service.facility_capacity(two, two.levers).sum(),
+                               service.facility_capacity(one, one.levers).sum())
+    np.testing.assert_allclose(two.participation.civic_groups_capacity(two.levers).sum(),
+                               one.participation.civic_groups_capacity(one.levers).sum())
+
+
+def test_a_merger_brings_no_other_areas_station_closer():
+    """A household of a big community uses its own area's doors and the big community's centres; a merged
+    neighbour's old centre, now a station of its own area, is not its door (before: any door of the big
+    community was, and merging shortened the mean walk on tiny from 1.19 to 1.11 km)."""
+    base = _reform_day("status_quo")
+    big = _reform_day("only_abolish_street_offices", "reform.abolish_street_offices.close_within_km=3")
+    assert len(big.org.leads()) < len(base.org.leads())
+    before, after, centre = base.residents.dist_km, big.residents.dist_km, big.residents.dist_centre_km
+    assert (after >= np.minimum(before, centre) - 1e-9).all()  # shorter only where the big community's centre is
+    assert (after > before + 1e-9).any()  # doors that closed: longer walks
+    urban = base.residents.settlement == 0  # villages' households have no centre before a village merger
+    assert big.residents.dist_centre_km[urban].mean() > base.residents.dist_centre_km[urban].mean()
+
+
+def test_standard_assessment_assesses_community_workers_only():
+    """Staff sent down keep their posts (保持人員編制): the assessment never releases them, nor street staff."""
+    from sim.agents.officials import COMMUNITY_WORKER
+
+    m = _reform_day("im_reform")
+    o = m.officials
+    was = o.active.copy()
+    assert (o.active & o.sent_down).any()
+    m.staffing.assess(m.cfg.params.staffing.assessment_day, m.t, m.levers)
+    left = np.flatnonzero(was & ~o.active)
+    assert len(left) > 0
+    assert (o.kind[left] == COMMUNITY_WORKER).all()
+
+
+def test_a_kindergarten_serves_childcare_not_every_need_of_a_family_with_children():
+    """Only the childcare share of such a household's household needs goes to the kindergarten; the rest stay
+    household needs that shops and agencies serve (before: all of them were childcare)."""
+    from sim.mechanisms import service
+    from sim.mechanisms.needs import HOUSEHOLD
+
+    m = _model("policy=only_service_centres")
+    seen, other = {}, []
+    for _ in range(120):  # the open needs of each day (served ones leave the pool)
+        m.step()
+        pool = m.needs
+        idx = np.flatnonzero((pool["cat"] == HOUSEHOLD) & m.residents.children[pool["hh"]])
+        seen.update(zip(pool["uid"][idx].tolist(), service.childcare(m, idx).tolist()))
+        other.append(service.childcare(m, np.flatnonzero(pool["cat"] != HOUSEHOLD)).any())
+    assert len(seen) > 200
+    share = np.mean(list(seen.values()))
+    want = m.cfg.params.facilities.childcare_share
+    assert abs(share - want) < 4 * np.sqrt(want * (1 - want) / len(seen)), share
+    assert not any(other)

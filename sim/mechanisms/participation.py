@@ -141,8 +141,9 @@ class Participation:
         if not groups:
             return cap
         per = m.cfg.params.service.civic_group_cases_day
-        retired = np.bincount(m.org.lead, weights=self.retired_c, minlength=C)
-        led = np.minimum(1.0, retired / (m.cfg.params.participation.retired_leaders_per_group * len(groups)))
+        # each community's own teams, led by its own retired members: a merger keeps them (summed by big community)
+        own = np.minimum(1.0, self.retired_c / (m.cfg.params.participation.retired_leaders_per_group * len(groups)))
+        led = np.bincount(m.org.lead, weights=own, minlength=C)
         for g in groups:
             cap[:, CIVIC_GROUPS.index(g)] = per * led
         return cap

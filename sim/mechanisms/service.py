@@ -35,7 +35,7 @@ from sim.config.policy import CIVIC_GROUPS
 from sim.mechanisms.needs import CULTURAL, DISPUTE, HOUSEHOLD, N_CAT, PUBLIC, SAFETY
 
 # Facility fields: a need's key is its category, or N_CAT + case type for public services,
-# or CHILDCARE for the household needs of households with children.
+# or CHILDCARE for the share of the household needs of households with children that are childcare.
 CHILDCARE = N_CAT + len(CASE_TYPES)
 N_KEYS = CHILDCARE + 1
 TICKS_PER_DAY = 100_000  # queue order resolution (< 1 s)
@@ -46,9 +46,20 @@ def field_key(name: str) -> int:
     return CATEGORIES.index(name) if name in CATEGORIES else N_CAT + CASE_TYPES.index(name)
 
 
-def need_keys(cat: np.ndarray, ctype: np.ndarray, children: np.ndarray) -> np.ndarray:
+def need_keys(cat: np.ndarray, ctype: np.ndarray, childcare: np.ndarray) -> np.ndarray:
+    """Facility key of each need; ``childcare``: the household needs that are a child's care."""
     key = np.where(cat == PUBLIC, N_CAT + ctype, cat)
-    return np.where((cat == HOUSEHOLD) & children, CHILDCARE, key)
+    return np.where((cat == HOUSEHOLD) & childcare, CHILDCARE, key)
+
+
+def childcare(model, idx: np.ndarray) -> np.ndarray:
+    """Which of the needs ``idx`` are childcare: a share of the household needs of households with children
+    (a counter-based draw per need, the same under every policy)."""
+    pool = model.needs
+    share = model.cfg.params.facilities.childcare_share
+    out = (pool["cat"][idx] == HOUSEHOLD) & model.residents.children[pool["hh"][idx]]
+    out[out] = model.streams.uniform("childcare", pool["uid"][idx[out]]) < share
+    return out
 
 
 @dataclass
@@ -125,7 +136,7 @@ def facility_capacity(model, levers) -> np.ndarray:
             "teaching_station": ((field_key("education_training"), f.teaching_station_cases_day),),
             "shops": ((HOUSEHOLD, f.shops_household_cases_day),),
         }
-        centre = org.has_centre().astype(float)
+        centre = org.facility_sites()  # every centre building of a big community keeps its facilities
         for name in sc.facilities:
             for key, per in per_field[name]:
                 cap[:, key] += per * centre
@@ -244,7 +255,7 @@ def serve(model, cap: Capacity, t: int) -> Served:
         return (done <= close_t) & (done <= deadline[idx])
 
     # 1. facilities, for the needs of their field (a facility is the outlet of its department)
-    key = need_keys(pool["cat"][ready], pool["ctype"][ready], model.residents.children[pool["hh"][ready]])
+    key = need_keys(pool["cat"][ready], pool["ctype"][ready], childcare(model, ready))
     fac_int = _integer(cap.facility, model, "facility_capacity", t)
     cand = np.zeros(len(ready), bool)
     cand[at_community] = fac_int[point[at_community], key[at_community]] > 0

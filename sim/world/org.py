@@ -79,6 +79,9 @@ class Organisation:
         self.point_xy = self.centre_xy.copy()
         self.point_unit = np.arange(self.n_communities)
         self.point_kind = np.where(self.unit_kind == 0, CENTRE, OFFICE).astype(np.int8)
+        # centre buildings in each unit's area: a merger keeps them (its centres become stations, their
+        # plazas and libraries stay); a village merger builds one
+        self.centre_sites = (self.unit_kind == 0).astype(np.int64)
         esc = cfg.params.escalation
         self.base_authority = np.array(esc.authority_level, dtype=np.int8)
         self.case_department = np.array([self.departments.index(d) for d in esc.case_department])
@@ -136,6 +139,10 @@ class Organisation:
     def households_by_lead(self) -> np.ndarray:
         return np.bincount(self.lead, weights=self.households_c, minlength=self.n_communities)
 
+    def facility_sites(self) -> np.ndarray:
+        """Per unit: centre buildings in the (big) community it leads (0 for units that do not lead)."""
+        return np.bincount(self.lead, weights=self.centre_sites, minlength=self.n_communities)
+
     def has_centre(self) -> np.ndarray:
         """Per unit: whether the (big) community it leads runs a service centre (village committees do not)."""
         return np.bincount(self.lead[self.point_unit[self.point_is_centre]], minlength=self.n_communities) > 0
@@ -174,7 +181,9 @@ class Organisation:
         close = touched & ~is_own & (d <= close_within_km)
         kind = self.point_kind.copy()
         if build_centre:
-            kind[touched & is_own & (self.point_kind == OFFICE)] = CENTRE
+            built = touched & is_own & (self.point_kind == OFFICE)
+            kind[built] = CENTRE
+            np.add.at(self.centre_sites, self.point_unit[built], 1)
         kind[touched & ~is_own & ~close] = STATION
         keep = ~close
         self.point_kind = kind[keep]
@@ -183,17 +192,24 @@ class Organisation:
         stopped = np.flatnonzero(before & ~self.is_lead())
         return Merge(stopped=stopped, closed=np.asarray(int(close.sum())))
 
-    def add_points(self, k: int, hh_lead: np.ndarray, hh_cell: np.ndarray, cell_xy) -> int:
-        """``k`` stations in each community's most populous cells without a door; returns how many."""
+    def add_points(self, k: int, hh_unit: np.ndarray, hh_cell: np.ndarray, cell_xy) -> int:
+        """``k`` stations in each community's most populous cells without a door; returns how many.
+
+        Each station serves the area (former community) most of its cell's households belong to.
+        """
         taken = set(cell_xy.cell_of(self.point_xy).tolist())
         xy, unit = [self.point_xy], [self.point_unit]
+        hh_lead = self.lead[hh_unit]
         for c in self.leads():
-            cells, counts = np.unique(hh_cell[hh_lead == c], return_counts=True)
+            mine = hh_lead == c
+            cells, counts = np.unique(hh_cell[mine], return_counts=True)
             free = [cl for cl in cells[np.argsort(-counts, kind="stable")] if cl not in taken][:k]
             taken.update(free)
             if free:
                 xy.append(cell_xy.centre_of(np.asarray(free)))
-                unit.append(np.full(len(free), c))
+                units = hh_unit[mine]
+                cell_of = hh_cell[mine]
+                unit.append(np.array([np.bincount(units[cell_of == cl]).argmax() for cl in free], np.int64))
         n_new = sum(len(u) for u in unit[1:])
         self.point_xy = np.concatenate(xy)
         self.point_unit = np.concatenate(unit)
