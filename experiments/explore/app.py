@@ -73,6 +73,8 @@ def styles(lang: str) -> None:
     css = page_font() + scoped_css()  # the font always: the language switch itself reads 中文
     # and the switch uses it after Roboto, or a machine without a Chinese font shows two empty boxes for 中文
     css += f".lang .v-btn{{font-family:Roboto,'{FAMILY}',sans-serif !important}}"
+    # Solara unsets every code element's background (!important): the report's `tiny` read as "( tiny )"
+    css += ".v-application .report code{background-color:#f4f4f4 !important;font-size:.85em !important}"
     if lang == "zh":
         css += (f".v-application,.v-application .v-btn,.v-application .v-label,"
                                    f".v-application input,.v-list-item__title{{font-family:'{FAMILY}',"
