@@ -222,7 +222,8 @@ def test_the_page_has_the_reports_parts(blocks):
 
 
 # -- the store's robust analysis ----------------------------------------------------------------------
-ROBUST = {"policies": {"im_reform": {"satisfaction_mean": {"median": 0.0123, "q05": 0.004, "q95": 0.02,
+ROBUST = {"world": "tiny", "baseline": "status_quo",
+          "policies": {"im_reform": {"satisfaction_mean": {"median": 0.0123, "q05": 0.004, "q95": 0.02,
                                                            "share_same_sign": 0.9, "seed_ci": [0.01, 0.015]}}}}
 
 
@@ -236,10 +237,21 @@ def test_robust_ranges_valid(tmp_path, compared):
     (tmp_path / data.ROBUST).write_text(json.dumps(ROBUST))
     pols, note = data.robust_ranges(tmp_path)
     assert note == "" and pols == ROBUST["policies"]
+    assert data.robust_ranges(tmp_path, "tiny", "status_quo") == (pols, "")
     block = data.robust_block(compared[0], pols, "en")
     assert [b[0] for b in block] == ["h2", "p", "table"]
     (row,) = block[2][1].rows
     assert row[0] == "Inner Mongolia reform" and row[2] == "+0.0123" and row[4] == "90%"
+
+
+@pytest.mark.parametrize("world, baseline, named", [("jinan_urban", "status_quo", "world 'tiny'"),
+                                                    ("tiny", "im_reform", "baseline 'status_quo'")])
+def test_robust_ranges_of_another_world_or_baseline_are_not_shown(tmp_path, world, baseline, named):
+    import json
+
+    (tmp_path / data.ROBUST).write_text(json.dumps(ROBUST))
+    pols, note = data.robust_ranges(tmp_path, world, baseline)
+    assert pols == {} and named in note and "\n" not in note
 
 
 @pytest.mark.parametrize("text", ["{not json", '{"policies": [1, 2]}', '{"other": 1}', "[]", ""])

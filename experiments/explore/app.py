@@ -117,7 +117,7 @@ def blocks_for(sel: data.Selection, comp, lang: str, part: str) -> list[tuple]:
     key = (sel, tuple(comp.seeds), lang, part)
     with _BLOCKS_LOCK:  # one drawing at a time: the machine is shared, and a second asker gets the first's
         if key not in _BLOCKS:
-            robust = data.robust_ranges(runs().root)[0] if part == "compare" else {}
+            robust = data.robust_ranges(runs().root, sel.world, sel.baseline)[0] if part == "compare" else {}
             made = drawer().submit(data.draw, comp, lang, part, robust).result()
             if len(_BLOCKS) > 32:
                 _BLOCKS.clear()

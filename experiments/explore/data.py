@@ -168,10 +168,12 @@ def png(fig, dpi: int = 110) -> bytes:
     return buf.getvalue()
 
 
-def robust_ranges(root: Path) -> tuple[dict, str]:
+def robust_ranges(root: Path, world: str = "", baseline: str = "") -> tuple[dict, str]:
     """The store's robust analysis (``robust.json``), if there is one: ({policy: {outcome: {...}}}, note).
 
     Absent: ({}, ""); unreadable or of another shape: ({}, one line saying so); never an error.
+    Given ``world`` and ``baseline``, an analysis of another world or baseline is not used either (as the
+    report refuses it): its ranges are not those of the comparison on the page.
     """
     f = Path(root) / ROBUST
     if not f.is_file():
@@ -183,6 +185,9 @@ def robust_ranges(root: Path) -> tuple[dict, str]:
             raise TypeError
     except (OSError, ValueError, KeyError, TypeError):
         return {}, f"{ROBUST} is unreadable or not a robust analysis; its ranges are not shown"
+    for name, want in (("world", world), ("baseline", baseline)):
+        if want and data.get(name) != want:
+            return {}, f"{ROBUST} is of {name} {data.get(name)!r}, the page of {want!r}; its ranges are not shown"
     return pols, ""
 
 
