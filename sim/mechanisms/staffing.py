@@ -23,7 +23,6 @@ from scipy.special import ndtri
 from sim.agents.officials import COMMUNITY_WORKER, LEVEL_OF_KIND, case_shares
 from sim.mechanisms.money import month_start
 
-
 NEW_POST = 1 << 40  # first number of a post a lever creates: never one of the posts of day 0
 
 
