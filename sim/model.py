@@ -156,7 +156,7 @@ class GovernanceModel(mesa.Model):
         point = self.org.lead[self.residents.community[r["hh"]]]
         req = np.zeros(n, np.int8)
         pub = r["cat"] == PUBLIC
-        req[pub] = self.org.authority[r["ctype"][pub]]
+        req[pub] = self.required_level(r["ctype"][pub], point[pub])
         self.needs.add({**r, "channel": channel[raised], "point": point, "queued": ready, "ready": ready,
                         "req": req, "passbacks": np.zeros(n), "escalated": np.zeros(n), "trip_hours": trip})
 
@@ -308,7 +308,26 @@ class GovernanceModel(mesa.Model):
         """Required authority of open public-service needs after authority moved."""
         pool = self.needs
         pub = pool["cat"] == PUBLIC
-        pool["req"][pub] = self.org.authority[pool["ctype"][pub]]
+        lead = self.org.lead[self.residents.community[pool["hh"][pub]]]
+        pool["req"][pub] = self.required_level(pool["ctype"][pub], lead)
+
+    def required_level(self, ctype: np.ndarray, lead: np.ndarray) -> np.ndarray:
+        """The layer that must decide each public case of type ``ctype`` from community ``lead``.
+
+        The case type's authority, except where authority follows the staff sent down (權隨責走): a
+        community served by an official sent down from the department that decides the type decides it
+        itself.
+        """
+        req = self.org.authority[ctype]
+        if not self.levers.get("staff_sent_down").authority_follows:
+            return req
+        o, org = self.officials, self.org
+        here = np.flatnonzero(o.active & o.sent_down & (o.level == 0))
+        if len(here) == 0:
+            return req
+        has = np.zeros((org.n_communities, org.n_dept_kinds), bool)
+        has[o.point[here], o.department[here] % org.n_dept_kinds] = True
+        return np.where(has[lead, org.case_department[ctype]], 0, req).astype(req.dtype)
 
     def reroute_street_queues(self) -> None:
         """Needs waiting at abolished street offices go down to communities or up to departments."""

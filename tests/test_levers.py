@@ -68,6 +68,9 @@ CASES = [
     ("only_education", "participation_rate", higher, ("tiny", "jinan")),
     ("only_funding", "money_received_yuan", higher, ("tiny", "zhucheng")),
     ("only_staff_sent_down", "staff_per_10k_residents", higher, ("tiny", "zhucheng")),
+    # 權隨責走: they decide their department's cases where they serve (without it: -0.014 on jinan)
+    ("only_staff_sent_down", "satisfaction_mean", higher, ("jinan", "zhucheng")),
+    ("only_staff_sent_down", "escalation_share", lower, ("jinan", "zhucheng")),
     ("only_abolish_street_offices", "resolution_days_upper_cases", lower, ("tiny", "jinan")),
     ("only_abolish_street_offices", "communities", lower, ("tiny", "jinan")),
 ]

@@ -181,3 +181,27 @@ def test_a_kindergarten_serves_childcare_not_every_need_of_a_family_with_childre
     want = m.cfg.params.facilities.childcare_share
     assert abs(share - want) < 4 * np.sqrt(want * (1 - want) / len(seen)), share
     assert not any(other)
+
+
+def test_authority_follows_the_staff_sent_down():
+    """權隨責走: a community served by an official sent down from a department decides that department's case
+    types itself; other communities and other types still go up (before: the cases went up to the department,
+    which had lost the staff, and sending staff down lowered satisfaction on jinan_urban by 0.014)."""
+    from sim.config.params import CASE_TYPES
+
+    m = _reform_day("only_staff_sent_down")
+    o, org = m.officials, m.org
+    here = np.flatnonzero(o.active & o.sent_down & (o.level == 0))
+    assert len(here) > 0
+    types = np.arange(len(CASE_TYPES))
+    for i in here[:5]:
+        lead = np.full(len(types), o.point[i])
+        req = m.required_level(types, lead)
+        mine = org.case_department[types] == o.department[i] % org.n_dept_kinds
+        assert (req[mine] == 0).all()
+        served = {int(o.department[j] % org.n_dept_kinds) for j in here if o.point[j] == o.point[i]}
+        others = ~np.isin(org.case_department[types], list(served))
+        np.testing.assert_array_equal(req[others], org.authority[types][others])
+    off = _reform_day("only_staff_sent_down", "reform.staff_sent_down.authority_follows=false")
+    lead = np.full(len(types), off.officials.point[here[0]])
+    np.testing.assert_array_equal(off.required_level(types, lead), off.org.authority[types])

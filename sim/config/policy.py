@@ -65,6 +65,9 @@ class StaffSentDown:
     keep_post: bool = param(True, "report: 保持人員編制")
     keep_pay: bool = param(True, "report: 待遇不變")
     funds_follow: bool = param(False, "report: 費隨事轉 (before the reform, funds stay with departments)")
+    authority_follows: bool = param(
+        False, "report: 權隨責走 (staff sent down decide their own department's cases at the community they serve; "
+        "before the reform, such cases go up to the department)")
     start_day: int | None = param(None, "config", lo=0)
 
 

@@ -134,6 +134,7 @@ class Levers:
         chosen = pool[order[:want]]
         part = o.department[chosen] // m.org.n_dept_kinds  # each to a community of their own part
         o.send_down(chosen, spread(m.org, want, part), new.keep_post, new.keep_pay)
+        m.needs_requirements()
         m.restructured()
 
     def _grid_management(self, old, new) -> None:
