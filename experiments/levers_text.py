@@ -119,6 +119,10 @@ TEXTS: dict[str, dict[str, Setting]] = {
                            "下派人员待遇不变", "下派人员按社区标准领取待遇", "待遇不變"),
         "funds_follow": on_off("Funds follow the work to the communities", "Funds stay with the departments",
                                "费随事转，经费随事项转到社区", "经费留在职能部门", "權隨責走、費隨事轉"),
+        "authority_follows": on_off("Staff sent down decide their department's cases at the community",
+                                    "Their department's cases still go up to the department",
+                                    "权随责走，下派人员在社区办理本部门事项", "本部门事项仍上报职能部门办理",
+                                    "權隨責走"),
     },
     "funding": {
         "office_funds_yuan_per_community_year": Setting(

@@ -289,12 +289,13 @@ class GovernanceModel(mesa.Model):
         at_unit = self.needs["point"] < org.n_communities
         self.needs["point"][at_unit] = org.lead[self.needs["point"][at_unit]]
         self.staffing.follow_merge()
+        self.needs_requirements()  # queued needs of merged units: their new community's authority
         self.restructured()
 
     def add_points(self, k: int) -> None:
         """``k`` more stations in each community (service_centres.extra_points_per_community)."""
         res = self.residents
-        self.org.add_points(k, res.community, res.cell, self.geo)
+        self.org.add_points(k, self.org.lead[res.community], res.cell, self.geo)
         self.restructured()
 
     def restructured(self) -> None:
@@ -315,19 +316,27 @@ class GovernanceModel(mesa.Model):
         """The layer that must decide each public case of type ``ctype`` from community ``lead``.
 
         The case type's authority, except where authority follows the staff sent down (權隨責走): a
-        community served by an official sent down from the department that decides the type decides it
-        itself.
+        community with a post sent down from the department that decides a department-level type (held,
+        or open while it is refilled by another sent down) decides it itself.  Types a street office
+        decides still go to the street office.
         """
         req = self.org.authority[ctype]
         if not self.levers.get("staff_sent_down").authority_follows:
             return req
         o, org = self.officials, self.org
         here = np.flatnonzero(o.active & o.sent_down & (o.level == 0))
-        if len(here) == 0:
+        points, depts = [o.point[here]], [o.department[here]]
+        for v in self.staffing.vacancies:
+            open_ = v["sent_down"] & (v["level"] == 0)
+            points.append(v["point"][open_])
+            depts.append(v["department"][open_])
+        points, depts = np.concatenate(points), np.concatenate(depts)
+        if len(points) == 0:
             return req
         has = np.zeros((org.n_communities, org.n_dept_kinds), bool)
-        has[o.point[here], o.department[here] % org.n_dept_kinds] = True
-        return np.where(has[lead, org.case_department[ctype]], 0, req).astype(req.dtype)
+        has[points, depts % org.n_dept_kinds] = True
+        local = has[lead, org.case_department[ctype]] & (req == 2)
+        return np.where(local, 0, req).astype(req.dtype)
 
     def reroute_street_queues(self) -> None:
         """Needs waiting at abolished street offices go down to communities or up to departments."""

@@ -185,8 +185,9 @@ def test_a_kindergarten_serves_childcare_not_every_need_of_a_family_with_childre
 
 def test_authority_follows_the_staff_sent_down():
     """權隨責走: a community served by an official sent down from a department decides that department's case
-    types itself; other communities and other types still go up (before: the cases went up to the department,
-    which had lost the staff, and sending staff down lowered satisfaction on jinan_urban by 0.014)."""
+    types itself; other types, and the types a street office decides, still go up (before: the cases went up to
+    the department, which had lost the staff, and sending staff down lowered satisfaction on jinan_urban by
+    0.014)."""
     from sim.config.params import CASE_TYPES
 
     m = _reform_day("only_staff_sent_down")
@@ -194,14 +195,45 @@ def test_authority_follows_the_staff_sent_down():
     here = np.flatnonzero(o.active & o.sent_down & (o.level == 0))
     assert len(here) > 0
     types = np.arange(len(CASE_TYPES))
-    for i in here[:5]:
+    lowered = 0
+    for i in here:
         lead = np.full(len(types), o.point[i])
         req = m.required_level(types, lead)
-        mine = org.case_department[types] == o.department[i] % org.n_dept_kinds
+        mine = (org.case_department[types] == o.department[i] % org.n_dept_kinds) & (org.authority[types] == 2)
+        lowered += int((req < org.authority[types]).sum())
         assert (req[mine] == 0).all()
+        street = org.authority[types] == 1
+        np.testing.assert_array_equal(req[street], 1)  # the street office still decides its own types
         served = {int(o.department[j] % org.n_dept_kinds) for j in here if o.point[j] == o.point[i]}
-        others = ~np.isin(org.case_department[types], list(served))
+        others = ~np.isin(org.case_department[types], list(served)) | (org.authority[types] < 2)
         np.testing.assert_array_equal(req[others], org.authority[types][others])
+    assert lowered > 0
     off = _reform_day("only_staff_sent_down", "reform.staff_sent_down.authority_follows=false")
     lead = np.full(len(types), off.officials.point[here[0]])
     np.testing.assert_array_equal(off.required_level(types, lead), off.org.authority[types])
+
+
+def test_every_centre_building_of_a_big_community_is_paid_for():
+    """Merged centres keep their facilities, so they keep their running cost too, also where a door closed
+    (before: a former centre ran its facilities at a station's cost, a closed one at none)."""
+    runs_ = {k: _reform_day("im_reform", f"reform.abolish_street_offices.merge_size={k}",
+                            "reform.abolish_street_offices.close_within_km=5") for k in (1, 2)}
+    assert len(runs_[2].org.point_xy) < len(runs_[1].org.point_xy)  # doors closed
+    running = {k: m.money.owed_today(m.levers)[0].sum() for k, m in runs_.items()}  # subsidies are budgeted
+    stations = {k: int(((m.org.point_kind != 0) & ~m.org.point_site).sum()) for k, m in runs_.items()}
+    station = runs_[1].cfg.params.money.station_cost_factor * runs_[1].cfg.params.money.centre_operation_yuan_day
+    np.testing.assert_allclose(running[2] - running[1], station * (stations[2] - stations[1]))
+
+
+def test_stations_a_lever_adds_serve_the_whole_big_community():
+    m = _reform_day("im_reform", "reform.service_centres.extra_points_per_community=3")
+    org, res = m.org, m.residents
+    added = (org.point_kind == 2) & org.point_shared
+    assert added.any()
+    owner = org.lead[org.point_unit]
+    lead = org.lead[res.community]
+    detour = m.cfg.world.travel.detour
+    for p in np.flatnonzero(added)[:10]:
+        mine = lead == owner[p]
+        d = np.hypot(res.x_km[mine] - org.point_xy[p, 0], res.y_km[mine] - org.point_xy[p, 1]) * detour
+        assert (res.dist_km[mine] <= d + 1e-9).all()

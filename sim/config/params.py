@@ -163,7 +163,9 @@ class Facilities:
         plausible=(1, 4, "day care places"))
     childcare_share: float = param(
         0.3, A + " (share of a household-with-children's household needs that are childcare, which a "
-        "kindergarten serves; the rest are errands, repairs and care a kindergarten does not do)", lo=0, hi=1,
+        "kindergarten serves; the rest are errands, repairs and care a kindergarten does not do; it also decides "
+        "which of those needs a partnered unit's or shop's household services may take, so it matters without "
+        "kindergartens too)", lo=0, hi=1,
         plausible=(0.15, 0.5, "young children's care is a large part of such a household's needs"))
     teaching_station_cases_day: float = param(
         1.5, "report: 社區教學站 (education and training cases; size: assumption)", lo=0,

@@ -129,8 +129,9 @@ class Levers:
         total = m.dept_staff_total
         want = min(len(pool), max(0, _wanted(new, total) - _wanted(old, total)))
         if want == 0:
+            m.needs_requirements()  # authority may follow those already sent down
             return
-        order = np.argsort(m.streams.uniform("sent_down", pool), kind="stable")
+        order = np.argsort(m.streams.uniform("sent_down", o.post[pool]), kind="stable")
         chosen = pool[order[:want]]
         part = o.department[chosen] // m.org.n_dept_kinds  # each to a community of their own part
         o.send_down(chosen, spread(m.org, want, part), new.keep_post, new.keep_pay)

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.world.org import CENTRE
-
 BUDGET, LOTTERY, DONATIONS = 0, 1, 2
 SOURCES = ("budget", "lottery", "donations")
 QUARTER_DAYS = (0, 91, 182, 273)
@@ -153,8 +151,12 @@ class Money:
         n_staff = np.bincount(o.point[o.community_paid()], minlength=org.n_points)[:C]
         subsidies = mp.subsidy_yuan_day * n_staff
         centre = np.where(levers.get("service_centres").standard, mp.standard_centre_cost_factor, 1.0)
-        per_door = np.where(org.point_kind == CENTRE, centre, mp.station_cost_factor)
-        running = mp.centre_operation_yuan_day * np.bincount(org.lead[org.point_unit], weights=per_door, minlength=C)
+        # every centre building runs as a centre (with its facilities), also when a merger made it a station
+        # or closed its door; other doors run as stations
+        owner = org.lead[org.point_unit]
+        per_door = np.where(org.point_site, centre, mp.station_cost_factor)
+        closed = org.facility_sites() - np.bincount(owner, weights=org.point_site, minlength=C)
+        running = mp.centre_operation_yuan_day * (np.bincount(owner, weights=per_door, minlength=C) + centre * closed)
         if levers.get("funding").subsidies_budgeted:
             return running, subsidies
         return subsidies + running, np.zeros(C)

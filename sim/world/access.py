@@ -3,7 +3,7 @@
 Distances are straight lines times ``world.travel.detour`` (a road distance); travel
 time divides by the speed of the household's settlement.  A household can take its
 needs to the doors of its own community's area (its centre, office or stations) and to
-any service centre of the big community that area belongs to; every such door takes
+the service centres and added stations of the big community that area belongs to; every such door takes
 every kind of need into the community's one queue, so the nearest of them is the
 household's access point.  A merger therefore never brings a neighbouring area's
 station closer: the doors that close within ``close_within_km`` of the new centre make
@@ -50,10 +50,11 @@ def measure(org, residents, travel, village_speed_factor: float = 1.0) -> Access
     owner = org.lead[org.point_unit]
     n = org.n_communities
     c = org.point_is_centre
-    centre = _nearest(hh_xy, hh_lead, org.point_xy[c], owner[c], n)
+    centre = _nearest(hh_xy, hh_lead, org.point_xy[c], owner[c], n) * travel.detour
+    sh = org.point_shared  # centres and the stations a lever added: open to the whole big community
+    shared = _nearest(hh_xy, hh_lead, org.point_xy[sh], owner[sh], n)
     area = _nearest(hh_xy, residents.community, org.point_xy, org.point_unit, n)  # the doors of its own area
-    door = np.fmin(area, centre) * travel.detour
-    centre *= travel.detour
+    door = np.fmin(area, shared) * travel.detour
     speed = np.array([travel.speed_urban_kmh, travel.speed_village_kmh * village_speed_factor,
                       travel.speed_pastoral_kmh])
     return Access(door_km=door, centre_km=centre, travel_hours=door / speed[residents.settlement])

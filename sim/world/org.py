@@ -79,6 +79,8 @@ class Organisation:
         self.point_xy = self.centre_xy.copy()
         self.point_unit = np.arange(self.n_communities)
         self.point_kind = np.where(self.unit_kind == 0, CENTRE, OFFICE).astype(np.int8)
+        self.point_site = self.point_kind == CENTRE  # a centre building (it stays one when it becomes a station)
+        self.point_shared = self.point_kind == CENTRE  # open to the whole big community: centres, added stations
         # centre buildings in each unit's area: a merger keeps them (its centres become stations, their
         # plazas and libraries stay); a village merger builds one
         self.centre_sites = (self.unit_kind == 0).astype(np.int64)
@@ -184,36 +186,37 @@ class Organisation:
             built = touched & is_own & (self.point_kind == OFFICE)
             kind[built] = CENTRE
             np.add.at(self.centre_sites, self.point_unit[built], 1)
+            self.point_site = self.point_site | built
+            self.point_shared = self.point_shared | built
+        self.point_shared = self.point_shared & ~(touched & ~is_own)  # merged units' doors serve their own areas
         kind[touched & ~is_own & ~close] = STATION
         keep = ~close
         self.point_kind = kind[keep]
         self.point_xy = self.point_xy[keep]
         self.point_unit = self.point_unit[keep]
+        self.point_site = self.point_site[keep]
+        self.point_shared = self.point_shared[keep]
         stopped = np.flatnonzero(before & ~self.is_lead())
         return Merge(stopped=stopped, closed=np.asarray(int(close.sum())))
 
-    def add_points(self, k: int, hh_unit: np.ndarray, hh_cell: np.ndarray, cell_xy) -> int:
-        """``k`` stations in each community's most populous cells without a door; returns how many.
-
-        Each station serves the area (former community) most of its cell's households belong to.
-        """
+    def add_points(self, k: int, hh_lead: np.ndarray, hh_cell: np.ndarray, cell_xy) -> int:
+        """``k`` stations in each (big) community's most populous cells without a door, open to all its
+        households; returns how many."""
         taken = set(cell_xy.cell_of(self.point_xy).tolist())
         xy, unit = [self.point_xy], [self.point_unit]
-        hh_lead = self.lead[hh_unit]
         for c in self.leads():
-            mine = hh_lead == c
-            cells, counts = np.unique(hh_cell[mine], return_counts=True)
+            cells, counts = np.unique(hh_cell[hh_lead == c], return_counts=True)
             free = [cl for cl in cells[np.argsort(-counts, kind="stable")] if cl not in taken][:k]
             taken.update(free)
             if free:
                 xy.append(cell_xy.centre_of(np.asarray(free)))
-                units = hh_unit[mine]
-                cell_of = hh_cell[mine]
-                unit.append(np.array([np.bincount(units[cell_of == cl]).argmax() for cl in free], np.int64))
+                unit.append(np.full(len(free), c))
         n_new = sum(len(u) for u in unit[1:])
         self.point_xy = np.concatenate(xy)
         self.point_unit = np.concatenate(unit)
         self.point_kind = np.r_[self.point_kind, np.full(n_new, STATION, np.int8)]
+        self.point_site = np.r_[self.point_site, np.zeros(n_new, bool)]
+        self.point_shared = np.r_[self.point_shared, np.ones(n_new, bool)]
         return n_new
 
     def village_groups(self) -> tuple[list[np.ndarray], np.ndarray]:
