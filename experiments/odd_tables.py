@@ -73,7 +73,7 @@ def from_file(path: Path) -> str:
 
 
 COMMANDS = {"warmup": "python -m experiments.warmup", "scale": "python -m experiments.scale_table",
-            "levers": "python -m experiments.decompose world=W world.scale=S seeds=4 (for each world below)",
+            "levers": "python -m experiments.decompose world=W world.scale=S seeds=3 (for each world below)",
             "scale-region": "python -m experiments.scale_table worlds=[inner_mongolia] scales=[0.07,0.14] "
                             "out=results/scale_region store=results/scale_region/store"}
 
@@ -81,7 +81,7 @@ COMMANDS = {"warmup": "python -m experiments.warmup", "scale": "python -m experi
 def command(name: str) -> str:
     if name.startswith("decompose-"):
         w = name.removeprefix("decompose-")
-        return f"python -m experiments.decompose world={w} seeds=4 out=results/decompose/{w} (at the scale above)"
+        return f"python -m experiments.decompose world={w} seeds=3 out=results/decompose/{w} (at the scale above)"
     return COMMANDS[name]
 
 
