@@ -13,11 +13,9 @@ downloads a browser) and sees no Chinese font of the system's: Chinese on the pa
 the page carries.  Screenshots go to ``results/explore-screens/`` for a person to look at.
 """
 
-import importlib.util
 import math
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -35,18 +33,11 @@ from scipy import stats
 from experiments.compare import compare
 from experiments.sources import Runs
 from experiments.store import Store
+from tests.browser import ARGS, CHROMIUM, NEEDS_BROWSER
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENS = ROOT / "results" / "explore-screens"
-CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
-                       reason="the playwright package is not installed (bash setup.sh --browser installs it)"),
-    pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (bash setup.sh --browser installs Debian's "
-                                                "chromium with apt as root; or apt-get install chromium)"),
-]
+pytestmark = NEEDS_BROWSER
 
 DAYS, SEEDS = 20, 2
 CHOSEN = ("jinan_model", "zhucheng_model")  # the tour ticks Jinan model and unticks Inner Mongolia reform

@@ -6,10 +6,8 @@ a Chinese character can only be drawn by the font the page carries.  Skipped, sa
 chromium or playwright cannot be had (``bash setup.sh --browser`` installs both).
 """
 
-import importlib.util
 import os
 import re
-import shutil
 from pathlib import Path
 
 import matplotlib
@@ -18,16 +16,9 @@ import pytest
 
 from experiments.compare import compare
 from experiments.report import build
+from tests.browser import ARGS, CHROMIUM, NEEDS_BROWSER
 
-CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
-                       reason="the playwright package is not installed (bash setup.sh --browser installs it)"),
-    pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (bash setup.sh --browser installs Debian's "
-                                                "chromium with apt as root; or apt-get install chromium)"),
-]
+pytestmark = NEEDS_BROWSER
 
 
 @pytest.fixture(scope="module")
