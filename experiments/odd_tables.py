@@ -75,7 +75,7 @@ def from_file(path: Path) -> str:
 COMMANDS = {"warmup": "python -m experiments.warmup", "scale": "python -m experiments.scale_table",
             "levers": "python -m experiments.decompose world=W world.scale=S seeds=3 (for each world below)",
             "scale-region": "python -m experiments.scale_table worlds=[inner_mongolia] scales=[0.07,0.14] "
-                            "out=results/scale_region store=results/scale_region/store"}
+                            "out=results/scale_region store=results/scale_region/store seeds=2"}
 
 
 def command(name: str) -> str:
