@@ -25,7 +25,6 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-import matplotlib
 import numpy as np
 import pytest
 from scipy import stats
@@ -33,7 +32,7 @@ from scipy import stats
 from experiments.compare import compare
 from experiments.sources import Runs
 from experiments.store import Store
-from tests.browser import ARGS, CHROMIUM, NEEDS_BROWSER
+from tests.browser import NEEDS_BROWSER, chromium_without_chinese_fonts
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENS = ROOT / "results" / "explore-screens"
@@ -97,17 +96,8 @@ def store(server):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    d = tmp_path_factory.mktemp("explore-fonts")
-    conf = d / "fonts.conf"
-    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu and friends: no Chinese glyph among them
-    conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><dir>{ttf}</dir>'
-                    f"<cachedir>{d / 'fc-cache'}</cachedir></fontconfig>")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+    with chromium_without_chinese_fonts(tmp_path_factory.mktemp("explore-fonts")) as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

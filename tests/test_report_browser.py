@@ -6,7 +6,6 @@ a Chinese character can only be drawn by the font the page carries.  Skipped, sa
 chromium or playwright cannot be had (``bash setup.sh --browser`` installs both).
 """
 
-import os
 import re
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 
 from experiments.compare import compare
 from experiments.report import build
-from tests.browser import ARGS, CHROMIUM, NEEDS_BROWSER
+from tests.browser import NEEDS_BROWSER, chromium_without_chinese_fonts
 
 pytestmark = NEEDS_BROWSER
 
@@ -37,17 +36,8 @@ def pages(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(pages):
-    from playwright.sync_api import sync_playwright
-
-    d = pages[2]
-    conf = d / "fonts.conf"
-    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu and friends: no Chinese glyph among them
-    conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><dir>{ttf}</dir>'
-                    f"<cachedir>{d / 'fc-cache'}</cachedir></fontconfig>")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+    with chromium_without_chinese_fonts(pages[2]) as b:
         yield b
-        b.close()
 
 
 def render(browser, path: Path, shot: Path) -> tuple[list[dict], np.ndarray, list[str]]:
