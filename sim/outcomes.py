@@ -376,6 +376,7 @@ class Ledger:
         members = org.members()
         centres = org.point_kind == CENTRE
         standard = m.levers.get("service_centres").standard
+        looked_after = m.participation.branches()[2]  # households per party branch (three-level network)
         out = {
             "satisfaction_mean": float(res.satisfaction.mean()),
             "satisfied_share": float((res.satisfaction >= s.satisfied_threshold).mean()),
@@ -436,6 +437,8 @@ class Ledger:
             "street_offices_active": bool(org.street_active),
             "university_partnerships": int(m.university_partner.sum()),
             "households": res.n, "residents": residents, "party_members": len(m.party_members),
+            "party_branches": len(looked_after),
+            "households_per_party_branch": float(looked_after.mean()) if len(looked_after) else 0.0,
             "units": len(m.units), "days": m.day,
             "notes": self.notes(),
         }

@@ -44,6 +44,6 @@ class PartyMembers(ArrayPopulation):
         starts = np.r_[0, np.flatnonzero(np.diff(m.community[order])) + 1]
         counts = np.diff(np.r_[starts, len(hh)])
         rank[order] = np.arange(len(hh)) - np.repeat(starts, counts)
-        m.branch = m.community.astype(np.int64) * 100000 + rank // p.branch_size
+        m.branch = rank // p.branch_size  # numbered within the community, as groups are
         m.group = rank // p.group_size
         return m

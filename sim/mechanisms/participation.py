@@ -11,8 +11,11 @@ members most; in-service and floating members when their stations organise them:
 report, Jinan, 在職黨員活動站, 流動黨員聯絡站).  Unorganised, a member reaches only
 the households around them, so where members cluster some are reached many times
 and others never.  The three-level network (committee, branches, party groups:
-三級網絡) assigns the members of a community to all its households, so the same
-members reach more of them.  Retired party members lead civic groups (sanitation,
+三級網絡) gives every household of a community to one of its party groups, as many
+per member, in the order of where they live, and a branch shares its members' time
+among its groups: households no member lives near are reached too, and a branch of
+busy in-service members reaches its households less than one of retired members.
+Retired party members lead civic groups (sanitation,
 patrol, arts: report, Jinan), and councils resolve disputes.
 """
 
@@ -54,6 +57,40 @@ class Participation:
         res = self.model.residents
         n = self.shape[0] * self.shape[1]
         self.hh_cell_count = np.bincount(res.cell, minlength=n).reshape(self.shape).astype(float)
+        self._groups = None  # the households each branch looks after follow where they live
+
+    def branches(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The three-level network's lower levels: (branch of each member, branch of each household (-1
+        where its community has no members), households each branch looks after, community of each branch).
+
+        A community's members form branches of ``branch_size`` and, within them, groups of
+        ``group_size``, in the order of where they live; the community's households are divided among
+        the groups in the same order, the same number per member, so a group looks after the lanes where
+        its members live.  A branch shares its members' time among its groups, so what a household gets
+        is set by its branch: the households a branch looks after are those of its groups.  The
+        committee (``reached``) gives the time some branches have to spare to those short of it.
+        """
+        if self._groups is not None:
+            return self._groups
+        m = self.model
+        pm, res, C = m.party_members, m.residents, m.org.n_communities
+        size = m.cfg.world.party.branch_size
+        members = np.bincount(pm.community, minlength=C)
+        first = np.r_[0, np.cumsum(-(-members // size))]  # first branch id of each community, and the total
+        branch_of_member = first[pm.community] + pm.branch
+        order = np.lexsort((res.cell, res.community))
+        households = np.bincount(res.community, minlength=C)
+        start = np.r_[0, np.cumsum(households)[:-1]]
+        pos = np.empty(res.n, dtype=np.int64)
+        pos[order] = np.arange(res.n) - start[res.community[order]]
+        # the member into whose share of the community's households this household falls, and their branch
+        mc = members[res.community]
+        rank = ((2 * pos + 1) * mc) // (2 * np.maximum(households[res.community], 1))
+        branch_of_household = np.where(mc > 0, first[res.community] + rank // size, -1)
+        looked_after = np.bincount(branch_of_household[branch_of_household >= 0], minlength=int(first[-1]))
+        community_of_branch = np.repeat(np.arange(C), np.diff(first))
+        self._groups = (branch_of_member, branch_of_household, looked_after, community_of_branch)
+        return self._groups
 
     def reach_capacity(self, levers) -> np.ndarray:
         """Households each party member can keep in touch with, by how active their kind is."""
@@ -72,10 +109,16 @@ class Participation:
         pm, res, org = m.party_members, m.residents, m.org
         cap = self.reach_capacity(levers)
         if levers.get("party_building").three_level_network:
-            lead = org.lead[pm.community]
-            per = np.bincount(lead, weights=cap, minlength=org.n_communities)
-            share = np.minimum(1.0, per / np.maximum(org.households_by_lead(), 1))
-            return share[org.lead[res.community]]
+            branch_of_member, branch_of_household, households, community = self.branches()
+            per = np.bincount(branch_of_member, weights=cap, minlength=len(households))
+            # the committee gives the time branches have to spare to the branches short of it
+            committee = org.lead[community]
+            spare, short = np.maximum(per - households, 0), np.maximum(households - per, 0)
+            pool = np.bincount(committee, weights=spare, minlength=org.n_communities)
+            need = np.bincount(committee, weights=short, minlength=org.n_communities)
+            filled = np.minimum(1.0, pool / np.maximum(need, 1e-12))[committee]
+            share = np.minimum(1.0, (np.minimum(per, households) + short * filled) / np.maximum(households, 1))
+            return np.where(branch_of_household >= 0, share[np.maximum(branch_of_household, 0)], 0.0)
         r = m.cfg.params.participation.reach_cells
         grid = np.bincount(pm.cell, weights=cap, minlength=self.hh_cell_count.size).reshape(self.shape)
         share = np.minimum(1.0, box_sum(grid, r) / np.maximum(box_sum(self.hh_cell_count, r), 1))
