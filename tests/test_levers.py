@@ -24,8 +24,8 @@ NAME = {"tiny": "tiny", "jinan": "jinan_urban", "zhucheng": "zhucheng_rural", "h
 SEEDS_OF = {"hohhot": range(1, 9)}
 
 
-def effect(policy, metric, world="tiny", base="status_quo", overrides=(), base_overrides=(), days=DAYS):
-    seeds = SEEDS_OF.get(world, SEEDS)
+def effect(policy, metric, world="tiny", base="status_quo", overrides=(), base_overrides=(), days=DAYS, seeds=None):
+    seeds = seeds or SEEDS_OF.get(world, SEEDS)
     a = [metric(r) for r in runs(NAME[world], base, seeds, days, *WORLD[world], *base_overrides)]
     b = [metric(r) for r in runs(NAME[world], policy, seeds, days, *WORLD[world], *overrides)]
     return paired_ci(a, b)
@@ -140,6 +140,27 @@ def test_sinking_authority_pays_for_itself_when_funds_follow_the_tasks():
     assert np.mean(b) <= np.mean(a)
     ci = effect("only_authority_sunk", s("satisfaction_mean"), "jinan")
     assert ci[1] > -0.005, ci  # no harm beyond noise on the city
+
+
+SHORT_FUNDS = ("policy.funding.office_funds_yuan_per_community_year=80000",
+               "policy.funding.office_funds_yuan_per_village_year=60000",
+               "policy.funding.service_yuan_per_household_year=60")  # the low ends of their plausible ranges
+
+
+@pytest.mark.parametrize("world", ["tiny", "jinan"])
+def test_the_funding_guarantee_helps_where_funds_are_short(world):
+    """In a world whose communities cannot pay their staff and doors, the funding guarantee (more
+    service funds, budgeted funds and subsidies) ends the arrears that cut their staff's hours:
+    satisfaction rises (measured, a year: +0.068 on tiny, +0.062 on jinan_urban at 0.1).  With the
+    default funds they are not short, and it changes nothing detectable (docs/ODD.md section 11)."""
+    guarantee = (*SHORT_FUNDS, "reform.funding.service_yuan_per_household_year=150")
+    seeds = range(1, 9) if world == "tiny" else None  # tiny's effect varies by seed (+0.01 to +0.10 at 180 days)
+    arrears = effect("only_funding", s("arrears_yuan"), world, overrides=guarantee, base_overrides=SHORT_FUNDS,
+                     seeds=seeds)
+    assert lower(arrears), arrears
+    ci = effect("only_funding", s("satisfaction_mean"), world, overrides=guarantee, base_overrides=SHORT_FUNDS,
+                seeds=seeds)
+    assert higher(ci), ci
 
 
 def test_before_the_reform_day_a_policy_is_the_baseline_bit_for_bit():
