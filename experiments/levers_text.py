@@ -324,6 +324,24 @@ def name(key: str, lang: str = "en") -> str:
     return text[True] if isinstance(text, dict) and True in text else readable(key.split(".")[-1])
 
 
+def choice(key: str, value, lang: str = "en") -> str:
+    """One allowed value of a setting in words, for a menu: choice('grid_management.staffed_by', 'sent_down')
+    -> 'The grids are served by the staff sent down'; an item of a list setting by its name."""
+    from experiments.labels import readable
+
+    try:
+        s = entry(key)
+    except KeyError:
+        return readable(str(value))
+    zh = lang == "zh"
+    if s.items and value in s.items:
+        return s.items[value][zh]
+    text = s.zh if zh else s.en
+    if isinstance(text, dict) and value in text:
+        return text[value]
+    return readable(str(value))
+
+
 def passage(key: str) -> str:
     """The report's words behind a lever field ('' for the model's own settings)."""
     try:

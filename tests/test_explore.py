@@ -338,7 +338,14 @@ def test_levers_page_renders_the_levers_inputs_and_refuses_a_bad_value(app):
     assert field.widget.v_model == str(cfg.policy.grid_management.households_per_grid)
     assert "allowed: from 0" in field.widget.label
     assert [w.v_model for w in rc.find(v.Checkbox).widgets] == [cfg.policy.grid_management.enabled]
-    assert {tuple(w.items) for w in rc.find(v.Select).widgets} >= {("new_workers", "sent_down")}
+    # menus show the allowed values in words (before: raw keys such as "sent_down"), and give back the key
+    staffed = [w for w in rc.find(v.Select).widgets
+               if tuple(w.items) == ("One new grid worker per grid", "The grids are served by the staff sent down")]
+    assert len(staffed) == 1 and staffed[0].v_model == "The grids are served by the staff sent down"
+    staffed[0].v_model = "One new grid worker per grid"
+    assert app.CHANGES.value == {"grid_management.staffed_by": "new_workers"}
+    staffed[0].v_model = "The grids are served by the staff sent down"
+    assert app.CHANGES.value == {}
 
     field.widget.v_model = "-5"
     assert app.CHANGES.value == {"grid_management.households_per_grid": "-5"}

@@ -22,7 +22,7 @@ from experiments.explore.text import t
 from experiments.explore.worker import Worker
 from experiments.fontembed import FAMILY, font_face
 from experiments.labels import label
-from experiments.levers_text import describe, lever_fields
+from experiments.levers_text import choice, describe, lever_fields
 from experiments.levers_text import name as setting_name
 from experiments.report_render import CSS, html_block
 from experiments.sources import Runs
@@ -284,10 +284,16 @@ def LeverInput(key: str, meta: dict, kind: type, current, lang: str):
     text = setting_name(key, lang)
     if kind is bool:
         solara.Checkbox(label=text, value=bool(value), on_value=put)
-    elif kind is str and meta.get("choices"):
-        solara.Select(text, value=str(value), values=list(meta["choices"]), on_value=put)
-    elif kind is list and meta.get("choices"):
-        solara.SelectMultiple(text, values=list(value), all_values=list(meta["choices"]), on_value=put)
+    elif meta.get("choices") and kind in (str, list):
+        # menus show each allowed value in words; what is put back is the value itself
+        words = {c: choice(key, c, lang) for c in meta["choices"]}
+        back = {w: c for c, w in words.items()}
+        if kind is str:
+            solara.Select(text, value=words.get(str(value), str(value)), values=list(words.values()),
+                          on_value=lambda w: put(back.get(w, w)))
+        else:
+            solara.SelectMultiple(text, values=[words.get(v, v) for v in value], all_values=list(words.values()),
+                                  on_value=lambda ws: put([back.get(w, w) for w in ws]))
     else:
         solara.InputText(f"{text} ({allowed(meta, lang)})" if allowed(meta, lang) else text,
                          value=str(value), on_value=put, continuous_update=True, classes=[f"lever-{key}"])
