@@ -376,7 +376,8 @@ class Ledger:
         members = org.members()
         centres = org.point_kind == CENTRE
         standard = m.levers.get("service_centres").standard
-        looked_after = m.participation.branches()[2]  # households per party branch (three-level network)
+        branch_of_member, _, looked_after, _ = m.participation.branches()  # the three-level network
+        looked_after = looked_after[np.unique(branch_of_member)]  # branches with members
         out = {
             "satisfaction_mean": float(res.satisfaction.mean()),
             "satisfied_share": float((res.satisfaction >= s.satisfied_threshold).mean()),

@@ -65,8 +65,7 @@ def test_the_three_level_network_gives_every_household_a_branch_in_proportion_to
     pm, res, C = m.party_members, m.residents, m.org.n_communities
     branch_of_member, branch_of_household, looked_after, community_of_branch = m.participation.branches()
     members = np.bincount(pm.community, minlength=C)
-    assert ((branch_of_household >= 0) == (members[res.community] > 0)).all()
-    assert looked_after.sum() == (members[res.community] > 0).sum()
+    assert (members > 0).all() and looked_after.sum() == res.n
     in_branch = np.bincount(branch_of_member, minlength=len(looked_after))
     np.testing.assert_array_equal(community_of_branch[branch_of_member], pm.community)
     per_member = np.bincount(res.community, minlength=C)[community_of_branch] / members[community_of_branch]
@@ -92,12 +91,54 @@ def test_the_three_level_network_reaches_the_households_no_member_lives_near():
     assert (network[has_members] > 0).all()
     assert network.mean() > local.mean() + 0.05  # measured on im_pastoral: 0.626 -> 0.714
     branch_of_household = m.participation.branches()[1]
-    for b in np.unique(branch_of_household)[1:20]:
+    for b in np.unique(branch_of_household)[:20]:
         assert np.ptp(network[branch_of_household == b]) == 0
     capacity = np.bincount(m.party_members.community, weights=m.participation.reach_capacity(m.levers),
                            minlength=m.org.n_communities)
     reached = np.bincount(m.residents.community, weights=network, minlength=m.org.n_communities)
     assert (reached <= capacity + 1e-9).all()
+
+
+def test_a_branch_of_busy_members_reaches_its_households_less_than_one_of_retired_members():
+    """Reach is a branch's, not the community's: where the committee has no time to spare, each
+    branch reaches min(1, its members' capacity / the households it looks after), so branches of
+    one community differ (pooling the community, as before, gave them all the same share)."""
+    cfg, _ = load(["world=tiny", "warmup_days=0", "policy.party_building.three_level_network=true"])
+    m = GovernanceModel(cfg)
+    p = m.participation
+    branch_of_member, branch_of_household, looked_after, community = p.branches()
+    capacity = np.bincount(branch_of_member, weights=p.reach_capacity(m.levers), minlength=len(looked_after))
+    reached = p.reached(m.levers)
+    spare = np.bincount(community, weights=np.maximum(capacity - looked_after, 0), minlength=m.org.n_communities)
+    several = np.bincount(community, minlength=m.org.n_communities) > 1
+    checked = 0
+    for c in np.flatnonzero(several & (spare == 0)):
+        branches = np.flatnonzero(community == c)
+        got = np.array([reached[branch_of_household == b][0] for b in branches])
+        np.testing.assert_allclose(got, np.minimum(1, capacity[branches] / looked_after[branches]))
+        checked += np.ptp(got) > 0.01
+    assert checked >= 3
+
+
+def test_a_village_without_party_members_is_reached_by_its_big_communitys_spare_time():
+    """After a merger the committee is the big community's: its spare time reaches a former
+    village whose own households have no member (before this fix they had no branch and got 0)."""
+    few = ("world.party.members_per_household=0.003", "params.participation.households_per_active_member=5000",
+           "warmup_days=0", "policy.party_building.three_level_network=true")
+    for merged in (False, True):
+        ov = ("policy=only_abolish_street_offices", "policy.reform_day=0") if merged else ()
+        cfg, _ = load(["world=tiny", *few, *ov])
+        m = GovernanceModel(cfg).run(days=1)
+        members = np.bincount(m.party_members.community, minlength=m.org.n_communities)
+        lonely = members[m.residents.community] == 0
+        assert lonely.any()
+        reached = m.participation.reached(m.levers)[lonely]
+        with_members = np.bincount(m.org.lead, weights=members, minlength=m.org.n_communities)[m.org.lead]
+        helped = (with_members[m.residents.community] > 0)[lonely]
+        if merged:
+            assert helped.any() and (reached[helped] > 0).all() and (reached[~helped] == 0).all()
+        else:
+            assert (reached == 0).all()
 
 
 def test_a_university_trains_only_the_communities_it_partners_with():

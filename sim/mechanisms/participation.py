@@ -60,15 +60,18 @@ class Participation:
         self._groups = None  # the households each branch looks after follow where they live
 
     def branches(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The three-level network's lower levels: (branch of each member, branch of each household (-1
-        where its community has no members), households each branch looks after, community of each branch).
+        """The three-level network's lower levels: (branch of each member, branch of each household,
+        households each branch looks after, community of each branch).
 
         A community's members form branches of ``branch_size`` and, within them, groups of
         ``group_size``, in the order of where they live; the community's households are divided among
         the groups in the same order, the same number per member, so a group looks after the lanes where
         its members live.  A branch shares its members' time among its groups, so what a household gets
-        is set by its branch: the households a branch looks after are those of its groups.  The
-        committee (``reached``) gives the time some branches have to spare to those short of it.
+        is set by its branch: the households a branch looks after are those of its groups (so which
+        group does not change what a household gets; ``group_size`` does not enter).  The committee
+        (``reached``) gives the time some branches have to spare to those short of it; a community
+        without members (a small village in a big community) has one branch without members, which
+        only the committee's spare time reaches.
         """
         if self._groups is not None:
             return self._groups
@@ -76,18 +79,20 @@ class Participation:
         pm, res, C = m.party_members, m.residents, m.org.n_communities
         size = m.cfg.world.party.branch_size
         members = np.bincount(pm.community, minlength=C)
-        first = np.r_[0, np.cumsum(-(-members // size))]  # first branch id of each community, and the total
+        households = np.bincount(res.community, minlength=C)
+        # branches per community; a community without members has one with none (its committee's own list)
+        n_branches = np.maximum(-(-members // size), households > 0)
+        first = np.r_[0, np.cumsum(n_branches)]  # first branch id of each community, and the total
         branch_of_member = first[pm.community] + pm.branch
         order = np.lexsort((res.cell, res.community))
-        households = np.bincount(res.community, minlength=C)
         start = np.r_[0, np.cumsum(households)[:-1]]
         pos = np.empty(res.n, dtype=np.int64)
         pos[order] = np.arange(res.n) - start[res.community[order]]
         # the member into whose share of the community's households this household falls, and their branch
         mc = members[res.community]
         rank = ((2 * pos + 1) * mc) // (2 * np.maximum(households[res.community], 1))
-        branch_of_household = np.where(mc > 0, first[res.community] + rank // size, -1)
-        looked_after = np.bincount(branch_of_household[branch_of_household >= 0], minlength=int(first[-1]))
+        branch_of_household = first[res.community] + rank // size
+        looked_after = np.bincount(branch_of_household, minlength=int(first[-1]))
         community_of_branch = np.repeat(np.arange(C), np.diff(first))
         self._groups = (branch_of_member, branch_of_household, looked_after, community_of_branch)
         return self._groups
@@ -118,7 +123,7 @@ class Participation:
             need = np.bincount(committee, weights=short, minlength=org.n_communities)
             filled = np.minimum(1.0, pool / np.maximum(need, 1e-12))[committee]
             share = np.minimum(1.0, (np.minimum(per, households) + short * filled) / np.maximum(households, 1))
-            return np.where(branch_of_household >= 0, share[np.maximum(branch_of_household, 0)], 0.0)
+            return share[branch_of_household]
         r = m.cfg.params.participation.reach_cells
         grid = np.bincount(pm.cell, weights=cap, minlength=self.hh_cell_count.size).reshape(self.shape)
         share = np.minimum(1.0, box_sum(grid, r) / np.maximum(box_sum(self.hh_cell_count, r), 1))
