@@ -245,8 +245,9 @@ class GovernanceModel(mesa.Model):
         res = self.residents
         if gain:
             res.literacy += gain / 12 * (1 - res.literacy)
-        if L.get("village_merger").infrastructure:  # 八通: broadband reaches the villages
-            v = res.settlement == VILLAGE
+        vm = L.get("village_merger")
+        if vm.infrastructure:  # 八通: broadband reaches the concentrated areas (聚合區)
+            v = access.concentrated(res.settlement, res.dist_centre_km, vm.service_radius_km)
             g = self.cfg.params.resettlement.infrastructure_literacy_gain_per_year
             res.literacy[v] += g / 12 * (1 - res.literacy[v])
 
@@ -377,8 +378,8 @@ class GovernanceModel(mesa.Model):
         """Distances to doors and centres, travel times, the coverage layer and the Mesa centre agents."""
         org, res, geo, w = self.org, self.residents, self.geo, self.cfg.world
         factor = self.cfg.params.resettlement.infrastructure_speed_factor
-        speed = factor if self.levers.get("village_merger").infrastructure else 1.0
-        a = access.measure(org, res, w.travel, speed)
+        vm = self.levers.get("village_merger")
+        a = access.measure(org, res, w.travel, factor if vm.infrastructure else 1.0, vm.service_radius_km)
         res.dist_km, res.dist_centre_km, res.travel_hours = a.door_km, a.centre_km, a.travel_hours
         self.radius_km = org.part_radius_km[org.unit_part[res.community]]  # each part's own service radius
         self.covered = res.dist_km <= self.radius_km

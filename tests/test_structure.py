@@ -237,3 +237,97 @@ def test_stations_a_lever_adds_serve_the_whole_big_community():
         mine = lead == owner[p]
         d = np.hypot(res.x_km[mine] - org.point_xy[p, 0], res.y_km[mine] - org.point_xy[p, 1]) * detour
         assert (res.dist_km[mine] <= d + 1e-9).all()
+
+
+def _rehire(m: GovernanceModel, ids: np.ndarray) -> np.ndarray:
+    """The posts of officials ``ids`` refilled today, on the same terms (skill draws are keyed by post and day)."""
+    o = m.officials
+    return m.staffing.hire(m.t, m.levers, o.kind[ids].copy(), o.point[ids].copy(), o.department[ids].copy(),
+                           np.full(len(ids), -1), level=o.level[ids].copy(), sent_down=o.sent_down[ids].copy(),
+                           post_kept=o.post_kept[ids].copy(), pay_kept=o.pay_kept[ids].copy(),
+                           post=o.post[ids].copy())
+
+
+def test_the_unified_exam_and_management_are_for_community_posts_only():
+    """Report: 通過統一的招錄考試,擇優選擇專職社區工作者,統一管理: the exam raises the skill of recruits to
+    community posts, not of department, street or sent-down recruits, and unified management refills only
+    community posts sooner (before: every recruit, a department's included, came through the exam)."""
+    from sim.agents.officials import DEPT_STAFF, STREET_STAFF
+    from sim.mechanisms.staffing import community_staff
+
+    exam = ("reform.recruitment.unified_exam=true", "reform.recruitment.unified_management=true")
+    skills, fill = {}, {}
+    for on in (False, True):
+        m = _reform_day("only_staff_sent_down", *(exam if on else ()))
+        o = m.officials
+        ids = np.flatnonzero(o.active)
+        new = _rehire(m, ids)  # appending may move the arrays: read them after
+        skills[on] = o.skill[new], community_staff(o.kind[ids], o.sent_down[ids]), o.kind[ids]
+        m.staffing.release(ids, m.t, m.levers)
+        fill[on] = {bool(v["sent_down"][0] or v["kind"][0] >= STREET_STAFF): v["fill_day"] - m.t
+                    for v in m.staffing.vacancies[-2:]}
+    (before, community, kind), (after, _, _) = skills[False], skills[True]
+    assert community.any() and (kind == DEPT_STAFF).any() and (kind == STREET_STAFF).any()
+    np.testing.assert_array_equal(after[~community], before[~community])
+    assert after[community].mean() > before[community].mean() + 0.05
+    st = load(["world=tiny"])[0].params.staffing
+    assert fill[True] == {False: round(st.recruit_delay_days_unified), True: round(st.recruit_delay_days)}
+
+
+def test_budgeted_subsidies_are_paid_so_a_communitys_bills_never_cut_its_staffs_hours():
+    """Under the budget system for staff subsidies (建立工作人員補貼財政預算制度) the district pays them on
+    time: a community short of money for its doors falls into arrears, but its staff keep their hours (before:
+    the arrears cut the hours of staff the district line paid)."""
+    short = ("policy.funding.office_funds_yuan_per_community_year=1000",
+             "policy.funding.office_funds_yuan_per_village_year=1000",
+             "policy.funding.service_yuan_per_household_year=1", "policy.funding.donations_yuan_per_household_year=0")
+    for budgeted in (False, True):
+        cfg, _ = load(["world=tiny", "warmup_days=0", "days=60", *short,
+                       f"policy.funding.subsidies_budgeted={str(budgeted).lower()}"])
+        m = GovernanceModel(cfg).run(days=60)
+        assert m.money.arrears.sum() > 0
+        if budgeted:
+            np.testing.assert_array_equal(m.money.pay_factor, 1.0)
+        else:
+            assert m.money.pay_factor.min() < 0.9
+
+
+def test_roads_and_broadband_reach_the_concentrated_areas_only():
+    """Report: 聚合區全部達到“五化”、“八通”: village households within the service radius of their
+    community's centre travel faster and gain digital literacy; villages beyond it keep their roads (before:
+    every village household got both)."""
+    from sim.world.access import concentrated
+    from sim.world.generate import VILLAGE
+
+    models = {}
+    for on in (False, True):
+        cfg, _ = load(["world=tiny", "warmup_days=0", "days=40", "policy.village_merger.enabled=true",
+                       f"policy.village_merger.infrastructure={str(on).lower()}"])
+        models[on] = GovernanceModel(cfg).run(days=35)
+    off, m = models[False], models[True]
+    res = m.residents
+    area = concentrated(res.settlement, res.dist_centre_km, m.levers.get("village_merger").service_radius_km)
+    outside = (res.settlement == VILLAGE) & ~area
+    assert area.sum() > 0 and outside.sum() > 0
+    factor = m.cfg.params.resettlement.infrastructure_speed_factor
+    np.testing.assert_allclose(res.travel_hours[area], off.residents.travel_hours[area] / factor)
+    np.testing.assert_array_equal(res.travel_hours[~area], off.residents.travel_hours[~area])
+    np.testing.assert_array_equal(res.literacy[outside], off.residents.literacy[outside])
+    assert (res.literacy[area] > off.residents.literacy[area]).all()
+
+
+def test_staff_sent_down_walk_their_grid_at_no_more_than_a_grid_workers_case_share():
+    """A grid's staff patrol it: an official sent down to staff a grid keeps no more of their hours for cases
+    than a grid worker does, and keeps their own share where it is lower (before: patrolling cost a sent-down
+    official nothing whatever their share)."""
+    grid = ("reform.grid_management.enabled=true", "reform.grid_management.households_per_grid=0",
+            "reform.grid_management.staffed_by=sent_down")
+    for dept_share in (0.3, 0.6):
+        m = _reform_day("only_staff_sent_down", *grid, f"params.service.case_share_dept_staff={dept_share}")
+        o = m.officials
+        walking = o.active & o.sent_down & (o.grid >= 0)
+        assert walking.any()
+        grid_share = m.cfg.params.service.case_share_grid_worker
+        np.testing.assert_allclose(o.case_share[walking], min(dept_share, grid_share))
+        at_dept = o.active & (o.level == 2)
+        np.testing.assert_allclose(o.case_share[at_dept], dept_share)

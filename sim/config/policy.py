@@ -155,7 +155,9 @@ class VillageMerger:
     service_radius_km: float = param(
         2.0, "report: 服務半徑約2公里; villages farther than this keep a service station", gt=0, unit="km")
     concentrated_residence: bool = param(False, "report: 有序推進聚合居住")
-    infrastructure: bool = param(False, "report: 五化 and 八通 (roads, water, power, heating, phone, cable, broadband)")
+    infrastructure: bool = param(False, "report: 五化 and 八通 of the concentrated areas (聚合區, within "
+                                 "service_radius_km of the centre): roads, water, power, heating, phone, cable, "
+                                 "broadband")
     start_day: int | None = param(None, "config", lo=0)
 
 

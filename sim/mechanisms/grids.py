@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.agents.officials import GRID_WORKER
+from sim.agents.officials import GRID_WORKER, case_shares
 from sim.mechanisms.channels import p_find
 
 
@@ -49,6 +49,8 @@ class Grids:
         for v in m.staffing.vacancies:  # posts advertised for the old grids are filled into the new ones
             v["grid"][:] = -1
         if settings.staffed_by == "sent_down":
+            sent = np.flatnonzero(o.sent_down)
+            o.case_share[sent] = case_shares(m.cfg.params.service)[o.kind[sent]]
             self._assign(np.flatnonzero(o.active & o.sent_down & (o.level == 0)))
         else:
             workers = np.flatnonzero(o.active & (o.kind == GRID_WORKER))
@@ -102,6 +104,10 @@ class Grids:
         starts = np.r_[0, np.flatnonzero(np.diff(lead[srt])) + 1]
         rank[srt] = np.arange(len(ids)) - np.repeat(starts, np.diff(np.r_[starts, len(ids)]))
         o.grid[ids] = order[first[lead] + rank % count[lead]]
+        if self.settings.staffed_by == "sent_down":  # walking the grid leaves no more hours for cases than a
+            # grid worker has (a department official's own share, 0.3, is already below it)
+            grid_share = self.model.cfg.params.service.case_share_grid_worker
+            o.case_share[ids] = np.minimum(o.case_share[ids], grid_share)
 
     def refresh(self) -> None:
         """Each household's chance that a grid's staff find its need (0 outside grids with active staff)."""

@@ -14,7 +14,9 @@ costs and the materials of the cases sunk to it.  It pays what it owes (arrears
 first) from the budget, then donations; what it cannot pay is **arrears**, and pay left
 in arrears too long is lost to the staff (``arrears_writeoff_days``).  The
 unpaid share (arrears over ``unpaid_memory_days`` of what it owes) cuts the hours of
-the staff it pays and raises their turnover.  **Cost** is what the work costs: owed
+the staff it pays and raises their turnover; under the budget system for subsidies the
+staff are paid from the budget line, so a community's arrears (running costs, materials)
+never cut their hours.  **Cost** is what the work costs: owed
 subsidies and running costs whether paid or in arrears, the district payroll,
 purchased services and departments' case materials; a shortfall is never a saving.
 
@@ -176,6 +178,8 @@ class Money:
         self.arrears -= lost
         self.written_off += float(lost.sum())
         self.unpaid = np.minimum(1.0, self.arrears / np.maximum(mp.unpaid_memory_days * owed, 1e-9))
+        if levers.get("funding").subsidies_budgeted:  # the budget line pays the staff: arrears are bills, not pay
+            self.unpaid = np.zeros_like(self.unpaid)
         self.pay_factor = 1 - mp.shortfall_capacity_effect * self.unpaid
         o = m.officials
         payroll = mp.dept_salary_yuan_day * int((o.active & o.district_paid()).sum())

@@ -5,9 +5,10 @@ for the smoothed workload of the official's service point, times factors for sta
 sent down who lost their post or pay (Tongling: cadres feared losing civil-service
 status), for staff paid late or in part (``1 + rel_turnover_unpaid x unpaid share``)
 and for promoted staff.  A leaver's post is refilled after a recruitment delay (shorter
-under unified management) by a recruit of the same post at the same point, on the
-same terms; a unified exam raises recruits' skill; a university trains the staff of
-the communities it partners with.  Under standard assessment (report: 規范考評,
+for community staff under unified management) by a recruit of the same post at the same
+point, on the same terms; a unified exam raises the skill of recruits to community posts
+(the report's full-time community workers; not street, department or sent-down posts);
+a university trains the staff of the communities it partners with.  Under standard assessment (report: 規范考評,
 表現突出的優先選拔、晉升) community staff are assessed once a year on their skill, seen
 with noise (less noise where residents rate them: 群眾滿意評比會): the lowest
 assessed leave and are replaced through recruitment, the best are promoted and stay
@@ -20,11 +21,17 @@ import numpy as np
 from scipy import stats
 from scipy.special import ndtri
 
-from sim.agents.officials import COMMUNITY_WORKER, LEVEL_OF_KIND, case_shares
+from sim.agents.officials import COMMUNITY_WORKER, GRID_WORKER, LEVEL_OF_KIND, case_shares
 from sim.mechanisms.money import month_start
 
 NEW_POST = 1 << 40  # first number of a post a lever creates: never one of the posts of day 0
 
+
+
+def community_staff(kind: np.ndarray, sent_down: np.ndarray) -> np.ndarray:
+    """Full-time community staff (專職社區工作者: community and grid workers, not staff sent down), whom the
+    report's unified exam and unified management are for."""
+    return (kind <= GRID_WORKER) & ~sent_down
 
 class Staffing:
     """Vacancies, hires and leavers; the workload each service point carries."""
@@ -70,13 +77,17 @@ class Staffing:
         o.active[leave] = False
         o.left_day[leave] = t
         self.left += len(leave)
-        delay = st.recruit_delay_days_unified if levers.get("recruitment").unified_management else st.recruit_delay_days
-        self.vacancies.append({
-            "kind": o.kind[leave].copy(), "level": o.level[leave].copy(), "point": o.point[leave].copy(),
-            "department": o.department[leave].copy(), "grid": o.grid[leave].copy(),
-            "sent_down": o.sent_down[leave].copy(), "post_kept": o.post_kept[leave].copy(),
-            "pay_kept": o.pay_kept[leave].copy(), "post": o.post[leave].copy(),
-            "fill_day": t + int(round(delay))})
+        # unified management (統一管理) is of the full-time community staff: other posts keep their own delay
+        unified = levers.get("recruitment").unified_management & community_staff(o.kind[leave], o.sent_down[leave])
+        for sel, delay in ((~unified, st.recruit_delay_days), (unified, st.recruit_delay_days_unified)):
+            if sel.any():
+                ids = leave[sel]
+                self.vacancies.append({
+                    "kind": o.kind[ids].copy(), "level": o.level[ids].copy(), "point": o.point[ids].copy(),
+                    "department": o.department[ids].copy(), "grid": o.grid[ids].copy(),
+                    "sent_down": o.sent_down[ids].copy(), "post_kept": o.post_kept[ids].copy(),
+                    "pay_kept": o.pay_kept[ids].copy(), "post": o.post[ids].copy(),
+                    "fill_day": t + int(round(delay))})
 
     def recruit(self, t: int, levers) -> None:
         due = [v for v in self.vacancies if v["fill_day"] <= t]
@@ -116,8 +127,9 @@ class Staffing:
         local = level == 0
         village[local] = m.org.is_village_committee()[point[local]]
         mean = np.where(village, ws.village_skill_mean, ws.skill_mean)
-        if levers.get("recruitment").unified_exam:
-            mean = np.full(n, st.skill_exam_mean)
+        if levers.get("recruitment").unified_exam:  # the exam selects full-time community staff only
+            sent = np.zeros(n, bool) if sent_down is None else sent_down
+            mean = np.where(community_staff(kind, sent), st.skill_exam_mean, mean)
         k = ws.skill_concentration
         u = np.clip(m.streams.uniform("recruit_skill", post, t), 1e-12, 1 - 1e-12)
         o.skill[ids] = stats.beta.ppf(u, mean * k, (1 - mean) * k)
