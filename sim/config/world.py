@@ -102,7 +102,8 @@ class Party:
                                            plausible=(1.5, 2.5, 'retired members live with the old'))
     rel_retired_other: float = param(0.5, A, lo=0, hi=10, plausible=(0.3, 0.7, 'fewer elsewhere'))
     branch_size: int = param(50, A, lo=1, plausible=(30, 80, 'a community branch of a few dozen'))
-    group_size: int = param(10, A, lo=1, plausible=(6, 15, 'a party group of about ten'))
+    group_size: int = param(10, A + " (a party group of about ten)", lo=1,
+                            fixed='groups number the network; a branch shares its time, so it changes no outcome')
 
 
 @dataclass
