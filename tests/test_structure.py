@@ -250,24 +250,26 @@ def _rehire(m: GovernanceModel, ids: np.ndarray) -> np.ndarray:
 
 def test_the_unified_exam_and_management_are_for_community_posts_only():
     """Report: 通過統一的招錄考試,擇優選擇專職社區工作者,統一管理: the exam raises the skill of recruits to
-    community posts, not of department, street or sent-down recruits, and unified management refills only
-    community posts sooner (before: every recruit, a department's included, came through the exam)."""
-    from sim.agents.officials import DEPT_STAFF, STREET_STAFF
+    community workers' posts, not of grid, department, street or sent-down recruits, and unified management
+    refills only those posts sooner (before: every recruit, a department's included, came through the exam)."""
+    from sim.agents.officials import COMMUNITY_WORKER, DEPT_STAFF, GRID_WORKER, STREET_STAFF
     from sim.mechanisms.staffing import community_staff
 
     exam = ("reform.recruitment.unified_exam=true", "reform.recruitment.unified_management=true")
+    grids = ("reform.grid_management.enabled=true", "reform.grid_management.households_per_grid=300",
+             "reform.grid_management.staffed_by=new_workers")
     skills, fill = {}, {}
     for on in (False, True):
-        m = _reform_day("only_staff_sent_down", *(exam if on else ()))
+        m = _reform_day("only_staff_sent_down", *grids, *(exam if on else ()))
         o = m.officials
         ids = np.flatnonzero(o.active)
         new = _rehire(m, ids)  # appending may move the arrays: read them after
         skills[on] = o.skill[new], community_staff(o.kind[ids], o.sent_down[ids]), o.kind[ids]
         m.staffing.release(ids, m.t, m.levers)
-        fill[on] = {bool(v["sent_down"][0] or v["kind"][0] >= STREET_STAFF): v["fill_day"] - m.t
+        fill[on] = {bool(v["sent_down"][0] or v["kind"][0] != COMMUNITY_WORKER): v["fill_day"] - m.t
                     for v in m.staffing.vacancies[-2:]}
     (before, community, kind), (after, _, _) = skills[False], skills[True]
-    assert community.any() and (kind == DEPT_STAFF).any() and (kind == STREET_STAFF).any()
+    assert community.any() and all((kind == k).any() for k in (GRID_WORKER, DEPT_STAFF, STREET_STAFF))
     np.testing.assert_array_equal(after[~community], before[~community])
     assert after[community].mean() > before[community].mean() + 0.05
     st = load(["world=tiny"])[0].params.staffing
@@ -286,8 +288,9 @@ def test_budgeted_subsidies_are_paid_so_a_communitys_bills_never_cut_its_staffs_
                        f"policy.funding.subsidies_budgeted={str(budgeted).lower()}"])
         m = GovernanceModel(cfg).run(days=60)
         assert m.money.arrears.sum() > 0
-        if budgeted:
+        if budgeted:  # hours (the pay factor) and turnover (the unpaid share) are untouched
             np.testing.assert_array_equal(m.money.pay_factor, 1.0)
+            np.testing.assert_array_equal(m.money.unpaid, 0.0)
         else:
             assert m.money.pay_factor.min() < 0.9
 
@@ -331,3 +334,10 @@ def test_staff_sent_down_walk_their_grid_at_no_more_than_a_grid_workers_case_sha
         np.testing.assert_allclose(o.case_share[walking], min(dept_share, grid_share))
         at_dept = o.active & (o.level == 2)
         np.testing.assert_allclose(o.case_share[at_dept], dept_share)
+        leaver = np.flatnonzero(walking)[:1]  # a refill of a grid post arrives on its grid and walks it too
+        m.staffing.release(leaver, m.t, m.levers)
+        m.staffing.vacancies[-1]["fill_day"] = m.t
+        m.staffing.recruit(m.t, m.levers)
+        new = np.flatnonzero(o.active & o.sent_down & (o.hired_day == m.t) & (o.grid >= 0))
+        assert len(new) == 1
+        np.testing.assert_allclose(o.case_share[new], min(dept_share, grid_share))

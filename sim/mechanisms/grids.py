@@ -87,6 +87,8 @@ class Grids:
         else:
             mine = o.kind[ids] == GRID_WORKER
         self._assign(ids[mine & (o.grid[ids] < 0)])
+        if self.settings.staffed_by == "sent_down":  # refills of a grid post arrive on their grid
+            self._walk(ids[mine & (o.grid[ids] >= 0)])
 
     def _assign(self, ids: np.ndarray) -> None:
         """Officials ``ids`` to the grids of the community they serve, round robin."""
@@ -104,10 +106,14 @@ class Grids:
         starts = np.r_[0, np.flatnonzero(np.diff(lead[srt])) + 1]
         rank[srt] = np.arange(len(ids)) - np.repeat(starts, np.diff(np.r_[starts, len(ids)]))
         o.grid[ids] = order[first[lead] + rank % count[lead]]
-        if self.settings.staffed_by == "sent_down":  # walking the grid leaves no more hours for cases than a
-            # grid worker has (a department official's own share, 0.3, is already below it)
-            grid_share = self.model.cfg.params.service.case_share_grid_worker
-            o.case_share[ids] = np.minimum(o.case_share[ids], grid_share)
+        if self.settings.staffed_by == "sent_down":
+            self._walk(ids)
+
+    def _walk(self, ids: np.ndarray) -> None:
+        """Staff sent down to walk a grid keep no more of their hours for cases than a grid worker has (a
+        department official's own share, 0.3, is already below it)."""
+        o = self.model.officials
+        o.case_share[ids] = np.minimum(o.case_share[ids], self.model.cfg.params.service.case_share_grid_worker)
 
     def refresh(self) -> None:
         """Each household's chance that a grid's staff find its need (0 outside grids with active staff)."""

@@ -147,8 +147,9 @@ class Levers:
         if new.enabled and not old.enabled and (m.org.unit_kind == 1).any():
             groups, leads = m.org.village_groups()
             m.merge(groups, leads, close_within_km=new.service_radius_km, build_centre=True)
-        if new.infrastructure != old.infrastructure:
-            m.restructured()
+        if new.infrastructure != old.infrastructure or (new.infrastructure
+                                                        and new.service_radius_km != old.service_radius_km):
+            m.restructured()  # the concentrated areas' roads
 
     def _service_centres(self, old, new) -> None:
         k = new.extra_points_per_community - old.extra_points_per_community

@@ -7,7 +7,7 @@ status), for staff paid late or in part (``1 + rel_turnover_unpaid x unpaid shar
 and for promoted staff.  A leaver's post is refilled after a recruitment delay (shorter
 for community staff under unified management) by a recruit of the same post at the same
 point, on the same terms; a unified exam raises the skill of recruits to community posts
-(the report's full-time community workers; not street, department or sent-down posts);
+(the report's full-time community workers; not grid, street, department or sent-down posts);
 a university trains the staff of the communities it partners with.  Under standard assessment (report: 規范考評,
 表現突出的優先選拔、晉升) community staff are assessed once a year on their skill, seen
 with noise (less noise where residents rate them: 群眾滿意評比會): the lowest
@@ -21,7 +21,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import ndtri
 
-from sim.agents.officials import COMMUNITY_WORKER, GRID_WORKER, LEVEL_OF_KIND, case_shares
+from sim.agents.officials import COMMUNITY_WORKER, LEVEL_OF_KIND, case_shares
 from sim.mechanisms.money import month_start
 
 NEW_POST = 1 << 40  # first number of a post a lever creates: never one of the posts of day 0
@@ -29,9 +29,9 @@ NEW_POST = 1 << 40  # first number of a post a lever creates: never one of the p
 
 
 def community_staff(kind: np.ndarray, sent_down: np.ndarray) -> np.ndarray:
-    """Full-time community staff (專職社區工作者: community and grid workers, not staff sent down), whom the
-    report's unified exam and unified management are for."""
-    return (kind <= GRID_WORKER) & ~sent_down
+    """Full-time community workers (專職社區工作者; not grid workers, who serve a district programme, nor staff
+    sent down), whom the report's unified exam, unified management and standard assessment are for."""
+    return (kind == COMMUNITY_WORKER) & ~sent_down
 
 class Staffing:
     """Vacancies, hires and leavers; the workload each service point carries."""
@@ -101,7 +101,7 @@ class Staffing:
     def hire(self, t: int, levers, kind, point, department, grid, level=None, sent_down=None, post_kept=None,
              pay_kept=None, post=None) -> np.ndarray:
         """New officials take up posts (``post``: the posts they refill; new posts if None); a unified exam
-        shifts their skill up."""
+        shifts the skill of recruits to community workers' posts up."""
         m = self.model
         st = m.cfg.params.staffing
         n = len(kind)
