@@ -33,7 +33,7 @@ def experience(model, hh: np.ndarray, perf: np.ndarray) -> None:
     s = model.cfg.params.satisfaction
     res = model.residents
     # households with experiences today, in id order; work on them only (not on every household)
-    who, inv, count = np.unique(hh, return_inverse=True, return_counts=True)
+    who, inv, count = _households(hh)
     p = np.bincount(inv, weights=perf, minlength=len(who)) / count
     e = res.expectation[who]
     event = np.clip(s.base + s.w_performance * p + s.w_disconfirmation * (p - e), 0.0, 1.0)
@@ -42,6 +42,19 @@ def experience(model, hh: np.ndarray, perf: np.ndarray) -> None:
     sat = res.satisfaction
     sat[who] += k * (event - sat[who])
     res.expectation[who] += s.expectation_adapt * (p - e)
+
+
+def _households(hh: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(hh, return_inverse=True, return_counts=True)`` for a non-empty ``hh``, in half the time:
+    the stable sort is the fastest on household ids (and the result does not depend on how ties sort)."""
+    order = np.argsort(hh, kind="stable")
+    s = hh[order]
+    first = np.empty(len(s), bool)
+    first[0] = True
+    np.not_equal(s[1:], s[:-1], out=first[1:])
+    inv = np.empty(len(hh), np.intp)
+    inv[order] = np.cumsum(first) - 1
+    return s[first], inv, np.diff(np.append(np.flatnonzero(first), len(s)))
 
 
 def remember(model) -> None:

@@ -207,7 +207,8 @@ def _queue_order(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray) -> np.nd
     if K * Q * U >= 2**63:
         return np.lexsort((uid, ticks, keys))
     packed = ((keys.astype(np.int64) - k0) * Q + (ticks - q0)) * U + (uid.astype(np.int64) - u0)
-    return np.argsort(packed)
+    # the packed keys are distinct, so every sort gives this one order; the stable sort is the fastest on them
+    return np.argsort(packed, kind="stable")
 
 
 def _ranks(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray):

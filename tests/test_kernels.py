@@ -1,0 +1,28 @@
+"""Fast kernels of the daily loop give exactly what the plain numpy formula gives, on random input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.mechanisms.satisfaction import _households
+
+
+@pytest.mark.parametrize("n, households", [(1, 10), (7, 3), (5000, 100_000), (5000, 50)])
+def test_households_of_todays_experiences_are_those_of_unique(n, households):
+    hh = np.random.default_rng(n).integers(0, households, n)  # local generator: only the test's input
+    for got, want in zip(_households(hh), np.unique(hh, return_inverse=True, return_counts=True)):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("n", [10, 300, 6000])
+def test_queue_order_is_the_order_by_key_then_queued_time_then_uid(n):
+    from sim.mechanisms.service import TICKS_PER_DAY, _queue_order
+
+    rng = np.random.default_rng(n)
+    keys = rng.integers(0, 40, n).astype(np.int32)
+    queued = 300 + rng.integers(0, 20, n) + rng.integers(0, 50, n) / 100  # many equal times: the uid decides
+    uid = rng.permutation(10 * n)[:n].astype(np.int64)
+    ticks = np.floor(queued * TICKS_PER_DAY).astype(np.int64)
+    np.testing.assert_array_equal(_queue_order(keys, queued, uid), np.lexsort((uid, ticks, keys)))
