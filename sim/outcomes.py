@@ -43,6 +43,16 @@ def gini(x: np.ndarray) -> float:
     return float(((2 * np.arange(1, n + 1) - n - 1) * x).sum() / (n * x.sum()))
 
 
+def mean_sd(x: np.ndarray, work: np.ndarray | None = None) -> tuple[float, float]:
+    """``(x.mean(), x.std())`` of a non-empty array from one sum: the same floating-point operations as numpy's,
+    without its second sum and, given ``work`` (an array like ``x``), without allocating."""
+    n = x.size
+    mean = x.sum() / n
+    dev = np.subtract(x, mean, out=work)
+    np.multiply(dev, dev, out=dev)
+    return float(mean), float(np.sqrt(dev.sum() / n))
+
+
 class Histogram:
     """Counts in bins of ``BIN_DAYS`` from ``origin``, by row (category), growing as needed."""
 
@@ -107,6 +117,7 @@ class Ledger:
         self._on_time_today = [0, 0]
         self.today: dict = {}
         self.rows: list[dict] = []
+        self._work = np.empty(model.residents.n)  # kept: no daily allocation of a population's array
 
     # -- the window ------------------------------------------------------------
     def open(self, t: int) -> None:
@@ -230,10 +241,11 @@ class Ledger:
         C = m.org.n_communities
         if self.is_open:
             self.cost += m.money.cost_today
+        sat_mean, sat_sd = mean_sd(res.satisfaction, self._work)  # not ``@``: see gini
         self.today = {
             "day": day,
-            "satisfaction_mean": float(res.satisfaction.mean()),
-            "satisfaction_sd": float(res.satisfaction.std()),  # not ``@``: see gini
+            "satisfaction_mean": sat_mean,
+            "satisfaction_sd": sat_sd,
             "trust_mean": float(res.trust.mean()),
             "participation_rate": np.count_nonzero(res.participating) / max(res.n, 1),  # = mean, without a cast
             **self._new,

@@ -26,3 +26,12 @@ def test_queue_order_is_the_order_by_key_then_queued_time_then_uid(n):
     uid = rng.permutation(10 * n)[:n].astype(np.int64)
     ticks = np.floor(queued * TICKS_PER_DAY).astype(np.int64)
     np.testing.assert_array_equal(_queue_order(keys, queued, uid), np.lexsort((uid, ticks, keys)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 127, 128, 129, 1000, 100_003])
+def test_mean_and_sd_of_the_daily_series_are_numpys(n):
+    from sim.outcomes import mean_sd
+
+    x = np.random.default_rng(n).beta(5, 2, n)
+    assert mean_sd(x) == (float(x.mean()), float(x.std()))
+    assert mean_sd(x, np.empty(n)) == (float(x.mean()), float(x.std()))
