@@ -35,3 +35,13 @@ def test_mean_and_sd_of_the_daily_series_are_numpys(n):
     x = np.random.default_rng(n).beta(5, 2, n)
     assert mean_sd(x) == (float(x.mean()), float(x.std()))
     assert mean_sd(x, np.empty(n)) == (float(x.mean()), float(x.std()))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 50, 5000])
+def test_queue_starts_are_where_each_run_of_equal_keys_starts(n):
+    from sim.mechanisms.service import _queue_starts
+
+    k = np.sort(np.random.default_rng(n).integers(0, max(n // 10, 1), n))
+    starts = np.r_[0, np.flatnonzero(np.diff(k)) + 1] if n else np.empty(0, np.int64)
+    want = np.repeat(starts, np.diff(np.r_[starts, n]))
+    np.testing.assert_array_equal(_queue_starts(k), want)
