@@ -5,15 +5,24 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.mechanisms.satisfaction import _households
+from sim.mechanisms.satisfaction import households as hh_groups
 
 
 @pytest.mark.parametrize("n, households", [(1, 10), (7, 3), (5000, 100_000), (5000, 50)])
 def test_households_of_todays_experiences_are_those_of_unique(n, households):
-    hh = np.random.default_rng(n).integers(0, households, n)  # local generator: only the test's input
-    for got, want in zip(_households(hh), np.unique(hh, return_inverse=True, return_counts=True)):
-        assert got.dtype == want.dtype
-        np.testing.assert_array_equal(got, want)
+    """Each household once, with its entries' sum in their order and their count: what np.unique gives."""
+    rng = np.random.default_rng(n)  # local generator: only the test's input
+    hh = rng.integers(0, households, n)
+    perf = rng.random(n)
+    slot = np.full(households, 12345)
+    who, inv, count = hh_groups(hh, slot)
+    np.testing.assert_array_equal(who[inv], hh)
+    u_who, u_inv, u_count = np.unique(hh, return_inverse=True, return_counts=True)
+    order = np.argsort(who)
+    np.testing.assert_array_equal(who[order], u_who)
+    np.testing.assert_array_equal(count[order], u_count)
+    p = np.bincount(inv, weights=perf, minlength=len(who)) / count
+    np.testing.assert_array_equal(p[order], np.bincount(u_inv, weights=perf) / u_count)
 
 
 @pytest.mark.parametrize("n", [10, 300, 6000])
