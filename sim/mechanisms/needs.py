@@ -92,18 +92,21 @@ class NeedSource:
     def draw(self, t: int) -> dict[str, np.ndarray]:
         """Needs arising on day ``t`` (days since the start of the warm-up)."""
         rng = self.streams.generator("needs", t)
-        hh, cat = [], []
+        hh, counts = [], []
         for c in range(N_CAT):
             for g, members in enumerate(self.members):
                 k = rng.poisson(self.rates[c, g] * len(members)) if len(members) else 0
-                hh.append(members[rng.integers(0, len(members), k)] if k else np.empty(0, np.int64))
-                cat.append(np.full(k, c))
-        hh = np.concatenate(hh)
-        cat = np.concatenate(cat)
+                if k:
+                    hh.append(members[rng.integers(0, len(members), k)])
+                counts.append(k)
+        hh = np.concatenate(hh) if hh else np.empty(0, np.int64)
+        cat = np.repeat(np.repeat(np.arange(N_CAT), len(self.members)), counts)
         uid = self.next_uid + np.arange(len(hh), dtype=np.int64)
         self.next_uid += len(hh)
-        u_type = self.streams.uniform("case_type", uid) * _below(self.ctype_cum[-1])
-        ctype = np.where(cat == PUBLIC, np.searchsorted(self.ctype_cum, u_type, side="right"), -1)
+        pub = np.flatnonzero(cat == PUBLIC)  # only public services have a case type
+        ctype = np.full(len(hh), -1, np.int64)
+        u_type = self.streams.uniform("case_type", uid[pub]) * _below(self.ctype_cum[-1])
+        ctype[pub] = np.searchsorted(self.ctype_cum, u_type, side="right")
         patience = -self.patience_mean[cat] * np.log1p(-self.streams.uniform("patience", uid))
         created = t + self.streams.uniform("arrival", uid)
         return {"uid": uid, "hh": hh, "cat": cat, "ctype": ctype, "created": created, "patience": patience}
