@@ -107,6 +107,7 @@ class Ledger:
         "load_community", "partnered_units",
     )
     PER_HOUSEHOLD = ("generated", "unraised", "resolved", "abandoned", "escalated", "on_time", "days_sum")
+    NEED_FIELDS = ("hh", "cat", "ctype", "channel", "created", "escalated")  # what it reads of a concluded need
 
     def __init__(self, model):
         self.model = model

@@ -41,11 +41,12 @@ class NeedPool:
     def add(self, new: dict[str, np.ndarray]) -> None:
         self.a = {k: np.concatenate([v, np.asarray(new[k], dtype=v.dtype)]) for k, v in self.a.items()}
 
-    def take(self, idx: np.ndarray) -> dict[str, np.ndarray]:
+    def take(self, idx: np.ndarray, names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+        """Rows ``idx`` (indices or a mask) of every field, or of the fields ``names``."""
         idx = np.asarray(idx)
         if idx.dtype == np.bool_:
             idx = np.flatnonzero(idx)
-        return {k: v.take(idx) for k, v in self.a.items()}
+        return {k: self.a[k].take(idx) for k in (self.a if names is None else names)}
 
     def keep(self, mask: np.ndarray) -> None:
         # one scan of the mask, then a gather per field: much faster than masking each field
