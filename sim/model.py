@@ -143,7 +143,7 @@ class GovernanceModel(mesa.Model):
         return {k: v[keep] for k, v in new.items()}
 
     def _raise(self, new: dict, L) -> None:
-        channel, ready, trip, found = channels.choose(self, new, self.grids.find_p,
+        channel, ready, trip, found = channels.choose(self, new, self.grids.find_p if self.grids.finds else None,
                                                       L.get("informatisation").online_level)
         self.ledger.generated(new, channel, found)
         unraised = channel == channels.UNRAISED
