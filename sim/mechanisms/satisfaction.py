@@ -42,9 +42,9 @@ def experience(model, hh: np.ndarray, perf: np.ndarray) -> None:
     event = np.clip(s.base + s.w_performance * p + s.w_disconfirmation * (p - e), 0.0, 1.0)
     # several experiences on one day weigh more, capped at full replacement
     k = np.minimum(1.0, s.memory * count)
-    sat = res.satisfaction
-    sat[who] += k * (event - sat[who])
-    res.expectation[who] += s.expectation_adapt * (p - e)
+    sat = res.satisfaction[who]  # each household once: read once, written once
+    res.satisfaction[who] = sat + k * (event - sat)
+    res.expectation[who] = e + s.expectation_adapt * (p - e)
 
 
 def households(hh: np.ndarray, slot: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
