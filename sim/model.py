@@ -150,15 +150,17 @@ class GovernanceModel(mesa.Model):
         perf = self.cfg.params.satisfaction.performance_unraised
         self.experiences.add(new["hh"][unraised], np.full(int(unraised.sum()), perf))
         raised = np.flatnonzero(~unraised)
-        r = {k: v[raised] for k, v in new.items()}
         n = len(raised)
-        ready, trip = ready[raised], trip[raised]
-        point = self.org.lead[self.residents.community[r["hh"]]]
+        if n < len(channel):  # (else every need is raised: no copies)
+            new = {k: v[raised] for k, v in new.items()}
+            channel, ready, trip = channel[raised], ready[raised], trip[raised]
+        point = self.org.lead[self.residents.community[new["hh"]]]
         req = np.zeros(n, np.int8)
-        pub = r["cat"] == PUBLIC
-        req[pub] = self.required_level(r["ctype"][pub], point[pub])
-        self.needs.add({**r, "channel": channel[raised], "point": point, "queued": ready, "ready": ready,
-                        "req": req, "passbacks": np.zeros(n), "escalated": np.zeros(n), "trip_hours": trip})
+        pub = new["cat"] == PUBLIC
+        req[pub] = self.required_level(new["ctype"][pub], point[pub])
+        self.needs.add({**new, "channel": channel, "point": point, "queued": ready, "ready": ready,
+                        "req": req, "passbacks": np.zeros(n, np.int16), "escalated": np.zeros(n, bool),
+                        "trip_hours": trip})
 
     def _resolve(self, served, resolved: np.ndarray, cap, t: int) -> np.ndarray:
         """Needs served today are resolved; returns which needs of the pool are still open."""

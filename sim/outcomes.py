@@ -151,8 +151,10 @@ class Ledger:
     def is_open(self) -> bool:
         return self.start is not None
 
-    def _cohort(self, rows: dict) -> np.ndarray:
-        return rows["created"] >= self.start
+    def _cohort(self, rows: dict) -> np.ndarray | slice:
+        """Which of ``rows`` belong to the window's cohort: a mask, or every row (a slice, no copies)."""
+        c = rows["created"] >= self.start
+        return slice(None) if c.all() else c
 
     def _hh(self, name: str, hh: np.ndarray, weights=None) -> None:
         """Per-household counts, kept as daily chunks and folded monthly (one bincount a month, not a day)."""
