@@ -54,3 +54,17 @@ def test_queue_starts_are_where_each_run_of_equal_keys_starts(n):
     starts = np.r_[0, np.flatnonzero(np.diff(k)) + 1] if n else np.empty(0, np.int64)
     want = np.repeat(starts, np.diff(np.r_[starts, n]))
     np.testing.assert_array_equal(_queue_starts(k), want)
+
+
+def test_facility_capacity_by_bincount_is_np_add_at_into_zeros():
+    """Units' capacities summed per (community, field) cell in the units' order, as np.add.at does."""
+    from sim.mechanisms.service import N_KEYS
+
+    rng = np.random.default_rng(3)
+    C, n = 40, 500
+    lead, field = rng.integers(0, C, n), rng.integers(0, N_KEYS, n)
+    w = rng.random(n) * rng.integers(0, 2, n)
+    want = np.zeros((C, N_KEYS))
+    np.add.at(want, (lead, field), w)
+    got = np.bincount(lead * N_KEYS + field, weights=w, minlength=C * N_KEYS).reshape(C, N_KEYS)
+    np.testing.assert_array_equal(got, want)
