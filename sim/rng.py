@@ -77,17 +77,17 @@ class Streams:
         key = ((self.seed & _MASK_INT) * _GOLDEN_INT & _MASK_INT) ^ stable_hash(name)
         for k in keys:
             key = _mix_int(key ^ ((int(k) & _MASK_INT) * _GOLDEN_INT & _MASK_INT))
-        z = np.asarray(ids, dtype=np.uint64)
+        z = np.asarray(ids)
         if z.size <= 4:  # a few ids (units' monthly decisions): plain integers are faster than numpy calls
             return np.array([float(_mix_int(_mix_int((int(i) * _GOLDEN_INT + key) & _MASK_INT) ^ key) >> 11)
-                             * _UNIT for i in z.ravel()], dtype=np.float64).reshape(z.shape)
+                             * _UNIT for i in z.astype(np.uint64).ravel()], dtype=np.float64).reshape(z.shape)
         out = np.empty(z.shape, np.float64)
         _fill(z.reshape(-1), np.uint64(key), out.reshape(-1))
         return out
 
 
 def _fill(ids: np.ndarray, key: np.uint64, out: np.ndarray) -> None:
-    """Write the uniforms of (flat uint64) ``ids`` under ``key`` into ``out``."""
+    """Write the uniforms of (flat, integer) ``ids`` under ``key`` into ``out``."""
     if len(ids) <= _BLOCK:
         _block(ids, key, out, np.empty(len(ids), np.uint64))
         return
@@ -99,11 +99,11 @@ def _fill(ids: np.ndarray, key: np.uint64, out: np.ndarray) -> None:
 
 
 def _block(ids: np.ndarray, key: np.uint64, out: np.ndarray, tmp: np.ndarray) -> None:
-    x = ids * _GOLDEN  # wraps modulo 2**64, as integer arrays do
+    # ids as uint64 (two's complement, as np.asarray(ids, dtype=np.uint64) has them); wraps modulo 2**64
+    x = np.multiply(ids, _GOLDEN, dtype=np.uint64, casting="unsafe")
     x += key
     _mix(x, tmp)
     x ^= key
     _mix(x, tmp)
     x >>= _S11
-    out[...] = x  # exact: 53 bits
-    out *= _UNIT
+    np.multiply(x, _UNIT, out=out)  # exact: 53 bits times a power of two

@@ -144,6 +144,9 @@ def test_vectorised_draws_equal_the_formula_on_one_integer_at_a_time():
     for m in (5, _BLOCK - 1, _BLOCK, _BLOCK + 1):
         np.testing.assert_array_equal(s.uniform("participation", ids[:m], 9, -1), u[:m])
     np.testing.assert_array_equal(s.uniform("participation", ids[:12].reshape(3, 4), 9, -1), u[:12].reshape(3, 4))
+    for other in (ids[:50].astype(np.uint64), (ids[:50] % 2**31).astype(np.int32), -ids[:50]):  # as uint64, wrapped
+        few = np.concatenate([s.uniform("quality", other[i:i + 2]) for i in range(0, 50, 2)])
+        np.testing.assert_array_equal(s.uniform("quality", other), few)
 
 
 def test_named_generators_are_reproducible_and_distinct():
