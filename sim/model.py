@@ -169,14 +169,14 @@ class GovernanceModel(mesa.Model):
         staff = served.staff[resolved]
         idx = np.concatenate([served.facility, staff, served.civic])
         done = np.concatenate([served.done_facility, served.done_staff[resolved], served.done_civic])
-        rows = pool.take(idx, (*Ledger.NEED_FIELDS, "uid", "passbacks", "trip_hours"))
+        rows = pool.take(idx, (*Ledger.NEED_FIELDS, "uid", "passbacks", "trip_hours", "point"))
         quality = np.concatenate([
             np.full(len(served.facility), s.quality_facility),
             s.quality_base + s.quality_skill * cap.skill[pool["point"][staff]],
             np.where(served.bought, s.quality_purchased, s.quality_volunteer)])
         noise = s.quality_noise * (2 * self.streams.uniform("quality", rows["uid"]) - 1)
         quality = np.clip(quality + noise, 0, 1)
-        self._case_materials(np.concatenate([staff, served.civic]), served.facility)
+        self._case_materials(rows, len(served.facility))
         wait = done - rows["created"]
         perf = satisfaction.performance(self, rows["cat"], wait, rows["passbacks"], quality, rows["trip_hours"])
         self.ledger.resolved(rows, wait, done)
@@ -185,19 +185,17 @@ class GovernanceModel(mesa.Model):
         still_open[idx] = False
         return still_open
 
-    def _case_materials(self, idx: np.ndarray, facility: np.ndarray) -> None:
-        """Public-service cases of a type above the community: materials paid where they are resolved;
-        a facility (a health station, a partnered hospital) is its department's outlet, so its department pays."""
-        pool, org = self.needs, self.org
-
-        def upper(i):
-            pub = i[pool["cat"][i] == PUBLIC]
-            return pub[org.base_authority[pool["ctype"][pub]] > 0]
-
-        point = pool["point"][upper(idx)]
+    def _case_materials(self, rows: dict, n_facility: int) -> None:
+        """Public-service cases of a type above the community among today's resolved ``rows`` (the first
+        ``n_facility`` by facilities): materials paid where they are resolved; a facility (a health station, a
+        partnered hospital) is its department's outlet, so its department pays."""
+        org = self.org
+        upper = rows["cat"] == PUBLIC
+        upper[upper] = org.base_authority[rows["ctype"][upper]] > 0
+        point = rows["point"][n_facility:][upper[n_facility:]]
         here = point < org.n_communities
         self.money.tasks(np.bincount(point[here], minlength=org.n_communities),
-                         int((~here).sum()) + len(upper(facility)))
+                         int((~here).sum()) + int(upper[:n_facility].sum()))
 
     def _abandon(self, t: int, still_open: np.ndarray) -> None:
         """Needs open at the end of the day longer than their patience are given up; the pool keeps the rest."""

@@ -64,13 +64,13 @@ class Histogram:
         b = np.floor((np.asarray(x) - self.origin) / BIN_DAYS).astype(np.int64)
         if len(b) == 0:
             return
-        if b.max() >= self.counts.shape[1]:
-            grow = np.zeros((self.counts.shape[0], int(b.max()) + 4096 - self.counts.shape[1]))
+        lo, hi = int(b.min()), int(b.max())
+        if hi >= self.counts.shape[1]:
+            grow = np.zeros((self.counts.shape[0], hi + 4096 - self.counts.shape[1]))
             self.counts = np.hstack([self.counts, grow])
-        lo = int(b.min())
-        span = int(b.max()) - lo + 1
+        span = hi - lo + 1
         rows = self.counts.shape[0]
-        flat = np.asarray(row, np.int64) * span + (b - lo)
+        flat = b - lo if rows == 1 else np.asarray(row, np.int64) * span + (b - lo)  # one row: every ``row`` is 0
         self.counts[:, lo:lo + span] += np.bincount(flat, weights=weights, minlength=rows * span).reshape(rows, span)
 
     def below(self, row: int, x: float) -> float:
@@ -214,7 +214,7 @@ class Ledger:
         upper[pub] = m.org.base_authority[rows["ctype"][c][pub]] > 0
         self.days_upper += (w[upper].sum(), upper.sum())
         self.escalated_concluded += int(rows["escalated"][c].sum())
-        self.waits.add(np.zeros(len(w), np.int64), w)
+        self.waits.add(0, w)
         ot = on_time[c]
         self.on_time_created.add(cat[ot], rows["created"][c][ot])
         self._hh("resolved", hh)
