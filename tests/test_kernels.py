@@ -25,7 +25,7 @@ def test_households_of_todays_experiences_are_those_of_unique(n, households):
     np.testing.assert_array_equal(p[order], np.bincount(u_inv, weights=perf) / u_count)
 
 
-@pytest.mark.parametrize("n", [10, 300, 6000])
+@pytest.mark.parametrize("n", [10, 300, 6000, 20_000])
 def test_queue_order_is_the_order_by_key_then_queued_time_then_uid(n):
     from sim.mechanisms.service import TICKS_PER_DAY, _queue_order
 
