@@ -68,3 +68,28 @@ def test_facility_capacity_by_bincount_is_np_add_at_into_zeros():
     np.add.at(want, (lead, field), w)
     got = np.bincount(lead * N_KEYS + field, weights=w, minlength=C * N_KEYS).reshape(C, N_KEYS)
     np.testing.assert_array_equal(got, want)
+
+
+def test_need_pool_keeps_and_adds_rows_as_plain_arrays_would():
+    """The pool writes new rows after the open ones and compacts into a second buffer: the same fields as
+    concatenating and masking fresh arrays, over many days, also after being handed a snapshot's arrays."""
+    from sim.mechanisms.needs import FIELDS, NeedPool
+
+    rng = np.random.default_rng(4)
+    pool = NeedPool()
+    plain = {k: np.empty(0, t) for k, t in FIELDS.items()}
+    for day in range(60):
+        k = int(rng.integers(0, 300))
+        new = {name: rng.integers(0, 100, k) for name in FIELDS}
+        pool.add(new)
+        plain = {name: np.concatenate([v, np.asarray(new[name], dtype=v.dtype)]) for name, v in plain.items()}
+        pool["ready"][: len(pool) // 3] += 1.5  # written in place, as sending a need on does
+        plain["ready"][: len(plain["ready"]) // 3] += 1.5
+        keep = rng.random(len(pool)) < 0.6
+        pool.keep(keep)
+        plain = {name: v[keep] for name, v in plain.items()}
+        if day == 30:
+            pool.a = {name: v.copy() for name, v in pool.a.items()}  # as a restored snapshot
+        for name in FIELDS:
+            assert pool[name].dtype == plain[name].dtype
+            np.testing.assert_array_equal(pool[name], plain[name])
