@@ -98,8 +98,8 @@ class GovernanceModel(mesa.Model):
         self.money.spend_purchased(np.bincount(self.needs["point"][served.civic[served.bought]],
                                                minlength=self.org.n_communities))
         resolved = escalation.route(self, served.staff, served.done_staff, t, L)  # 4. escalation / pass-back
-        self._resolve(served, resolved, capacity, t)           # 5. resolution ...
-        self._abandon(t)                                       # ... or abandonment
+        still_open = self._resolve(served, resolved, capacity, t)  # 5. resolution ...
+        self._abandon(t, still_open)                           # ... or abandonment
         satisfaction.experience(self, *self.experiences.pop())  # 6. satisfaction
         satisfaction.remember(self)
         if t % self.cfg.params.participation.update_every_days == 0:
@@ -143,70 +143,71 @@ class GovernanceModel(mesa.Model):
         return {k: v[keep] for k, v in new.items()}
 
     def _raise(self, new: dict, L) -> None:
-        channel, ready, trip, found = channels.choose(self, new, self.grids.find_p,
+        channel, ready, trip, found = channels.choose(self, new, self.grids.find_p if self.grids.finds else None,
                                                       L.get("informatisation").online_level)
         self.ledger.generated(new, channel, found)
         unraised = channel == channels.UNRAISED
         perf = self.cfg.params.satisfaction.performance_unraised
         self.experiences.add(new["hh"][unraised], np.full(int(unraised.sum()), perf))
         raised = np.flatnonzero(~unraised)
-        r = {k: v[raised] for k, v in new.items()}
         n = len(raised)
-        ready, trip = ready[raised], trip[raised]
-        point = self.org.lead[self.residents.community[r["hh"]]]
+        if n < len(channel):  # (else every need is raised: no copies)
+            new = {k: v[raised] for k, v in new.items()}
+            channel, ready, trip = channel[raised], ready[raised], trip[raised]
+        point = self.org.lead[self.residents.community[new["hh"]]]
         req = np.zeros(n, np.int8)
-        pub = r["cat"] == PUBLIC
-        req[pub] = self.required_level(r["ctype"][pub], point[pub])
-        self.needs.add({**r, "channel": channel[raised], "point": point, "queued": ready, "ready": ready,
-                        "req": req, "passbacks": np.zeros(n), "escalated": np.zeros(n), "trip_hours": trip})
+        pub = new["cat"] == PUBLIC
+        req[pub] = self.required_level(new["ctype"][pub], point[pub])
+        self.needs.add({**new, "channel": channel, "point": point, "queued": ready, "ready": ready,
+                        "req": req, "passbacks": np.zeros(n, np.int16), "escalated": np.zeros(n, bool),
+                        "trip_hours": trip})
 
-    def _resolve(self, served, resolved: np.ndarray, cap, t: int) -> None:
+    def _resolve(self, served, resolved: np.ndarray, cap, t: int) -> np.ndarray:
+        """Needs served today are resolved; returns which needs of the pool are still open."""
         pool = self.needs
         s = self.cfg.params.service
         staff = served.staff[resolved]
         idx = np.concatenate([served.facility, staff, served.civic])
         done = np.concatenate([served.done_facility, served.done_staff[resolved], served.done_civic])
+        rows = pool.take(idx, (*Ledger.NEED_FIELDS, "uid", "passbacks", "trip_hours", "point"))
         quality = np.concatenate([
             np.full(len(served.facility), s.quality_facility),
             s.quality_base + s.quality_skill * cap.skill[pool["point"][staff]],
             np.where(served.bought, s.quality_purchased, s.quality_volunteer)])
-        noise = s.quality_noise * (2 * self.streams.uniform("quality", pool["uid"][idx]) - 1)
+        noise = s.quality_noise * (2 * self.streams.uniform("quality", rows["uid"]) - 1)
         quality = np.clip(quality + noise, 0, 1)
-        self._case_materials(np.concatenate([staff, served.civic]), served.facility)
-        wait = done - pool["created"][idx]
-        perf = satisfaction.performance(self, pool["cat"][idx], wait, pool["passbacks"][idx], quality,
-                                        pool["trip_hours"][idx])
-        rows = pool.take(idx)
+        self._case_materials(rows, len(served.facility))
+        wait = done - rows["created"]
+        perf = satisfaction.performance(self, rows["cat"], wait, rows["passbacks"], quality, rows["trip_hours"])
         self.ledger.resolved(rows, wait, done)
         self.experiences.add(rows["hh"], perf)
-        keep = np.ones(len(pool), bool)
-        keep[idx] = False
-        pool.keep(keep)
+        still_open = np.ones(len(pool), bool)
+        still_open[idx] = False
+        return still_open
 
-    def _case_materials(self, idx: np.ndarray, facility: np.ndarray) -> None:
-        """Public-service cases of a type above the community: materials paid where they are resolved;
-        a facility (a health station, a partnered hospital) is its department's outlet, so its department pays."""
-        pool, org = self.needs, self.org
-
-        def upper(i):
-            pub = i[pool["cat"][i] == PUBLIC]
-            return pub[org.base_authority[pool["ctype"][pub]] > 0]
-
-        point = pool["point"][upper(idx)]
+    def _case_materials(self, rows: dict, n_facility: int) -> None:
+        """Public-service cases of a type above the community among today's resolved ``rows`` (the first
+        ``n_facility`` by facilities): materials paid where they are resolved; a facility (a health station, a
+        partnered hospital) is its department's outlet, so its department pays."""
+        org = self.org
+        upper = rows["cat"] == PUBLIC
+        upper[upper] = org.base_authority[rows["ctype"][upper]] > 0
+        point = rows["point"][n_facility:][upper[n_facility:]]
         here = point < org.n_communities
         self.money.tasks(np.bincount(point[here], minlength=org.n_communities),
-                         int((~here).sum()) + len(upper(facility)))
+                         int((~here).sum()) + int(upper[:n_facility].sum()))
 
-    def _abandon(self, t: int) -> None:
-        """Needs open at the end of the day longer than their patience are given up."""
+    def _abandon(self, t: int, still_open: np.ndarray) -> None:
+        """Needs open at the end of the day longer than their patience are given up; the pool keeps the rest."""
         pool = self.needs
-        gone = (t + 1 - pool["created"]) >= pool["patience"]
+        gone = still_open & ((t + 1 - pool["created"]) >= pool["patience"])
         if gone.any():
-            rows = pool.take(np.flatnonzero(gone))
+            rows = pool.take(np.flatnonzero(gone), Ledger.NEED_FIELDS)
             self.ledger.abandoned(rows)
             perf = self.cfg.params.satisfaction.performance_abandoned
             self.experiences.add(rows["hh"], np.full(len(rows["hh"]), perf))
-            pool.keep(~gone)
+            still_open &= ~gone
+        pool.keep(still_open)
 
     def _monthly(self, day: int, t: int, L) -> None:
         if not month_start(day):

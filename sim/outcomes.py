@@ -43,6 +43,16 @@ def gini(x: np.ndarray) -> float:
     return float(((2 * np.arange(1, n + 1) - n - 1) * x).sum() / (n * x.sum()))
 
 
+def mean_sd(x: np.ndarray, work: np.ndarray | None = None) -> tuple[float, float]:
+    """``(x.mean(), x.std())`` of a non-empty array from one sum: the same floating-point operations as numpy's,
+    without its second sum and, given ``work`` (an array like ``x``), without allocating."""
+    n = x.size
+    mean = x.sum() / n
+    dev = np.subtract(x, mean, out=work)
+    np.multiply(dev, dev, out=dev)
+    return float(mean), float(np.sqrt(dev.sum() / n))
+
+
 class Histogram:
     """Counts in bins of ``BIN_DAYS`` from ``origin``, by row (category), growing as needed."""
 
@@ -54,13 +64,13 @@ class Histogram:
         b = np.floor((np.asarray(x) - self.origin) / BIN_DAYS).astype(np.int64)
         if len(b) == 0:
             return
-        if b.max() >= self.counts.shape[1]:
-            grow = np.zeros((self.counts.shape[0], int(b.max()) + 4096 - self.counts.shape[1]))
+        lo, hi = int(b.min()), int(b.max())
+        if hi >= self.counts.shape[1]:
+            grow = np.zeros((self.counts.shape[0], hi + 4096 - self.counts.shape[1]))
             self.counts = np.hstack([self.counts, grow])
-        lo = int(b.min())
-        span = int(b.max()) - lo + 1
+        span = hi - lo + 1
         rows = self.counts.shape[0]
-        flat = np.asarray(row, np.int64) * span + (b - lo)
+        flat = b - lo if rows == 1 else np.asarray(row, np.int64) * span + (b - lo)  # one row: every ``row`` is 0
         self.counts[:, lo:lo + span] += np.bincount(flat, weights=weights, minlength=rows * span).reshape(rows, span)
 
     def below(self, row: int, x: float) -> float:
@@ -97,6 +107,7 @@ class Ledger:
         "load_community", "partnered_units",
     )
     PER_HOUSEHOLD = ("generated", "unraised", "resolved", "abandoned", "escalated", "on_time", "days_sum")
+    NEED_FIELDS = ("hh", "cat", "ctype", "channel", "created", "escalated")  # what it reads of a concluded need
 
     def __init__(self, model):
         self.model = model
@@ -107,6 +118,7 @@ class Ledger:
         self._on_time_today = [0, 0]
         self.today: dict = {}
         self.rows: list[dict] = []
+        self._work = np.empty(model.residents.n)  # kept: no daily allocation of a population's array
 
     # -- the window ------------------------------------------------------------
     def open(self, t: int) -> None:
@@ -139,8 +151,10 @@ class Ledger:
     def is_open(self) -> bool:
         return self.start is not None
 
-    def _cohort(self, rows: dict) -> np.ndarray:
-        return rows["created"] >= self.start
+    def _cohort(self, rows: dict) -> np.ndarray | slice:
+        """Which of ``rows`` belong to the window's cohort: a mask, or every row (a slice, no copies)."""
+        c = rows["created"] >= self.start
+        return slice(None) if c.all() else c
 
     def _hh(self, name: str, hh: np.ndarray, weights=None) -> None:
         """Per-household counts, kept as daily chunks and folded monthly (one bincount a month, not a day)."""
@@ -200,7 +214,7 @@ class Ledger:
         upper[pub] = m.org.base_authority[rows["ctype"][c][pub]] > 0
         self.days_upper += (w[upper].sum(), upper.sum())
         self.escalated_concluded += int(rows["escalated"][c].sum())
-        self.waits.add(np.zeros(len(w), np.int64), w)
+        self.waits.add(0, w)
         ot = on_time[c]
         self.on_time_created.add(cat[ot], rows["created"][c][ot])
         self._hh("resolved", hh)
@@ -230,10 +244,11 @@ class Ledger:
         C = m.org.n_communities
         if self.is_open:
             self.cost += m.money.cost_today
+        sat_mean, sat_sd = mean_sd(res.satisfaction, self._work)  # not ``@``: see gini
         self.today = {
             "day": day,
-            "satisfaction_mean": float(res.satisfaction.mean()),
-            "satisfaction_sd": float(res.satisfaction.std()),  # not ``@``: see gini
+            "satisfaction_mean": sat_mean,
+            "satisfaction_sd": sat_sd,
             "trust_mean": float(res.trust.mean()),
             "participation_rate": np.count_nonzero(res.participating) / max(res.n, 1),  # = mean, without a cast
             **self._new,

@@ -38,8 +38,11 @@ def route(model, idx: np.ndarray, done: np.ndarray, t: int, levers) -> np.ndarra
     up = pool["req"][idx] > level
     cooperate = levers.get("authority_sunk").departments_cooperate
     p_dept = esc.p_passback_department * (esc.cooperation_passback_factor if cooperate else 1.0)
-    p_back = np.where(level == 1, esc.p_passback_street, np.where(level == 2, p_dept, 0.0))
-    back = (level > 0) & (model.streams.uniform("passback", pool["uid"][idx], t) < p_back)
+    # only an upper layer passes back: the others need no draw
+    upper = np.flatnonzero(level > 0)
+    p_back = np.where(level[upper] == 1, esc.p_passback_street, np.where(level[upper] == 2, p_dept, 0.0))
+    back = np.zeros(len(idx), bool)
+    back[upper] = model.streams.uniform("passback", pool["uid"][idx[upper]], t) < p_back
     platform = esc.platform_delay_factor if levers.get("informatisation").approval_platform else 1.0
 
     # passed back: to the household's community point, after a delay
@@ -52,9 +55,10 @@ def route(model, idx: np.ndarray, done: np.ndarray, t: int, levers) -> np.ndarra
     go = up & ~back
     e = idx[go]
     lvl = level[go]
-    street = org.community_street[model.residents.community[pool["hh"][e]]]
+    community = model.residents.community[pool["hh"][e]]
+    street = org.community_street[community]
     to_street = (lvl == 0) & org.street_active & (street >= 0)
-    dept = org.case_dept_point(pool["ctype"][e], model.residents.community[pool["hh"][e]])  # public cases only
+    dept = org.case_dept_point(pool["ctype"][e], community)  # public cases only
     coord = 0.0 if levers.get("party_building").cross_appointment else esc.coordination_delay_days
     transfer = np.where(to_street, esc.delay_to_street_days, esc.delay_to_department_days) * platform
     mean = np.where(lvl == 0, coord, 0.0) + transfer

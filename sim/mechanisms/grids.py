@@ -31,6 +31,7 @@ class Grids:
         self.households = np.empty(0, np.int64)
         self.staff = np.empty(0, np.int64)
         self.find_p = np.zeros(model.residents.n)
+        self.finds = False  # whether a grid's staff can find any household's need
 
     @property
     def n(self) -> int:
@@ -129,6 +130,7 @@ class Grids:
         p = p_find(np.where(staff > 0, self.households / np.maximum(staff, 1), 0.0),
                    m.cfg.params.channel.grid_find_at_300)
         self.find_p = p[m.residents.grid]
+        self.finds = bool(self.find_p.any())
 
     def coverage(self) -> float:
         """Share of households in a grid with at least one active grid staff."""

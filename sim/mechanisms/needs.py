@@ -32,31 +32,67 @@ class NeedPool:
     def __init__(self):
         self.a = {k: np.empty(0, dtype=t) for k, t in FIELDS.items()}
 
+    # Each field's rows are the start of a longer buffer, so that a day's new needs are written after them
+    # rather than the pool being copied; compaction gathers into a second buffer, and the two swap.
+    @property
+    def a(self) -> dict[str, np.ndarray]:
+        """The fields (views of the open rows)."""
+        return self._a
+
+    @a.setter
+    def a(self, arrays: dict[str, np.ndarray]) -> None:  # a new pool, or a snapshot's: no room to spare yet
+        self._a = dict(arrays)
+        self._room: dict[str, np.ndarray] = {}
+        self._other: dict[str, np.ndarray] = {}
+
     def __len__(self) -> int:
-        return len(self.a["uid"])
+        return len(self._a["uid"])
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return self.a[name]
+        return self._a[name]
 
     def add(self, new: dict[str, np.ndarray]) -> None:
-        self.a = {k: np.concatenate([v, np.asarray(new[k], dtype=v.dtype)]) for k, v in self.a.items()}
+        n, k = len(self), len(new["uid"])
+        for name, v in self._a.items():
+            room = self._room.get(name)
+            if room is None or len(room) < n + k:  # grow, with room for as many again
+                room = np.empty(2 * (n + k), v.dtype)
+                room[:n] = v
+                self._room[name] = room
+                self._other.pop(name, None)
+            room[n:n + k] = new[name]  # cast to the field's dtype, as np.asarray(new[name], dtype) does
+            self._a[name] = room[:n + k]
 
-    def take(self, idx: np.ndarray) -> dict[str, np.ndarray]:
+    def take(self, idx: np.ndarray, names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+        """Rows ``idx`` (indices or a mask) of every field, or of the fields ``names``."""
         idx = np.asarray(idx)
         if idx.dtype == np.bool_:
             idx = np.flatnonzero(idx)
-        return {k: v.take(idx) for k, v in self.a.items()}
+        return {k: self._a[k].take(idx) for k in (self._a if names is None else names)}
 
     def keep(self, mask: np.ndarray) -> None:
+        """Keep the rows where ``mask`` is true, in their order."""
         # one scan of the mask, then a gather per field: much faster than masking each field
+        assert len(mask) == len(self)
         idx = np.flatnonzero(mask)
-        self.a = {k: v.take(idx) for k, v in self.a.items()}
+        m = len(idx)
+        for name, v in self._a.items():
+            room, other = self._room.get(name), self._other.get(name)
+            if other is None or len(other) < m:
+                other = np.empty(max(m, 0 if room is None else len(room)), v.dtype)
+            np.take(v, idx, out=other[:m], mode="clip")  # (every index is valid: no clipping, and no buffer)
+            self._a[name] = other[:m]
+            self._room[name] = other
+            if room is None:
+                self._other.pop(name, None)
+            else:
+                self._other[name] = room
 
     def send(self, idx: np.ndarray, point: np.ndarray, ready: np.ndarray) -> None:
         """Needs ``idx`` join the queue of ``point`` at time ``ready``."""
-        self.a["point"][idx] = point
-        self.a["ready"][idx] = ready
-        self.a["queued"][idx] = ready
+        self._a["point"][idx] = point
+        self._a["ready"][idx] = ready
+        self._a["queued"][idx] = ready
 
 
 def profile_rates(prm) -> np.ndarray:
@@ -92,18 +128,21 @@ class NeedSource:
     def draw(self, t: int) -> dict[str, np.ndarray]:
         """Needs arising on day ``t`` (days since the start of the warm-up)."""
         rng = self.streams.generator("needs", t)
-        hh, cat = [], []
+        hh, counts = [], []
         for c in range(N_CAT):
             for g, members in enumerate(self.members):
                 k = rng.poisson(self.rates[c, g] * len(members)) if len(members) else 0
-                hh.append(members[rng.integers(0, len(members), k)] if k else np.empty(0, np.int64))
-                cat.append(np.full(k, c))
-        hh = np.concatenate(hh)
-        cat = np.concatenate(cat)
+                if k:
+                    hh.append(members[rng.integers(0, len(members), k)])
+                counts.append(k)
+        hh = np.concatenate(hh) if hh else np.empty(0, np.int64)
+        cat = np.repeat(np.repeat(np.arange(N_CAT), len(self.members)), counts)
         uid = self.next_uid + np.arange(len(hh), dtype=np.int64)
         self.next_uid += len(hh)
-        u_type = self.streams.uniform("case_type", uid) * _below(self.ctype_cum[-1])
-        ctype = np.where(cat == PUBLIC, np.searchsorted(self.ctype_cum, u_type, side="right"), -1)
+        pub = np.flatnonzero(cat == PUBLIC)  # only public services have a case type
+        ctype = np.full(len(hh), -1, np.int64)
+        u_type = self.streams.uniform("case_type", uid[pub]) * _below(self.ctype_cum[-1])
+        ctype[pub] = np.searchsorted(self.ctype_cum, u_type, side="right")
         patience = -self.patience_mean[cat] * np.log1p(-self.streams.uniform("patience", uid))
         created = t + self.streams.uniform("arrival", uid)
         return {"uid": uid, "hh": hh, "cat": cat, "ctype": ctype, "created": created, "patience": patience}

@@ -135,37 +135,46 @@ class Participation:
         pp = m.cfg.params.participation
         pb = levers.get("party_building")
         res = m.residents
-        part = np.bincount(res.cell, weights=res.participating, minlength=self.hh_cell_count.size).reshape(self.shape)
+        # counts of whole households: the same floats as a bincount weighted by the booleans, at a fraction of it
+        part = np.bincount(res.cell[res.participating], minlength=self.hh_cell_count.size).astype(float)
         r = pp.neighbour_cells
-        share = box_sum(part, r) / np.maximum(box_sum(self.hh_cell_count, r), 1)
-        pull = pp.w_neighbours * share.ravel()[res.cell]
+        share = box_sum(part.reshape(self.shape), r) / np.maximum(box_sum(self.hh_cell_count, r), 1)
+        pull = (pp.w_neighbours * share.ravel())[res.cell]
         pull += pp.w_mobilisation * self.reached(levers)
         pull += pp.w_trust * (res.trust - pp.trust_pivot)
-        pull += (pp.w_council * self.councils_active(levers))[m.org.lead[res.community]]
+        council = pp.w_council * self.councils_active(levers)
+        if council.any():  # adding zeros cannot change who takes part
+            pull += council[m.org.lead][res.community]
         if pb.direct_election:
             pull += pp.w_election
-        threshold = res.threshold
-        shift = np.zeros(res.n)
+        shifts = []
         ed = levers.get("education")
         if ed.civic_education:
-            shift += pp.civic_education_shift
+            shifts.append(pp.civic_education_shift)
         if levers.get("unit_integration").residents:
-            shift += pp.integration_shift * ~res.elderly  # working-age households leaving the work-unit system
+            shifts.append(pp.integration_shift * ~res.elderly)  # working-age households leaving the work-unit system
         if "poor_learning_sessions" in pb.councils:
-            shift += pp.poor_sessions_shift * (res.income == 0)
-        u = np.clip(m.streams.uniform("participation", np.arange(res.n), t), 1e-12, 1 - 1e-12)
+            shifts.append(pp.poor_sessions_shift * (res.income == 0))
+        bar = res.threshold
+        if shifts:
+            shift = np.zeros(res.n)
+            for x in shifts:
+                shift += x
+            bar = bar - shift
+        u = m.streams.uniform("participation", np.arange(res.n), t)
+        np.clip(u, 1e-12, 1 - 1e-12, out=u)
         noise = np.subtract(1, u)
         np.divide(u, noise, out=noise)
         np.log(noise, out=noise)
         noise *= pp.noise_sd  # logistic noise, sd * log(u / (1 - u))
         pull += noise
-        res.participating = pull >= threshold - shift
+        res.participating = pull >= bar
         self._count_participants()
 
     def _count_participants(self) -> None:
         """Participants per community unit; participation changes only here, weekly, not daily."""
         res, C = self.model.residents, self.model.org.n_communities
-        self.participants_c = np.bincount(res.community, weights=res.participating, minlength=C)
+        self.participants_c = np.bincount(res.community[res.participating], minlength=C).astype(float)
 
     def councils_active(self, levers) -> np.ndarray:
         """Councils per community point (report: eight councils, 八大會)."""

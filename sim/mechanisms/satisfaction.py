@@ -32,16 +32,30 @@ def experience(model, hh: np.ndarray, perf: np.ndarray) -> None:
         return
     s = model.cfg.params.satisfaction
     res = model.residents
-    # households with experiences today, in id order; work on them only (not on every household)
-    who, inv, count = np.unique(hh, return_inverse=True, return_counts=True)
-    p = np.bincount(inv, weights=perf, minlength=len(who)) / count
+    # households with experiences today (each once, in no particular order); work on them only
+    slot = getattr(model, "_household_slot", None)
+    if slot is None or len(slot) != res.n:
+        slot = model._household_slot = np.empty(res.n, np.int64)  # kept: no daily allocation of a population's array
+    who, inv, count = households(hh, slot)
+    p = np.bincount(inv, weights=perf, minlength=len(who)) / count  # each household's in the order they came
     e = res.expectation[who]
     event = np.clip(s.base + s.w_performance * p + s.w_disconfirmation * (p - e), 0.0, 1.0)
     # several experiences on one day weigh more, capped at full replacement
     k = np.minimum(1.0, s.memory * count)
-    sat = res.satisfaction
-    sat[who] += k * (event - sat[who])
-    res.expectation[who] += s.expectation_adapt * (p - e)
+    sat = res.satisfaction[who]  # each household once: read once, written once
+    res.satisfaction[who] = sat + k * (event - sat)
+    res.expectation[who] = e + s.expectation_adapt * (p - e)
+
+
+def households(hh: np.ndarray, slot: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the households in ``hh``, each once; each entry's index among them; entries per household), without a
+    sort: ``slot`` has a place for every household (its contents do not matter, and are overwritten)."""
+    at = np.arange(len(hh))
+    slot[hh] = at  # one of a household's entries (whichever is written last) stands for all of them
+    rep = slot[hh]
+    first = rep == at
+    inv = (np.cumsum(first) - 1)[rep]
+    return hh[first], inv, np.bincount(inv, minlength=int(first.sum()))
 
 
 def remember(model) -> None:

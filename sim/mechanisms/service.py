@@ -39,6 +39,7 @@ from sim.mechanisms.needs import CULTURAL, DISPUTE, HOUSEHOLD, N_CAT, PUBLIC, SA
 CHILDCARE = N_CAT + len(CASE_TYPES)
 N_KEYS = CHILDCARE + 1
 TICKS_PER_DAY = 100_000  # queue order resolution (< 1 s)
+STABLE_SORT_MAX = 8192  # needs in a queue up to which the stable sort orders them faster (measured)
 
 
 def field_key(name: str) -> int:
@@ -116,9 +117,10 @@ def facility_capacity(model, levers) -> np.ndarray:
     """(C, N_KEYS) cases/day of partnered units' facilities, open schools and standard centres."""
     org = model.org
     C = org.n_communities
-    cap = np.zeros((C, N_KEYS))
     lead = org.lead[model.unit_community]
-    np.add.at(cap, (lead, model.unit_field), model.unit_cap * model.unit_partnered)
+    # summed in the units' order from zero, as np.add.at into zeros would, at a fraction of its cost
+    cap = np.bincount(lead * N_KEYS + model.unit_field, weights=model.unit_cap * model.unit_partnered,
+                      minlength=C * N_KEYS).reshape(C, N_KEYS)
     if levers.get("education").open_schools:
         per = model.cfg.params.service.school_cultural_cases_day
         np.add.at(cap[:, CULTURAL], lead, per * (model.unit_kind == "school"))
@@ -176,13 +178,16 @@ def capacity(model, levers) -> Capacity:
 def own_hours(model, idx: np.ndarray) -> np.ndarray:
     """Hours the needs ``idx`` take to resolve: by category, or for a public service by the level its
     type needs (its complexity, wherever it is resolved)."""
-    s = model.cfg.params.service
     pool = model.needs
-    cat = pool["cat"][idx]
+    return _own_hours(model, pool["cat"][idx], pool["ctype"][idx])
+
+
+def _own_hours(model, cat: np.ndarray, ctype: np.ndarray) -> np.ndarray:
+    s = model.cfg.params.service
     by_cat = np.array([s.hours_household, s.hours_cultural, 0.0, s.hours_dispute, s.hours_safety])
     out = by_cat[cat]
     pub = cat == PUBLIC
-    out[pub] = np.asarray(s.hours_public)[model.org.base_authority[pool["ctype"][idx][pub]]]
+    out[pub] = np.asarray(s.hours_public)[model.org.base_authority[ctype[pub]]]
     return out
 
 
@@ -193,8 +198,12 @@ def need_hours(model, idx: np.ndarray) -> np.ndarray:
 
 
 def _integer(cap: np.ndarray, model, name: str, t: int) -> np.ndarray:
-    u = model.streams.uniform(name, np.arange(cap.size), t).reshape(cap.shape)
-    return np.floor(cap + u).astype(np.int64)
+    """Whole cases of each capacity, rounded stochastically (a draw per cell; a cell without capacity has none
+    whatever its draw, so only the others draw)."""
+    out = np.zeros(cap.shape, np.int64)
+    some = np.flatnonzero(cap)
+    out.reshape(-1)[some] = np.floor(cap.reshape(-1)[some] + model.streams.uniform(name, some, t)).astype(np.int64)
+    return out
 
 
 def _queue_order(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray) -> np.ndarray:
@@ -207,24 +216,30 @@ def _queue_order(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray) -> np.nd
     if K * Q * U >= 2**63:
         return np.lexsort((uid, ticks, keys))
     packed = ((keys.astype(np.int64) - k0) * Q + (ticks - q0)) * U + (uid.astype(np.int64) - u0)
-    return np.argsort(packed)
+    # the packed keys are distinct, so every sort gives this one order: the stable sort is the fastest on a
+    # queue of a few thousand needs, the default one on longer queues (a full-scale world's)
+    return np.argsort(packed, kind="stable" if len(packed) <= STABLE_SORT_MAX else "quicksort")
+
+
+def _queue_starts(k: np.ndarray) -> np.ndarray:
+    """For keys ``k`` in queue order: the position where each one's queue starts."""
+    first = np.empty(len(k), bool)
+    first[:1] = True
+    np.not_equal(k[1:], k[:-1], out=first[1:])
+    return np.maximum.accumulate(np.where(first, np.arange(len(k)), 0))
 
 
 def _ranks(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray):
     """Queue order and each need's rank (0 = first) in its queue."""
     order = _queue_order(keys, queued, uid)
-    k = keys[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(k)) + 1]
-    rank_sorted = np.arange(len(k)) - np.repeat(starts, np.diff(np.r_[starts, len(k)]))
     rank = np.empty(len(keys), np.int64)
-    rank[order] = rank_sorted
+    rank[order] = np.arange(len(keys)) - _queue_starts(keys[order])
     return order, rank
 
 
-def _by_count(model, idx: np.ndarray, keys: np.ndarray, cap_int: np.ndarray, t: float):
-    """Needs ``idx`` within their queue's whole-case capacity; (served mask, completion time, rank)."""
-    pool = model.needs
-    _, rank = _ranks(keys, pool["queued"][idx], pool["uid"][idx])
+def _by_count(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray, cap_int: np.ndarray):
+    """Needs in their queues ``keys`` within the queue's whole-case capacity; (served mask, completion time, rank)."""
+    _, rank = _ranks(keys, queued, uid)
     served = rank < cap_int[keys]
     frac = (rank + 1) / np.maximum(cap_int[keys], 1)
     return served, frac, rank
@@ -243,42 +258,46 @@ def serve(model, cap: Capacity, t: int) -> Served:
     span = close_t - open_t
     deadline = pool["created"] + pool["patience"]
     ready = np.flatnonzero((pool["ready"] < close_t) & (deadline > open_t))
-    point = pool["point"][ready]
+    # the fields of the ready needs, gathered once: below, positions among them (``ready[pos]`` in the pool)
+    point, cat, ctype, req = pool["point"][ready], pool["cat"][ready], pool["ctype"][ready], pool["req"][ready]
+    ready_t, queued, uid, deadline = pool["ready"][ready], pool["queued"][ready], pool["uid"][ready], deadline[ready]
     at_community = point < C
-    own = own_hours(model, ready)
-    hours = np.where(pool["req"][ready] > model.level_of_point[point], s.hours_intake, own)
+    own = _own_hours(model, cat, ctype)
+    hours = np.where(req > model.level_of_point[point], s.hours_intake, own)
+    own_in_time = ready_t + own / 24 <= close_t
 
-    def done_at(idx, frac, h):
-        return np.maximum(open_t + frac * span, pool["ready"][idx] + h / 24)
+    def done_at(pos, frac, h):
+        return np.maximum(open_t + frac * span, ready_t[pos] + h / 24)
 
-    def in_time(idx, done):
-        return (done <= close_t) & (done <= deadline[idx])
+    def in_time(pos, done):
+        return (done <= close_t) & (done <= deadline[pos])
 
     # 1. facilities, for the needs of their field (a facility is the outlet of its department)
-    key = need_keys(pool["cat"][ready], pool["ctype"][ready], childcare(model, ready))
+    by_facility, done_facility = np.empty(0, np.int64), np.empty(0)
     fac_int = _integer(cap.facility, model, "facility_capacity", t)
-    cand = np.zeros(len(ready), bool)
-    cand[at_community] = fac_int[point[at_community], key[at_community]] > 0
-    cand &= pool["ready"][ready] + own / 24 <= close_t
-    idx = ready[cand]
-    flat = pool["point"][idx].astype(np.int64) * N_KEYS + key[cand]
-    ok, frac, _ = _by_count(model, idx, flat, fac_int.ravel(), t)
-    done = done_at(idx[ok], frac[ok], own[cand][ok])
-    keep = in_time(idx[ok], done)
-    by_facility, done_facility = idx[ok][keep], done[keep]
-    taken = np.zeros(len(pool), bool)
+    if fac_int.any():  # else no need is served by a facility, whatever its field
+        key = need_keys(cat, ctype, childcare(model, ready))
+        fac = np.zeros((org.n_points, N_KEYS), np.int64)  # street offices and departments have none
+        fac[:C] = fac_int
+        flat = point.astype(np.int64) * N_KEYS + key
+        pos = np.flatnonzero((fac.ravel()[flat] > 0) & own_in_time)
+        ok, frac, _ = _by_count(flat[pos], queued[pos], uid[pos], fac.ravel())
+        pos = pos[ok]
+        done = done_at(pos, frac[ok], own[pos])
+        keep = in_time(pos, done)
+        by_facility, done_facility = pos[keep], done[keep]
+    taken = np.zeros(len(ready), bool)
     taken[by_facility] = True
 
     # 2. staff, in hours, first come first served per point
-    rest_mask = ~taken[ready] & (pool["ready"][ready] + hours / 24 <= close_t)
-    rest, h = ready[rest_mask], hours[rest_mask]
-    p = pool["point"][rest].astype(np.int64)
-    order = _queue_order(p, pool["queued"][rest], pool["uid"][rest])
+    rest = np.flatnonzero(~taken & (ready_t + hours / 24 <= close_t))
+    h = hours[rest]
+    p = point[rest].astype(np.int64)
+    order = _queue_order(p, queued[rest], uid[rest])
     ps, hs = p[order], h[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(ps)) + 1] if len(ps) else np.empty(0, np.int64)
+    start = _queue_starts(ps)
     cum = np.cumsum(hs)
-    before = np.r_[0.0, cum[starts[1:] - 1]] if len(starts) else np.empty(0)
-    end = cum - np.repeat(before, np.diff(np.r_[starts, len(ps)]))  # hours done at its end, within its queue
+    end = cum - np.where(start > 0, cum[start - 1], 0.0)  # hours done at its end, within its queue
     begin = end - hs
     H = cap.hours[ps]
     u = model.streams.uniform("staff_capacity", np.arange(org.n_points), t)[ps]
@@ -291,20 +310,19 @@ def serve(model, cap: Capacity, t: int) -> Served:
     taken[served] = True
 
     # 3. civic capacity for what staff could not serve, among the needs it can meet
-    left = ready[~taken[ready]]
-    lp = pool["point"][left]
-    elig = (lp < C) & (pool["req"][left] == 0) & (pool["cat"][left] != PUBLIC)
-    idx = left[elig]
-    idx = idx[pool["ready"][idx] + own_hours(model, idx) / 24 <= close_t]
+    by_civic, done_civic, bought = np.empty(0, np.int64), np.empty(0), np.empty(0, bool)
     civ_int = _integer(cap.civic, model, "civic_capacity", t)
-    flat = pool["point"][idx].astype(np.int64) * N_CAT + pool["cat"][idx]
-    ok, frac, rank = _by_count(model, idx, flat, civ_int.ravel(), t)
-    done = done_at(idx[ok], frac[ok], own_hours(model, idx[ok]))
-    keep = in_time(idx[ok], done)
-    by_civic, done_civic = idx[ok][keep], done[keep]
-    # purchased household cases are the last of the household capacity (free capacity is used first)
-    free = np.floor(cap.civic[:, HOUSEHOLD] - cap.purchasable).astype(np.int64)
-    pt = pool["point"][by_civic]
-    bought = (pool["cat"][by_civic] == HOUSEHOLD) & (rank[ok][keep] >= np.maximum(free[pt], 0))
-    return Served(facility=by_facility, staff=by_staff, civic=by_civic, done_facility=done_facility,
-                  done_staff=done_staff, done_civic=done_civic, bought=bought, demand_hours=demand)
+    if civ_int.any():
+        pos = np.flatnonzero(~taken & at_community & (req == 0) & (cat != PUBLIC) & own_in_time)
+        ok, frac, rank = _by_count(point[pos].astype(np.int64) * N_CAT + cat[pos], queued[pos], uid[pos],
+                                   civ_int.ravel())
+        pos = pos[ok]
+        done = done_at(pos, frac[ok], own[pos])
+        keep = in_time(pos, done)
+        by_civic, done_civic = pos[keep], done[keep]
+        # purchased household cases are the last of the household capacity (free capacity is used first)
+        free = np.floor(cap.civic[:, HOUSEHOLD] - cap.purchasable).astype(np.int64)
+        bought = (cat[by_civic] == HOUSEHOLD) & (rank[ok][keep] >= np.maximum(free[point[by_civic]], 0))
+    return Served(facility=ready[by_facility], staff=ready[by_staff], civic=ready[by_civic],
+                  done_facility=done_facility, done_staff=done_staff, done_civic=done_civic, bought=bought,
+                  demand_hours=demand)

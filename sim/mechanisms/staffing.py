@@ -54,6 +54,8 @@ class Staffing:
     def turnover(self, t: int, levers) -> None:
         m = self.model
         st = m.cfg.params.staffing
+        if st.turnover_per_year == 0:  # no hazard: nobody leaves (and the draws are counter-based)
+            return
         o = m.officials
         act = np.flatnonzero(o.active)
         h = st.turnover_per_year / 365 * np.exp(st.workload_effect * (self.load[o.point[act]] - 1))
