@@ -27,11 +27,11 @@ from sim.mechanisms.money import month_start
 NEW_POST = 1 << 40  # first number of a post a lever creates: never one of the posts of day 0
 
 
-
 def community_staff(kind: np.ndarray, sent_down: np.ndarray) -> np.ndarray:
     """Full-time community workers (專職社區工作者; not grid workers, who serve a district programme, nor staff
     sent down), whom the report's unified exam, unified management and standard assessment are for."""
     return (kind == COMMUNITY_WORKER) & ~sent_down
+
 
 class Staffing:
     """Vacancies, hires and leavers; the workload each service point carries."""
@@ -166,7 +166,7 @@ class Staffing:
         if day % 365 != st.assessment_day or not levers.get("recruitment").standard_assessment:
             return
         o = m.officials
-        staff = np.flatnonzero(o.active & (o.level == 0) & (o.kind == COMMUNITY_WORKER))
+        staff = np.flatnonzero(o.active & (o.level == 0) & community_staff(o.kind, o.sent_down))
         if len(staff) == 0:
             return
         rated = "satisfaction_rating" in levers.get("party_building").councils
