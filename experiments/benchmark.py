@@ -26,7 +26,9 @@ Targets (printed with the measured figures, never asserted in tests):
   day must touch: every household's satisfaction (read), trust (read and written: it
   follows satisfaction daily) and participation (read: the daily series), and every
   open need once (the queues are served daily).  Everything else a day does
-  touches only the day's needs and the communities' arrays.
+  touches only the day's needs and the communities' arrays.  Beside it the benchmark
+  prints what a day costs whatever its size (the tiny world's day, ``fixed_day_ms``):
+  when that alone exceeds the floor's day, no day made of numpy calls can meet the target.
 * vectorised / per-agent reference at 100 k households: 40x or more.
 * ``python -m sim --help`` within 4x the start-up of ``python -c "import numpy"``.
 """
@@ -244,8 +246,8 @@ def measure_reference(a: argparse.Namespace) -> list[dict]:
 
 COLUMNS = ("kind", "label", "world", "scale", "households", "communities", "days", "repeats", "build_s", "run_s",
            "outcomes_s", "total_s", "hh_days_per_s", "ns_per_hh_day", "time_per_hh_day_vs_smallest", "peak_rss_mib",
-           "bytes_per_day", "bandwidth_gbs", "floor_s", "numpy_import_s", "sim_help_s", "ratio", "target", "load_1min",
-           "machine")
+           "bytes_per_day", "bandwidth_gbs", "floor_s", "floor_day_ms", "fixed_day_ms", "numpy_import_s", "sim_help_s",
+           "ratio", "target", "load_1min", "machine")
 
 
 def report(rows: list[dict]) -> str:
@@ -281,9 +283,13 @@ def targets(rows: list[dict], a: argparse.Namespace) -> list[dict]:
     full = sized.get("350k")
     if bw and full:
         floor = full["days"] * full["bytes_per_day"] / (bw["bandwidth_gbs"] * 1e9)
+        extra = {}
+        tiny = next((r for r in rows if r["kind"] == "tiny"), None)
+        if tiny:  # what a day costs whatever its size (the tiny world's day), beside the floor's day
+            extra["fixed_day_ms"] = round(tiny["run_s"] / tiny["days"] * 1e3, 3)
         out.append(target("full-scale year vs bandwidth floor", full["run_s"] / floor, 3.0,
                           bytes_per_day=full["bytes_per_day"], bandwidth_gbs=bw["bandwidth_gbs"],
-                          floor_s=round(floor, 3)))
+                          floor_s=round(floor, 3), floor_day_ms=round(floor / full["days"] * 1e3, 3), **extra))
     ref = {r["kind"]: r for r in rows if r["kind"] in ("vectorised", "reference")}
     if len(ref) == 2:
         out.append(target(f"vectorised / per-agent at {ref['reference']['label'].split()[0]}",
@@ -396,7 +402,11 @@ def main(argv: list[str] | None = None) -> None:
         extra = ""
         if "floor_s" in t:
             extra = (f" ({t['bytes_per_day'] / 1e6:.1f} MB a day at {t['bandwidth_gbs']:.1f} GB/s: "
-                     f"floor {t['floor_s']:.2f} s a year)")
+                     f"floor {t['floor_s']:.2f} s a year, {t['floor_day_ms']:.2f} ms a day")
+            if "fixed_day_ms" in t:
+                extra += (f"; a day's fixed cost alone, the tiny world's {t['fixed_day_ms']:.2f} ms, is "
+                          f"x{t['fixed_day_ms'] / t['floor_day_ms']:.1f} the floor's day")
+            extra += ")"
         print(f"target: {t['label']}: {t['ratio']:g} ({'at least' if 'per-agent' in t['label'] else 'at most'} "
               f"{t['target']:g}) {'met' if t['met'] else 'NOT met'}{extra}")
     print(f"machine: {mach}; load average {os.getloadavg()[0]:.2f} at end")
