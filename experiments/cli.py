@@ -56,7 +56,7 @@ def parse(argv: list[str], known: dict, tool: str = "", reserved: dict[str, str]
             opts[k] = _value(k, v, known[k])
             continue
         head = k.lstrip("+~").split(".")[0].split("/")[0]
-        if head in reserved:
+        if head in reserved and not k.lstrip("+~").startswith(head + "."):  # policy=NAME is; policy.X=v is not
             raise ConfigError(f"{a}: {reserved[head]}")
         if not model or head not in MODEL_KEYS:
             raise ConfigError(_unknown_option(k, known, tool, model))

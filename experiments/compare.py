@@ -80,6 +80,10 @@ def policy_overrides(spec: str) -> list[str]:
             raise ConfigError(f"policies: {spec!r}: a variant changes the policy, not its {head} "
                               f"(pairs share seed, world and baseline)")
         key = e.split("=", 1)[0]
+        if key.lstrip("+~") == "policy.reform_day":
+            raise ConfigError(f"policies: {spec!r}: a variant cannot move the reform day (every arm is measured "
+                              f"from the same one); write policy.reform_day=D for all arms, or "
+                              f"NAME+policy.<lever>.start_day=D to start one lever later")
         is_lever = key.startswith("policy.") and key.split(".")[1] not in ("name", "reform_day") \
             and key.split(".")[-1] != "start_day"
         out.append("reform." + e[len("policy."):] if is_lever else e)
@@ -234,7 +238,8 @@ def compare(world: str, baseline: str, policies: list[str], seeds: int = 10, see
         check_outcomes(list(outcomes), comp.available())
     while target > 0 and len(comp.seeds) < max_seeds:
         t = comp.table()
-        wide = t["half_width"].fillna(np.inf) > comp.tolerance(t, target)
+        # an outcome no run defines (no villages: no urban-rural gap) has no interval to narrow
+        wide = (t["n"] > 0) & (t["half_width"].fillna(np.inf) > comp.tolerance(t, target))
         if not wide.any():
             break
         nxt = max(comp.seeds) + 1

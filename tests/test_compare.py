@@ -139,6 +139,26 @@ def test_seed_instead_of_seeds_and_unknown_options_are_one_line():
         parse(["polices=[im_reform]"], KNOWN, "experiments.compare", RESERVED)
     opts, over = parse(["seeds=3", "days=30", "params.needs.rate_dispute=1"], KNOWN, "x", RESERVED)
     assert opts["seeds"] == 3 and over == ["days=30", "params.needs.rate_dispute=1"]
+    # policy.X=v is the user's world in every arm (docs/experiments.md), not a policy name
+    _, over = parse(["policy.reform_day=90", "policy.informatisation.online_level=0.3"], KNOWN, "x", RESERVED)
+    assert over == ["policy.reform_day=90", "policy.informatisation.online_level=0.3"]
+
+
+def test_a_variant_cannot_move_the_reform_day_of_its_arm_alone():
+    """Outcomes are measured from the reform day: a variant with its own would be measured over other days
+    than the baseline (status_quo with a later reform day had a cost 'effect' of -49 %)."""
+    with pytest.raises(ConfigError, match=r"a variant cannot move the reform day.*policy.reform_day=D for all arms"):
+        resolve_policies(["status_quo+policy.reform_day=180"], "status_quo")
+    assert resolve_policies(["im_reform+policy.informatisation.start_day=30"], "status_quo")
+
+
+def test_the_precision_loop_does_not_add_seeds_for_an_outcome_no_run_defines(tmp_path):
+    """A world of town only has no urban-rural satisfaction gap: it has no interval to narrow."""
+    town = [*DAYS, "world.villages.n_villages=0", "world.pastoral.households=0"]
+    c = compare("tiny", "status_quo", ["im_reform"], seeds=2, overrides=town, store=tmp_path / "s", target=10.0,
+                max_seeds=6, step=2, outcomes=["satisfaction_mean", "satisfaction_gap_urban_rural"])
+    assert c.table().set_index("outcome").loc["satisfaction_gap_urban_rural", "n"] == 0
+    assert c.seeds == [0, 1]
 
 
 def test_policy_names_patterns_typos_and_the_baseline(capsys):
