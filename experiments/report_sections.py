@@ -203,7 +203,7 @@ def cost(comp: Comparison, tab: pd.DataFrame, ctx: dict, lang: str, relevant: fl
     header = [label("policy", lang), *[titled(o, lang) for o in COST], t("per_point", lang)]
     notes = [f"{'¹²³⁴'[i]}{' ' * (lang == 'en')}{bare(n)}" for i, n in enumerate(notes)]
     return [("h2", t("cost", lang)),
-            ("p", t("cost_p", lang, days=ctx["days"], base=label(comp.baseline, lang))),
+            ("p", t("cost_p", lang, days=measured_days(ctx), base=label(comp.baseline, lang))),
             ("table", Table(header, rows, notes=notes))]
 
 
@@ -232,6 +232,11 @@ def how_sure(comp: Comparison, tab: pd.DataFrame, lang: str, store_text: str, ro
         runs = "; ".join(f"{label(p, lang)} seed {s}: {e}" for p, s, e in comp.failed)
         blocks.append(("p", t("failed", lang, runs=runs)))
     return blocks
+
+
+def measured_days(ctx: dict) -> int:
+    """The days outcomes are measured over: from the reform day to the end (all days without a reform day)."""
+    return int(ctx.get("window_days") or ctx["days"])
 
 
 # -- the summary at the top ------------------------------------------------------------------------
@@ -266,17 +271,18 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
             text += (" " if lang == "en" else "") + t("ahead" if clear else "tie", lang,
                                                       other=label(rivals[0], lang), diff=diff)
         items.append(text)
-    pol = best_sat or first_best  # for whom and at what cost: the policy that does best (on satisfaction first)
-    if pol and not groups.empty:
-        g = groups[groups["policy"] == pol].dropna(subset=["difference"])
+    pol = best_sat or first_best  # at what cost: the policy that does best (on satisfaction first)
+    if best_sat and not groups.empty:  # for whom: only where satisfaction clearly rises, each group with its interval
+        g = groups[groups["policy"] == best_sat].dropna(subset=["difference"])
         if len(g) >= 2:
             hi, lo = g.loc[g["difference"].idxmax()], g.loc[g["difference"].idxmin()]
             sat = in_text(label("satisfaction_mean", lang), lang)
-            items.append(t("whom_s", lang, pol=label(pol, lang), outcome=sat,
-                           g1=in_text(group_label(hi["group"], lang, long=True), lang),
-                           d1=fmt(hi["difference"], MINUS, True),
-                           g2=in_text(group_label(lo["group"], lang, long=True), lang),
-                           d2=fmt(lo["difference"], MINUS, True)))
+
+            def cell(r):
+                return fmt_ci(r["difference"], r["ci_low"], r["ci_high"], r["note"], MINUS, t("every_seed", lang))
+            items.append(t("whom_s", lang, pol=label(best_sat, lang), outcome=sat,
+                           g1=in_text(group_label(hi["group"], lang, long=True), lang), d1=cell(hi),
+                           g2=in_text(group_label(lo["group"], lang, long=True), lang), d2=cell(lo)))
     if pol:
         s = tab[(tab["policy"] == pol) & (tab["outcome"] == "cost_total_yuan")]
         if len(s):
@@ -287,7 +293,7 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
             per = (t("per_s", lang, v=f"{fmt(rr['ratio'], MINUS)} [{fmt(rr['low'], MINUS)}, "
                                        f"{fmt(rr['high'], MINUS)}]") if not rr["why"] else
                    bare(t(WHY.get(rr["why"], "why_seeds"), lang)))
-            items.append(t("cost_s", lang, pol=label(pol, lang), days=ctx["days"], cost=c, per=per))
+            items.append(t("cost_s", lang, pol=label(pol, lang), days=measured_days(ctx), cost=c, per=per))
     items.append(t("sure_s", lang, k=strong, m=shown, base=base, n=len(comp.seeds)))
     return [("h2", t("summary", lang)), ("ul", items)]
 

@@ -33,8 +33,9 @@ T = {
             "与{other}无法区分（差值{diff}，区间包含0）。"),
     "ahead": ("It is ahead of {other} by {diff}.", "领先{other}{diff}。"),
     "none_better": ("No policy is clearly better than {base} on {outcome}.", "在{outcome}上，没有政策明显优于{base}。"),
-    "whom_s": ("For whom: the gain of **{pol}** in {outcome} is largest for {g1} ({d1}) and smallest for {g2} ({d2}).",
-               "受益人群：**{pol}**的{outcome}提升在{g1}中最大（{d1}），在{g2}中最小（{d2}）。"),
+    "whom_s": ("For whom: the change of **{pol}** in {outcome} is largest for {g1} ({d1}) and smallest for {g2} "
+               "({d2}); the table by group gives every group with its interval.",
+               "受益人群：**{pol}**的{outcome}变化在{g1}中最大（{d1}），在{g2}中最小（{d2}）；各群体及其区间见分组表。"),
     "cost_s": ("At what cost: **{pol}** changes the total cost over {days} days by {cost} million yuan; {per}.",
                "成本：**{pol}**使{days}天内的总成本变化{cost}百万元；{per}。"),
     "per_s": ("that is {v} yuan per 0.01 of mean satisfaction", "即平均满意度每提高0.01需{v}元"),
@@ -74,10 +75,10 @@ T = {
     "group": ("Group", "群体"),
     # cost
     "cost": ("At what cost", "成本"),
-    "cost_p": ("Changes over the {days} days simulated, policy minus {base}, with 95 % intervals; money in million "
+    "cost_p": ("Changes over the {days} days measured, policy minus {base}, with 95 % intervals; money in million "
                "yuan, cost per resolved need in yuan. The last column is the extra total cost per 0.01 of mean "
                "satisfaction with Fieller's 95 % interval, given only where satisfaction clearly rises.",
-               "{days}天模拟期内的变化（政策减{base}，95%置信区间）；金额单位为百万元，每件已解决需求的成本单位为元。"
+               "{days}天测量期内的变化（政策减{base}，95%置信区间）；金额单位为百万元，每件已解决需求的成本单位为元。"
                "最后一列为平均满意度每提高0.01所需的新增总成本及其Fieller 95%置信区间，仅在满意度明显提高时给出。"),
     "per_point": ("Extra cost per 0.01 of satisfaction (yuan)", "满意度每提高0.01的新增成本（元）"),
     "why_denominator": ("— satisfaction does not change clearly (its interval includes 0), so a cost per point of "

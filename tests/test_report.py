@@ -190,3 +190,19 @@ def test_an_out_folder_with_another_report_is_refused_before_running(tmp_path, m
     assert report.run_main(report.main, report.USAGE, ["out=r", "seeds=4", "days=10"]) == 2
     assert "holds a report of other settings" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no runs made
+
+
+def test_cost_is_over_the_days_measured_and_for_whom_gives_each_groups_interval(tmp_path):
+    """With a reform on day 20 of 60, outcomes (cost among them) are counted over days 20 to 59: the text says
+    40 days, not the 60 simulated; the groups' changes carry their intervals (a small group's is wide)."""
+    comp = compare("tiny", "status_quo", ["im_reform"], seeds=3, overrides=["days=60", "policy.reform_day=20"],
+                   store=tmp_path / "store")
+    md = (build(comp, tmp_path / "out", "en", formats=("png",)) / "report.md").read_text()
+    assert "| Outcomes measured | days 20 to 59" in md
+    assert "total cost over 40 days" in md and "Changes over the 40 days measured" in md
+    assert "over 60 days" not in md
+    summary = md.split("## Summary")[1].split("## What was run")[0]
+    assert "does best on mean satisfaction" in summary
+    whom = next(line for line in summary.splitlines() if "For whom:" in line)
+    assert "the change of **Inner Mongolia reform** in mean satisfaction" in whom
+    assert re.search(r"largest for .+ \([+−]\d\.\d+ \[[−\d.]+, [−\d.]+\]\) and smallest", whom), whom
