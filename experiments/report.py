@@ -209,7 +209,7 @@ def main(argv: list[str]) -> int:
         from experiments.robust import load_result
 
         rob = load_result(opts["robust"])
-        check(rob, opts["world"], opts["baseline"], opts["robust"])
+        check(rob, opts["world"], opts["baseline"], opts["robust"], overrides)
     sett = settings_of(opts["world"], opts["baseline"], pols, opts["seeds"], opts["seed_start"], overrides,
                        opts["lang"], float(opts["target"]), float(opts["relevant"]), rob)
     out = Path(opts["out"]) if opts["out"] else default_out(sett)

@@ -46,6 +46,9 @@ T = {
     "robust_box": ("It goes the other way mostly when {cond} (that region holds {cov} of the cases where it does, "
                    "and {dens} of the samples in it are such cases).",
                    "方向相反的情形主要出现在{cond}时（该区域包含{cov}的此类情形，区域内{dens}的样本属于此类）。"),
+    "robust_box_short": ("It changes by less than {thr} in the better direction mostly when {cond} (that region "
+                         "holds {cov} of the cases where it does, and {dens} of the samples in it are such cases).",
+                         "向更好方向的变化不足{thr}的情形主要出现在{cond}时（该区域包含{cov}的此类情形，区域内{dens}的样本属于此类）。"),
     "robust_dep": ("The change of {outcome} under {pol} depends most on {keys}.",
                    "{pol}下{outcome}的变化最取决于{keys}。"),
     "robust_missing": ("The robust analysis did not include {pols}; for them the intervals cover seed noise only.",
@@ -59,12 +62,17 @@ def tr(key: str, lang: str, **kw) -> str:
     return T[key][lang == "zh"].format(**kw)
 
 
-def check(rec: dict, world: str, baseline: str, where: str) -> None:
-    """A robust analysis must be of the report's world and baseline."""
+def check(rec: dict, world: str, baseline: str, where: str, overrides: list[str] = ()) -> None:
+    """A robust analysis must be of the report's world, baseline and model overrides (days, scale, ...)."""
     for name, want in (("world", world), ("baseline", baseline)):
         if rec.get(name) != want:
             raise ConfigError(f"robust={where}: the analysis is of {name} {rec.get(name)!r}, the report of "
                               f"{want!r}; run python -m experiments.robust {name}={want} out=DIR")
+    theirs, ours = sorted(rec.get("overrides") or []), sorted(overrides)
+    if theirs != ours:
+        raise ConfigError(f"robust={where}: the analysis ran with the model overrides {' '.join(theirs) or 'none'}, "
+                          f"the report with {' '.join(ours) or 'none'}; run python -m experiments.robust with "
+                          f"the report's overrides out=DIR")
 
 
 def _pct(x: float | None, lang: str) -> str:
@@ -114,9 +122,13 @@ def section(rec: dict | None, policies: list[str], base: str, lang: str, where: 
                       q95=_v(s["q95"], o), share=_pct(s["share_same_sign"], lang))
             sc = rec.get("scenarios", {}).get(p, {}).get(o)
             if sc and sc.get("box") and sc.get("coverage") is not None:
-                text += (" " if lang == "en" else "") + tr("robust_box", lang, cond=_cond(sc["box"], lang),
+                # the box holds the samples where the effect changes sign, or (threshold=X) falls short of X
+                short = sc.get("case") == "threshold"
+                text += (" " if lang == "en" else "") + tr("robust_box_short" if short else "robust_box", lang,
+                                                           cond=_cond(sc["box"], lang),
                                                            cov=_pct(sc["coverage"], lang),
-                                                           dens=_pct(sc["density"], lang))
+                                                           dens=_pct(sc["density"], lang),
+                                                           thr=f"{rec.get('threshold'):g}" if short else "")
             top = [r["key"] for r in rec.get("sensitivity", {}).get(p, {}).get(o, []) if r.get("clear")][:3]
             if top:
                 text += (" " if lang == "en" else "") + tr("robust_dep", lang, outcome=label(o, lang),

@@ -67,3 +67,28 @@ def test_a_robust_analysis_of_another_world_is_refused_in_one_line_before_anythi
     assert code == 2 and len(err.splitlines()) == 1 and "zhucheng_rural" in err and "robust=" in err
     code = report.run_main(report.main, report.USAGE, ["world=tiny", f"robust={tmp_path / 'none'}"])
     assert code == 2 and "no robust.json" in capsys.readouterr().err
+
+
+def test_a_robust_analysis_with_other_model_overrides_is_refused_in_one_line(tmp_path, capsys, monkeypatch):
+    """An analysis of 60 days beside a report of 365 would put two different effects side by side."""
+    d = tmp_path / "rob"
+    d.mkdir()
+    (d / "robust.json").write_text(json.dumps({**ROBUST, "overrides": ["days=60"]}))
+    monkeypatch.setattr(report, "compare", lambda *a, **k: pytest.fail("ran before refusing"))
+    code = report.run_main(report.main, report.USAGE, ["world=tiny", "policies=[im_reform]", f"robust={d}",
+                                                       "days=365", f"out={tmp_path / 'out'}"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "days=60" in err and "days=365" in err
+
+
+@pytest.mark.parametrize("lang, words, not_words", [
+    ("en", ["changes by less than 0.05 in the better direction mostly when"], ["goes the other way"]),
+    ("zh", ["向更好方向的变化不足0.05"], ["方向相反"]),
+])
+def test_with_a_threshold_the_box_is_where_the_effect_falls_short_not_where_it_turns(lang, words, not_words):
+    sc = {**ROBUST["scenarios"]["im_reform"]["satisfaction_mean"], "case": "threshold"}
+    text = _section(lang, {**ROBUST, "threshold": 0.05, "scenarios": {"im_reform": {"satisfaction_mean": sc}}})
+    for w in words:
+        assert w in text, w
+    for w in not_words:
+        assert w not in text, w
