@@ -53,3 +53,29 @@ def test_a_damaged_snapshot_is_rebuilt_never_used(tmp_path):
     assert snaps.check(k) == "ok"  # rewritten
     (tmp_path / f"{k}.json").write_text("{")
     assert snaps.check(k) == "damaged"
+
+
+def test_a_changed_part_file_changes_the_keys_of_the_regions_runs_and_warm_up(tmp_path, monkeypatch):
+    """A region's parts (configs/world/parts/) are read when a run starts: with one of them changed, the store
+    must not hand back the old part's run, nor branch from its warm-up."""
+    import shutil
+
+    from omegaconf import OmegaConf
+
+    from experiments.store import run_key
+    from sim.world import region
+
+    def keys():
+        _, dcfg = load(["world=inner_mongolia", "world.scale=0.005"])
+        return run_key(dcfg), key(OmegaConf.to_container(dcfg, resolve=True))
+
+    before = keys()
+    parts = tmp_path / "parts"
+    shutil.copytree(region.PARTS_DIR, parts)
+    monkeypatch.setattr(region, "PARTS_DIR", parts)
+    assert keys() == before  # the same files: the same keys
+    f = parts / "wuhai.yaml"
+    f.write_text(f.read_text().replace("227386", "100000"))
+    assert "100000" in f.read_text()
+    after = keys()
+    assert after[0] != before[0] and after[1] != before[1]

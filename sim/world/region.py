@@ -30,11 +30,23 @@ def part_names() -> list[str]:
     return sorted(p.stem for p in PARTS_DIR.glob("*.yaml"))
 
 
-@functools.cache
+def parts_written(names) -> dict:
+    """The part files named in ``world.parts``, as data: a run reads them when it starts, so the keys of its
+    results and of its warm-up hold them (a changed part never reuses a run of the old one)."""
+    return {n: yaml.safe_load((PARTS_DIR / f"{n}.yaml").read_text()) if (PARTS_DIR / f"{n}.yaml").exists() else None
+            for n in names}
+
+
 def _own(name: str) -> WorldConfig:
-    """Part ``name``'s own config as written (read once; callers only ever ``replace`` it)."""
-    text = yaml.safe_load((PARTS_DIR / f"{name}.yaml").read_text()) or {}
-    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(WorldConfig), OmegaConf.create(text)))
+    """Part ``name``'s own config as its file says now (the same text is parsed once; callers only ever
+    ``replace`` it)."""
+    return _parsed((PARTS_DIR / f"{name}.yaml").read_text())
+
+
+@functools.cache
+def _parsed(text: str) -> WorldConfig:
+    data = yaml.safe_load(text) or {}
+    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(WorldConfig), OmegaConf.create(data)))
 
 
 def part_config(name: str, region: WorldConfig) -> WorldConfig:
