@@ -164,3 +164,17 @@ def test_parts_share_the_runs_and_the_last_command_only_reads_them(tmp_path, cap
     assert main(base) == 0
     assert f"{total} runs already in the store, 0 new" in capsys.readouterr().err
     assert (out / "robust.json").exists()
+
+
+def test_collect_tells_runs_apart_by_the_values_given_as_settings(tmp_path):
+    """A robust design's samples are given to the store as settings, not as override text: collect makes them
+    parameter columns (else its rows were alike in world, variant and seed while their outcomes differed)."""
+    from experiments.collect import collect
+
+    store = Store(tmp_path / "store")
+    base = ["world=tiny", "policy=status_quo", "seed=0", *SHORT]
+    for rate in (10.0, 20.0):
+        store.ensure(base, settings={"params.needs.rate_dispute": rate})
+    df = collect(tmp_path / "store")
+    assert len(df) == 2 and sorted(df["params.needs.rate_dispute"]) == [10.0, 20.0]
+    assert df["satisfaction_mean"].nunique() == 2
