@@ -21,7 +21,9 @@ Three kinds of capacity, used in this order each day:
 
 Street offices and departments have staff only.  Fractional capacity is rounded
 stochastically (counter-based, so the same under every policy).  Service happens
-in office hours; a need served completes at its place in the day's work.
+in office hours; a need served completes at its place in the day's work, and never
+before its own hours have passed since work on it could start (when it is ready, or
+at the opening hour if it was ready before).
 """
 
 from __future__ import annotations
@@ -264,10 +266,13 @@ def serve(model, cap: Capacity, t: int) -> Served:
     at_community = point < C
     own = _own_hours(model, cat, ctype)
     hours = np.where(req > model.level_of_point[point], s.hours_intake, own)
-    own_in_time = ready_t + own / 24 <= close_t
+    # work on a need starts when it is ready, but not before the office opens
+    start_t = np.maximum(ready_t, open_t)
+    own_in_time = start_t + own / 24 <= close_t
 
     def done_at(pos, frac, h):
-        return np.maximum(open_t + frac * span, ready_t[pos] + h / 24)
+        # at its place in the day's work, and never before its own hours have passed since it could start
+        return np.maximum(open_t + frac * span, start_t[pos] + h / 24)
 
     def in_time(pos, done):
         return (done <= close_t) & (done <= deadline[pos])
@@ -290,7 +295,7 @@ def serve(model, cap: Capacity, t: int) -> Served:
     taken[by_facility] = True
 
     # 2. staff, in hours, first come first served per point
-    rest = np.flatnonzero(~taken & (ready_t + hours / 24 <= close_t))
+    rest = np.flatnonzero(~taken & (start_t + hours / 24 <= close_t))
     h = hours[rest]
     p = point[rest].astype(np.int64)
     order = _queue_order(p, queued[rest], uid[rest])
