@@ -25,7 +25,7 @@ def test_volunteers_never_take_a_need_staff_would_have_served():
     cap = service.capacity(m, m.levers)
     assert cap.civic.sum() > 0
     no_civic = service.Capacity(cap.hours, cap.skill, cap.facility, np.zeros_like(cap.civic),
-                                np.zeros_like(cap.purchasable))
+                                np.zeros_like(cap.purchasable), np.zeros_like(cap.affordable))
     t = m.t
     with_civic, without = service.serve(m, cap, t), service.serve(m, no_civic, t)
     np.testing.assert_array_equal(np.sort(with_civic.staff), np.sort(without.staff))
@@ -178,3 +178,28 @@ def test_no_served_need_is_done_before_its_hours_from_when_work_on_it_could_star
     _busy_model("policy.service_centres.standard=true", "policy.party_building.civic_groups=[sanitation,patrol,arts]",
                 "world.staff.community_workers_per_10k_residents=4", "world.staff.min_community_workers=1")
     assert min(seen.values()) > 100, seen
+
+
+def test_every_bought_household_case_is_paid_in_full(monkeypatch):
+    """Civic capacity is rounded to whole cases at random, and its last household cases are bought: a community
+    with money for less than a case could buy a whole one, served though never paid (before: 9 of 526 bought
+    cases on zhucheng_rural at a tenth of its size).  What money records as spent on purchased services is
+    the cases bought times their price, community by community."""
+    from sim import run
+
+    bought = {}
+    serve = service.serve
+
+    def counted(model, cap, t):
+        out = serve(model, cap, t)
+        n = np.bincount(model.needs["point"][out.civic[out.bought]], minlength=model.org.n_communities)
+        assert (n <= cap.affordable).all()
+        bought["cases"] = bought.get("cases", 0) + n
+        return out
+
+    monkeypatch.setattr(service, "serve", counted)
+    m = run(world="zhucheng_rural", policy="only_funding", days=180, overrides=["world.scale=0.1"],
+            keep_model=True).model
+    price = m.cfg.params.money.purchase_yuan_per_case
+    assert bought["cases"].sum() > 100
+    np.testing.assert_allclose(m.money.cost_parts[3], bought["cases"].sum() * price, rtol=1e-9)

@@ -17,7 +17,8 @@ Three kinds of capacity, used in this order each day:
 3. **civic capacity** (volunteers, civic groups, councils, interns and services
    purchased with welfare-lottery money) takes what staff could not serve today, of
    the needs it can meet: it adds capacity where capacity is short and never takes
-   a need staff would have served.
+   a need staff would have served.  Purchased cases are the last of the household
+   capacity, and a community buys only the whole cases its money pays for today.
 
 Street offices and departments have staff only.  Fractional capacity is rounded
 stochastically (counter-based, so the same under every policy).  Service happens
@@ -74,6 +75,7 @@ class Capacity:
     facility: np.ndarray  # (C, N_KEYS) cases/day of facilities, by need key
     civic: np.ndarray  # (C, N_CAT) cases/day of residents' organisations and purchased services
     purchasable: np.ndarray  # (C,) the part of civic household capacity that is bought, case by case
+    affordable: np.ndarray  # (C,) whole bought cases each community's money pays for today (no more are bought)
 
 
 @dataclass
@@ -174,7 +176,7 @@ def capacity(model, levers) -> Capacity:
     hours, skill = staff_hours(model)
     civic, buy = civic_capacity(model, levers)
     return Capacity(hours=hours, skill=skill, facility=facility_capacity(model, levers), civic=civic,
-                    purchasable=buy)
+                    purchasable=buy, affordable=model.money.affordable_cases())
 
 
 def own_hours(model, idx: np.ndarray) -> np.ndarray:
@@ -317,6 +319,10 @@ def serve(model, cap: Capacity, t: int) -> Served:
     # 3. civic capacity for what staff could not serve, among the needs it can meet
     by_civic, done_civic, bought = np.empty(0, np.int64), np.empty(0), np.empty(0, bool)
     civ_int = _integer(cap.civic, model, "civic_capacity", t)
+    # purchased household cases are the last of the household capacity (free capacity is used first); a
+    # community buys only the whole cases its money pays for, so rounding up never buys an unpaid case
+    free = np.maximum(np.floor(cap.civic[:, HOUSEHOLD] - cap.purchasable).astype(np.int64), 0)
+    civ_int[:, HOUSEHOLD] = np.minimum(civ_int[:, HOUSEHOLD], free + cap.affordable)
     if civ_int.any():
         pos = np.flatnonzero(~taken & at_community & (req == 0) & (cat != PUBLIC) & own_in_time)
         ok, frac, rank = _by_count(point[pos].astype(np.int64) * N_CAT + cat[pos], queued[pos], uid[pos],
@@ -325,9 +331,7 @@ def serve(model, cap: Capacity, t: int) -> Served:
         done = done_at(pos, frac[ok], own[pos])
         keep = in_time(pos, done)
         by_civic, done_civic = pos[keep], done[keep]
-        # purchased household cases are the last of the household capacity (free capacity is used first)
-        free = np.floor(cap.civic[:, HOUSEHOLD] - cap.purchasable).astype(np.int64)
-        bought = (cat[by_civic] == HOUSEHOLD) & (rank[ok][keep] >= np.maximum(free[point[by_civic]], 0))
+        bought = (cat[by_civic] == HOUSEHOLD) & (rank[ok][keep] >= free[point[by_civic]])
     return Served(facility=ready[by_facility], staff=ready[by_staff], civic=ready[by_civic],
                   done_facility=done_facility, done_staff=done_staff, done_civic=done_civic, bought=bought,
                   demand_hours=demand)
