@@ -25,7 +25,7 @@ def test_volunteers_never_take_a_need_staff_would_have_served():
     cap = service.capacity(m, m.levers)
     assert cap.civic.sum() > 0
     no_civic = service.Capacity(cap.hours, cap.skill, cap.facility, np.zeros_like(cap.civic),
-                                np.zeros_like(cap.purchasable))
+                                np.zeros_like(cap.purchasable), np.zeros_like(cap.affordable))
     t = m.t
     with_civic, without = service.serve(m, cap, t), service.serve(m, no_civic, t)
     np.testing.assert_array_equal(np.sort(with_civic.staff), np.sort(without.staff))
@@ -151,3 +151,55 @@ def test_a_university_trains_only_the_communities_it_partners_with():
     m.staffing.train(0, m.levers)  # day 0 opens a month
     gained = o.skill[at] > before[at]
     np.testing.assert_array_equal(gained, partnered[o.point[at]])
+
+
+def test_no_served_need_is_done_before_its_hours_from_when_work_on_it_could_start(monkeypatch):
+    """Work on a need starts when it is ready, but not before the office opens: staff, a facility
+    or civic capacity finish it no earlier than max(ready, opening) + its hours (before: a need
+    ready at 03:00 taking 0.5 h could be done at 08:35, five minutes after opening)."""
+    seen = {"facility": 0, "staff": 0, "civic": 0}
+    serve = service.serve
+
+    def checked(model, cap, t):
+        out = serve(model, cap, t)
+        s, pool = model.cfg.params.service, model.needs
+        open_t = t + s.office_open_hour / 24
+        for kind, idx, done, hours in (
+                ("facility", out.facility, out.done_facility, service.own_hours(model, out.facility)),
+                ("staff", out.staff, out.done_staff, service.need_hours(model, out.staff)),
+                ("civic", out.civic, out.done_civic, service.own_hours(model, out.civic))):
+            start = np.maximum(pool["ready"][idx], open_t)
+            assert (done >= start + hours / 24 - 1e-9).all(), kind
+            assert (done <= t + s.office_close_hour / 24 + 1e-9).all(), kind
+            seen[kind] += len(idx)
+        return out
+
+    monkeypatch.setattr(service, "serve", checked)
+    _busy_model("policy.service_centres.standard=true", "policy.party_building.civic_groups=[sanitation,patrol,arts]",
+                "world.staff.community_workers_per_10k_residents=4", "world.staff.min_community_workers=1")
+    assert min(seen.values()) > 100, seen
+
+
+def test_every_bought_household_case_is_paid_in_full(monkeypatch):
+    """Civic capacity is rounded to whole cases at random, and its last household cases are bought: a community
+    with money for less than a case could buy a whole one, served though never paid (before: 9 of 526 bought
+    cases on zhucheng_rural at a tenth of its size).  What money records as spent on purchased services is
+    the cases bought times their price, community by community."""
+    from sim import run
+
+    bought = {}
+    serve = service.serve
+
+    def counted(model, cap, t):
+        out = serve(model, cap, t)
+        n = np.bincount(model.needs["point"][out.civic[out.bought]], minlength=model.org.n_communities)
+        assert (n <= cap.affordable).all()
+        bought["cases"] = bought.get("cases", 0) + n
+        return out
+
+    monkeypatch.setattr(service, "serve", counted)
+    m = run(world="zhucheng_rural", policy="only_funding", days=180, overrides=["world.scale=0.1"],
+            keep_model=True).model
+    price = m.cfg.params.money.purchase_yuan_per_case
+    assert bought["cases"].sum() > 100
+    np.testing.assert_allclose(m.money.cost_parts[3], bought["cases"].sum() * price, rtol=1e-9)

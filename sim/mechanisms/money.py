@@ -208,6 +208,12 @@ class Money:
         mp = self.model.cfg.params.money
         return (self.held[:, LOTTERY] + self._surplus()) / mp.purchase_yuan_per_case / mp.purchase_horizon_days
 
+    def affordable_cases(self) -> np.ndarray:
+        """Whole household cases the lottery balance and any budget surplus pay for in full today: no
+        community buys more (nothing from nothing)."""
+        price = self.model.cfg.params.money.purchase_yuan_per_case
+        return np.floor((self.held[:, LOTTERY] + self._surplus()) / price).astype(np.int64)
+
     def spend_purchased(self, cases: np.ndarray) -> None:
         """Pay for the household cases bought today, lottery money first."""
         cost = cases * self.model.cfg.params.money.purchase_yuan_per_case

@@ -17,11 +17,14 @@ Three kinds of capacity, used in this order each day:
 3. **civic capacity** (volunteers, civic groups, councils, interns and services
    purchased with welfare-lottery money) takes what staff could not serve today, of
    the needs it can meet: it adds capacity where capacity is short and never takes
-   a need staff would have served.
+   a need staff would have served.  Purchased cases are the last of the household
+   capacity, and a community buys only the whole cases its money pays for today.
 
 Street offices and departments have staff only.  Fractional capacity is rounded
 stochastically (counter-based, so the same under every policy).  Service happens
-in office hours; a need served completes at its place in the day's work.
+in office hours; a need served completes at its place in the day's work, and never
+before its own hours have passed since work on it could start (when it is ready, or
+at the opening hour if it was ready before).
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ class Capacity:
     facility: np.ndarray  # (C, N_KEYS) cases/day of facilities, by need key
     civic: np.ndarray  # (C, N_CAT) cases/day of residents' organisations and purchased services
     purchasable: np.ndarray  # (C,) the part of civic household capacity that is bought, case by case
+    affordable: np.ndarray  # (C,) whole bought cases each community's money pays for today (no more are bought)
 
 
 @dataclass
@@ -172,7 +176,7 @@ def capacity(model, levers) -> Capacity:
     hours, skill = staff_hours(model)
     civic, buy = civic_capacity(model, levers)
     return Capacity(hours=hours, skill=skill, facility=facility_capacity(model, levers), civic=civic,
-                    purchasable=buy)
+                    purchasable=buy, affordable=model.money.affordable_cases())
 
 
 def own_hours(model, idx: np.ndarray) -> np.ndarray:
@@ -264,10 +268,13 @@ def serve(model, cap: Capacity, t: int) -> Served:
     at_community = point < C
     own = _own_hours(model, cat, ctype)
     hours = np.where(req > model.level_of_point[point], s.hours_intake, own)
-    own_in_time = ready_t + own / 24 <= close_t
+    # work on a need starts when it is ready, but not before the office opens
+    start_t = np.maximum(ready_t, open_t)
+    own_in_time = start_t + own / 24 <= close_t
 
     def done_at(pos, frac, h):
-        return np.maximum(open_t + frac * span, ready_t[pos] + h / 24)
+        # at its place in the day's work, and never before its own hours have passed since it could start
+        return np.maximum(open_t + frac * span, start_t[pos] + h / 24)
 
     def in_time(pos, done):
         return (done <= close_t) & (done <= deadline[pos])
@@ -290,7 +297,7 @@ def serve(model, cap: Capacity, t: int) -> Served:
     taken[by_facility] = True
 
     # 2. staff, in hours, first come first served per point
-    rest = np.flatnonzero(~taken & (ready_t + hours / 24 <= close_t))
+    rest = np.flatnonzero(~taken & (start_t + hours / 24 <= close_t))
     h = hours[rest]
     p = point[rest].astype(np.int64)
     order = _queue_order(p, queued[rest], uid[rest])
@@ -312,6 +319,10 @@ def serve(model, cap: Capacity, t: int) -> Served:
     # 3. civic capacity for what staff could not serve, among the needs it can meet
     by_civic, done_civic, bought = np.empty(0, np.int64), np.empty(0), np.empty(0, bool)
     civ_int = _integer(cap.civic, model, "civic_capacity", t)
+    # purchased household cases are the last of the household capacity (free capacity is used first); a
+    # community buys only the whole cases its money pays for, so rounding up never buys an unpaid case
+    free = np.maximum(np.floor(cap.civic[:, HOUSEHOLD] - cap.purchasable).astype(np.int64), 0)
+    civ_int[:, HOUSEHOLD] = np.minimum(civ_int[:, HOUSEHOLD], free + cap.affordable)
     if civ_int.any():
         pos = np.flatnonzero(~taken & at_community & (req == 0) & (cat != PUBLIC) & own_in_time)
         ok, frac, rank = _by_count(point[pos].astype(np.int64) * N_CAT + cat[pos], queued[pos], uid[pos],
@@ -320,9 +331,7 @@ def serve(model, cap: Capacity, t: int) -> Served:
         done = done_at(pos, frac[ok], own[pos])
         keep = in_time(pos, done)
         by_civic, done_civic = pos[keep], done[keep]
-        # purchased household cases are the last of the household capacity (free capacity is used first)
-        free = np.floor(cap.civic[:, HOUSEHOLD] - cap.purchasable).astype(np.int64)
-        bought = (cat[by_civic] == HOUSEHOLD) & (rank[ok][keep] >= np.maximum(free[point[by_civic]], 0))
+        bought = (cat[by_civic] == HOUSEHOLD) & (rank[ok][keep] >= free[point[by_civic]])
     return Served(facility=ready[by_facility], staff=ready[by_staff], civic=ready[by_civic],
                   done_facility=done_facility, done_staff=done_staff, done_civic=done_civic, bought=bought,
                   demand_hours=demand)
