@@ -115,6 +115,8 @@ def collect(root: str | Path, all_versions: bool = False) -> pd.DataFrame:
             continue
         overrides = meta.get("overrides", []) if isinstance(meta.get("overrides"), list) else []
         swept.update(override_keys(overrides))
+        settings = meta.get("settings") if isinstance(meta.get("settings"), dict) else {}
+        swept.update(map(str, settings))  # values given as settings (a robust design's samples) are parameters too
         cfg = _read_config(store.path(key) / "config.yaml")
         row = {"key": key, "status": state, "error": why if state == "damaged" else meta.get("error"),
                "overrides": " ".join(map(str, overrides)), "wall_s": meta.get("wall_s"),
