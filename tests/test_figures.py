@@ -46,8 +46,8 @@ def test_catalogue_is_complete_in_both_languages():
 @pytest.fixture(scope="module")
 def comp(tmp_path_factory):
     store = tmp_path_factory.mktemp("store")
-    return compare("tiny", "status_quo", ["status_quo+policy.grid_management.enabled=true+policy.reform_day=20"],
-                   seeds=2, overrides=["days=40"], store=store)
+    return compare("tiny", "status_quo", ["status_quo+policy.grid_management.enabled=true"],
+                   seeds=2, overrides=["days=40", "policy.reform_day=20"], store=store)
 
 
 @pytest.mark.parametrize("lang", LANGS)
