@@ -84,7 +84,7 @@ def policy_overrides(spec: str) -> list[str]:
             raise ConfigError(f"policies: {spec!r}: a variant cannot move the reform day (every arm is measured "
                               f"from the same one); write policy.reform_day=D for all arms, or "
                               f"NAME+policy.<lever>.start_day=D to start one lever later")
-        is_lever = key.startswith("policy.") and key.split(".")[1] not in ("name", "reform_day") \
+        is_lever = key.startswith("policy.") and key.split(".")[1] != "name" \
             and key.split(".")[-1] != "start_day"
         out.append("reform." + e[len("policy."):] if is_lever else e)
     return [f"policy={name}", *out]

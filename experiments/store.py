@@ -30,7 +30,7 @@ from sim.api import git_commit, run_config, write_run
 from sim.config.load import load, to_config
 from sim.snapshot import DirSnapshots
 from sim.version import ENV_CODE_VERSION, code_version  # noqa: F401  (re-exported for the sweep tools)
-from sim.world.region import parts_written
+from sim.world.region import files_read
 
 RUN_META = "run.json"
 STORE_FORMAT = 2  # 2: run.json lists every file with its size and sha256
@@ -51,10 +51,7 @@ def config_dict(dcfg: DictConfig) -> dict:
 def run_key(dcfg: DictConfig) -> str:
     """Stable key of a run: sha256 of the canonical JSON of config and code version."""
     config = config_dict(dcfg)
-    data = {"config": config, "code": code_version()}
-    parts = (config.get("world") or {}).get("parts")
-    if parts:  # a region's parts are files read when the run starts (keys of plain worlds stay as they were)
-        data["parts"] = parts_written(parts)
+    data = {"config": config, "code": code_version(), **files_read(config.get("world"))}
     payload = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 

@@ -31,11 +31,9 @@ FORMAT = 1
 def key(config: dict) -> str:
     """Key of the warm-up of a resolved config (a plain dict, as OmegaConf.to_container gives)."""
     warm = {k: v for k, v in config.items() if k not in NOT_IN_WARMUP}
-    data = {"config": warm, "code": code_version(), "format": FORMAT}
-    parts = (config.get("world") or {}).get("parts")
-    if parts:  # a region's parts are files read at the start (keys of plain worlds stay as they were)
-        from sim.world.region import parts_written
-        data["parts"] = parts_written(parts)
+    from sim.world.region import files_read
+
+    data = {"config": warm, "code": code_version(), "format": FORMAT, **files_read(config.get("world"))}
     payload = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 

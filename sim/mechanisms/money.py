@@ -203,16 +203,19 @@ class Money:
             return np.zeros_like(self.daily_owed)
         return np.maximum(0.0, self.held[:, BUDGET] - self.arrears - mp.reserve_days * self.daily_owed)
 
+    def purchase_funds(self) -> np.ndarray:
+        """(C,) yuan that can buy household services today: the lottery balance and any budget surplus."""
+        return self.held[:, LOTTERY] + self._surplus()
+
     def purchasable_cases(self) -> np.ndarray:
         """Household services (政府購買服務) the lottery balance and any budget surplus can buy today."""
         mp = self.model.cfg.params.money
-        return (self.held[:, LOTTERY] + self._surplus()) / mp.purchase_yuan_per_case / mp.purchase_horizon_days
+        return self.purchase_funds() / mp.purchase_yuan_per_case / mp.purchase_horizon_days
 
     def affordable_cases(self) -> np.ndarray:
         """Whole household cases the lottery balance and any budget surplus pay for in full today: no
         community buys more (nothing from nothing)."""
-        price = self.model.cfg.params.money.purchase_yuan_per_case
-        return np.floor((self.held[:, LOTTERY] + self._surplus()) / price).astype(np.int64)
+        return np.floor(self.purchase_funds() / self.model.cfg.params.money.purchase_yuan_per_case).astype(np.int64)
 
     def spend_purchased(self, cases: np.ndarray) -> None:
         """Pay for the household cases bought today, lottery money first."""

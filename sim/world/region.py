@@ -30,11 +30,15 @@ def part_names() -> list[str]:
     return sorted(p.stem for p in PARTS_DIR.glob("*.yaml"))
 
 
-def parts_written(names) -> dict:
-    """The part files named in ``world.parts``, as data: a run reads them when it starts, so the keys of its
-    results and of its warm-up hold them (a changed part never reuses a run of the old one)."""
-    return {n: yaml.safe_load((PARTS_DIR / f"{n}.yaml").read_text()) if (PARTS_DIR / f"{n}.yaml").exists() else None
-            for n in names}
+def files_read(world: dict | None) -> dict:
+    """What a run of the resolved ``world`` reads from files when it starts, beyond its config: a region's part
+    files (``configs/world/parts/``), as data.  The keys of its results and of its warm-up hold it, so a changed
+    part never reuses a run of the old one; a plain world reads none (``{}``: its keys stay as they were)."""
+    names = (world or {}).get("parts")
+    if not names:
+        return {}
+    return {"parts": {n: yaml.safe_load((PARTS_DIR / f"{n}.yaml").read_text())
+                      if (PARTS_DIR / f"{n}.yaml").exists() else None for n in names}}
 
 
 def _own(name: str) -> WorldConfig:
