@@ -30,6 +30,7 @@ SUMMARY = (
 DISTANCE_BANDS_KM = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, np.inf)
 GROUPS = ("elderly", "children", "working_age")
 BIN_DAYS = 0.01  # resolution of the time histograms (about a quarter of an hour)
+MONEY_FLOWS = ("received", "spent", "returned", "transfer_in", "transfer_out")  # running totals in sim/mechanisms/money.py
 
 
 def gini(x: np.ndarray) -> float:
@@ -139,6 +140,7 @@ class Ledger:
         self.cost = 0.0
         self.cost_parts0 = m.money.cost_parts.copy()
         self.written_off0 = m.money.written_off
+        self.money0 = {k: getattr(m.money, k).copy() for k in MONEY_FLOWS + ("held",)}  # the accounts at the opening
         self.waits = Histogram(1)
         self.created = Histogram(n_cat, origin=self.start)  # cohort needs by creation time
         self.on_time_created = Histogram(n_cat, origin=self.start)  # ... of those resolved within target
@@ -322,12 +324,22 @@ class Ledger:
             "load": m.staffing.load[:C],
             "arrears_yuan": m.money.arrears,
         })
+        flow = {k: self.money_flow(k) for k in MONEY_FLOWS}
         for i, s in enumerate(("budget", "lottery", "donations")):
-            df[f"received_{s}_yuan"] = m.money.received[:, i]
-            df[f"spent_{s}_yuan"] = m.money.spent[:, i]
+            # over the window; held at its start and end, so that each row balances:
+            # received + transferred in - transferred out = spent + (held - held at start) + returned
+            df[f"received_{s}_yuan"] = flow["received"][:, i]
+            df[f"spent_{s}_yuan"] = flow["spent"][:, i]
+            df[f"held_start_{s}_yuan"] = self.money0["held"][:, i]
             df[f"held_{s}_yuan"] = m.money.held[:, i]
-            df[f"returned_{s}_yuan"] = m.money.returned[:, i]
+            df[f"returned_{s}_yuan"] = flow["returned"][:, i]
+            df[f"transferred_in_{s}_yuan"] = flow["transfer_in"][:, i]
+            df[f"transferred_out_{s}_yuan"] = flow["transfer_out"][:, i]
         return df
+
+    def money_flow(self, name: str) -> np.ndarray:
+        """A flow of the accounts (one of ``MONEY_FLOWS``) over the window, by community and source."""
+        return getattr(self.model.money, name) - self.money0[name]
 
     def groups(self) -> pd.DataFrame:
         """Breakdowns by household group, settlement, income band and distance band."""
@@ -434,8 +446,11 @@ class Ledger:
                 ("community_owed", "district_payroll", "budgeted_subsidies", "purchased_services",
                  "department_case_materials"), parts)},
             "arrears_yuan": float(m.money.arrears.sum()),
-            "money_received_yuan": float(m.money.received.sum()), "money_spent_yuan": float(m.money.spent.sum()),
-            "money_held_yuan": float(m.money.held.sum()), "money_returned_yuan": float(m.money.returned.sum()),
+            # flows over the window (received = spent + held - held at the start + returned)
+            "money_received_yuan": float(self.money_flow("received").sum()),
+            "money_spent_yuan": float(self.money_flow("spent").sum()),
+            "money_returned_yuan": float(self.money_flow("returned").sum()),
+            "money_held_start_yuan": float(self.money0["held"].sum()), "money_held_yuan": float(m.money.held.sum()),
             "arrears_written_off_yuan": float(m.money.written_off - self.written_off0),
             # staff
             "officials_start": int(self.officials_start), "officials_end": o.headcount(),

@@ -94,14 +94,33 @@ def test_reform_run_moves_money_between_merged_communities(reform_run):
 
 
 def test_community_table_and_summary_agree_with_the_accounts(res):
-    s, c, money = res.summary, res.communities, res.model.money
+    s, c, money, ledger = res.summary, res.communities, res.model.money, res.model.ledger
     for i, src in enumerate(SOURCES):
-        np.testing.assert_allclose(c[f"received_{src}_yuan"], money.received[:, i], rtol=1e-12)
-        np.testing.assert_allclose(c[f"spent_{src}_yuan"], money.spent[:, i], rtol=1e-12)
+        np.testing.assert_allclose(c[f"received_{src}_yuan"], money.received[:, i] - ledger.money0["received"][:, i],
+                                   rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(c[f"spent_{src}_yuan"], money.spent[:, i] - ledger.money0["spent"][:, i],
+                                   rtol=1e-9, atol=1e-6)
         np.testing.assert_allclose(c[f"held_{src}_yuan"], money.held[:, i], rtol=1e-12)
-    assert s["money_received_yuan"] == pytest.approx(s["money_spent_yuan"] + s["money_held_yuan"]
-                                                     + s["money_returned_yuan"], rel=1e-9)
+    # flows over the window: what came in went out, was returned, or changed what is held
+    assert s["money_received_yuan"] == pytest.approx(
+        s["money_spent_yuan"] + s["money_held_yuan"] - s["money_held_start_yuan"] + s["money_returned_yuan"], rel=1e-9)
     assert res.daily["money_held_yuan"].iloc[-1] == pytest.approx(s["money_held_yuan"], rel=1e-12)
+
+
+def test_community_table_rows_balance_over_the_window(res):
+    c = res.communities
+    for src in SOURCES:
+        inflow = c[f"received_{src}_yuan"] + c[f"transferred_in_{src}_yuan"] - c[f"transferred_out_{src}_yuan"]
+        outflow = (c[f"spent_{src}_yuan"] + c[f"held_{src}_yuan"] - c[f"held_start_{src}_yuan"]
+                   + c[f"returned_{src}_yuan"])
+        np.testing.assert_allclose(inflow, outflow, rtol=1e-9, atol=1e-6)
+
+
+def test_money_flows_do_not_count_the_warm_up(tiny):
+    # a longer warm-up leaves the window's inflow as it is (it was a total since the warm-up began)
+    short, long_ = (tiny(3, 120, (f"warmup_days={w}",)).summary for w in (30, 150))
+    assert long_["money_received_yuan"] == pytest.approx(short["money_received_yuan"], rel=0.02)
+    assert long_["money_received_yuan"] < 1.5 * short["money_received_yuan"]
 
 
 def test_status_quo_community_table_balances_per_source(tiny_run):
@@ -109,7 +128,7 @@ def test_status_quo_community_table_balances_per_source(tiny_run):
     c = tiny_run.communities
     for src in SOURCES:
         np.testing.assert_allclose(c[f"received_{src}_yuan"], c[f"spent_{src}_yuan"] + c[f"held_{src}_yuan"]
-                                   + c[f"returned_{src}_yuan"],
+                                   - c[f"held_start_{src}_yuan"] + c[f"returned_{src}_yuan"],
                                    rtol=1e-9, atol=1e-6)
 
 
