@@ -126,7 +126,9 @@ def test_table_shares_in_0_1(res, table):
 def test_community_counts_and_money_not_negative(res):
     c = res.communities
     money = [col for col in c.columns if col.endswith("_yuan")]
-    assert len(money) == 13  # received, spent, held, returned by budget, lottery, donations; arrears
+    # received, spent, held at the start and end, returned, transferred in and out, by budget, lottery and
+    # donations; arrears
+    assert len(money) == 22
     for col in ["households", "needs_generated", "needs_unraised", "needs_resolved", "needs_abandoned",
                 "resolved_on_time", "resolution_days_mean", "officials_at_point", "load", "dist_km_mean", *money]:
         assert (c[col] >= 0).all(), col
