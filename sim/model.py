@@ -203,7 +203,7 @@ class GovernanceModel(mesa.Model):
         gone = still_open & ((t + 1 - pool["created"]) >= pool["patience"])
         if gone.any():
             rows = pool.take(np.flatnonzero(gone), Ledger.NEED_FIELDS)
-            self.ledger.abandoned(rows)
+            self.ledger.abandoned(rows, t + 1)
             perf = self.cfg.params.satisfaction.performance_abandoned
             self.experiences.add(rows["hh"], np.full(len(rows["hh"]), perf))
             still_open &= ~gone

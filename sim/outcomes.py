@@ -6,8 +6,11 @@ coverage, staff) are read at the window's end, **flows** are counted over the wi
 Flows of needs are counted for the window's cohort, the needs that arise in it:
 ``coverage_service`` is the share of the cohort's needs whose target time has passed
 by the end that were resolved within it; times are in fractions of a day, so
-waits, their percentiles and "resolved within target" move smoothly.  The daily
-series covers every measured day (from day 0, before and after the reform).
+waits, their percentiles and "resolved within target" move smoothly.  Resolution
+times, escalation and abandonment count the cohort's needs still open at the end as
+censored (``Concluded``), so they do not run low in short windows.  Money flows are
+the window's.  The daily series covers every measured day (from day 0, before and
+after the reform).
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ SUMMARY = (
 DISTANCE_BANDS_KM = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, np.inf)
 GROUPS = ("elderly", "children", "working_age")
 BIN_DAYS = 0.01  # resolution of the time histograms (about a quarter of an hour)
-MONEY_FLOWS = ("received", "spent", "returned", "transfer_in", "transfer_out")  # running totals in sim/mechanisms/money.py
+# running totals of the accounts (sim/mechanisms/money.py)
+MONEY_FLOWS = ("received", "spent", "returned", "transfer_in", "transfer_out")
 
 
 def gini(x: np.ndarray) -> float:
@@ -84,17 +88,117 @@ class Histogram:
         part = c[k] * (pos - k) if k < len(c) else 0.0
         return float(c[:k].sum() + part)
 
-    def quantile(self, q: float) -> float:
-        """The q-quantile of all rows' values (linear within its bin)."""
-        c = self.counts.sum(0)
-        total = c.sum()
-        if total == 0:
-            return 0.0
-        cum = np.cumsum(c)
-        k = int(np.searchsorted(cum, q * total))
-        before = cum[k - 1] if k else 0.0
-        frac = (q * total - before) / c[k] if c[k] else 0.0
-        return float(self.origin + (k + frac) * BIN_DAYS)
+
+
+def binned_quantile(weights: np.ndarray, q: float, origin: float = 0.0) -> float:
+    """The q-quantile of values binned by ``BIN_DAYS`` from ``origin`` with these weights (linear within its bin)."""
+    total = weights.sum()
+    if total <= 0:
+        return 0.0
+    cum = np.cumsum(weights)
+    k = min(int(np.searchsorted(cum, q * total)), len(weights) - 1)
+    before = cum[k - 1] if k else 0.0
+    frac = (q * total - before) / weights[k] if weights[k] else 0.0
+    return float(origin + (k + frac) * BIN_DAYS)
+
+
+def incidence(events: np.ndarray, censored: np.ndarray) -> np.ndarray:
+    """Shares of all needs that conclude, by kind of conclusion, in each time bin, counting those still open.
+
+    ``events`` (kinds x bins) counts the concluded needs by the bin of their time to
+    conclusion, ``censored`` (bins) the needs still open at the end by the bin of their
+    age.  A need still open is known only to take longer than its age, so it counts among
+    those at risk up to its bin and no further (right-censoring); the Kaplan-Meier
+    survival S and each kind's hazard give its cumulative incidence (Aalen-Johansen),
+    ``dF = S(before the bin) x events / at risk``.  With nothing censored this is
+    ``events / total``, the plain shares.  It assumes the needs of every creation day
+    have the same chances (a stationary window); written here because the libraries
+    for it take one row per need rather than bins and break ties at random.
+    """
+    exits = events.sum(0) + censored
+    at_risk = np.cumsum(exits[::-1])[::-1]
+    hazard = np.divide(events.sum(0), at_risk, out=np.zeros(len(at_risk)), where=at_risk > 0)
+    survival_before = np.concatenate([[1.0], np.cumprod(1.0 - hazard)[:-1]])
+    return events * np.divide(survival_before, at_risk, out=np.zeros(len(at_risk)), where=at_risk > 0)
+
+
+class Concluded:
+    """The cohort's concluded needs by time to conclusion, in strata, for estimates that count the needs still open.
+
+    Needs that conclude late are the ones still open at the end of a short window, so
+    means and shares over the concluded needs alone run low in short windows (resolution
+    times, escalation and abandonment).  The strata are the five categories, the public
+    cases whose original level is above the community (``UPPER``) and the first three
+    channels; each kept need is added to its category, its channel, and ``UPPER`` if it
+    is such a case.  Kept as daily chunks and binned monthly.
+    """
+
+    KINDS = ("resolved", "resolved_escalated", "abandoned", "abandoned_escalated")
+    UPPER = len(CATEGORIES)
+    CHANNEL0 = UPPER + 1
+    STRATA = CHANNEL0 + 3
+
+    def __init__(self):
+        self.counts = np.zeros((self.STRATA, len(self.KINDS), 0))
+        self.days = np.zeros((self.STRATA, 0))  # sum of the resolved needs' times, by bin
+        self._chunks: list[tuple] = []
+
+    @classmethod
+    def strata(cls, m, rows: dict) -> np.ndarray:
+        """Each need's three strata (needs x 3: category, UPPER or -1, channel stratum or -1)."""
+        cat = rows["cat"]
+        upper = np.full(len(cat), -1)
+        pub = cat == PUBLIC
+        upper[pub] = np.where(m.org.base_authority[rows["ctype"][pub]] > 0, cls.UPPER, -1)
+        ch = rows["channel"].astype(np.int64)
+        ch = np.where(ch < 3, cls.CHANNEL0 + ch, -1)
+        return np.stack([cat.astype(np.int64), upper, ch], axis=1)
+
+    def add(self, strata: np.ndarray, kind: np.ndarray, days: np.ndarray) -> None:
+        self._chunks.append((strata, kind, days))
+
+    def fold(self) -> None:
+        if not self._chunks:
+            return
+        strata, kind, days = (np.concatenate(x) for x in zip(*self._chunks))
+        self._chunks = []
+        b = np.floor(days / BIN_DAYS).astype(np.int64)
+        self.counts, self.days = self._grow(self.counts, int(b.max()) + 1), self._grow(self.days, int(b.max()) + 1)
+        B, K = self.counts.shape[-1], len(self.KINDS)
+        resolved = kind < 2
+        for col in strata.T:
+            ok = col >= 0
+            self.counts += np.bincount((col[ok] * K + kind[ok]) * B + b[ok],
+                                       minlength=self.STRATA * K * B).reshape(self.counts.shape)
+            r = ok & resolved
+            self.days += np.bincount(col[r] * B + b[r], weights=days[r],
+                                     minlength=self.STRATA * B).reshape(self.days.shape)
+
+    @staticmethod
+    def _grow(a: np.ndarray, bins: int) -> np.ndarray:
+        if a.shape[-1] >= bins:
+            return a
+        return np.concatenate([a, np.zeros((*a.shape[:-1], bins + 4096 - a.shape[-1]))], axis=-1)
+
+    def estimate(self, strata: list[int], censored_days: np.ndarray) -> dict:
+        """Resolution time (mean, p90), escalation and abandonment shares of the needs of ``strata`` together,
+        counting those still open (``censored_days``: their ages at the end)."""
+        self.fold()
+        cb = np.floor(censored_days / BIN_DAYS).astype(np.int64)
+        B = max(self.counts.shape[-1], int(cb.max()) + 1 if len(cb) else 0)
+        events = self._grow(self.counts[strata].sum(0), B)[:, :B]
+        days = self._grow(self.days[strata].sum(0), B)[:B]
+        dF = incidence(events, np.bincount(cb, minlength=B).astype(float))
+        res = dF[0] + dF[1]
+        n_res = events[0] + events[1]
+        total = dF.sum()
+        mean_days = np.divide(days, n_res, out=np.zeros(B), where=n_res > 0)
+        return {
+            "resolution_days_mean": float((res * mean_days).sum() / res.sum()) if res.sum() > 0 else 0.0,
+            "resolution_days_p90": binned_quantile(res, 0.9),
+            "escalation_share": float((dF[1] + dF[3]).sum() / total) if total > 0 else 0.0,
+            "abandonment_share": float((dF[2] + dF[3]).sum() / total) if total > 0 else 0.0,
+        }
 
 
 class Ledger:
@@ -129,11 +233,7 @@ class Ledger:
         self.start = float(t)
         self.n_cat = np.zeros((4, n_cat), dtype=np.int64)  # generated, unraised, resolved, abandoned (cohort)
         self.n_channel = np.zeros(len(CHANNELS), dtype=np.int64)
-        self.resolved_by_channel = np.zeros(len(CHANNELS), dtype=np.int64)
-        self.abandoned_by_channel = np.zeros(len(CHANNELS), dtype=np.int64)
-        self.days_by_cat = np.zeros(n_cat)
-        self.days_upper = np.zeros(2)  # days, count: public cases whose base authority is above the community
-        self.escalated_concluded = 0
+        self.concluded = Concluded()
         self.n_deterred = 0
         self.n_found = 0  # needs a grid worker found (first or not)
         self.resolved_in_window = 0  # any cohort: the cost per resolved need divides by it
@@ -141,7 +241,6 @@ class Ledger:
         self.cost_parts0 = m.money.cost_parts.copy()
         self.written_off0 = m.money.written_off
         self.money0 = {k: getattr(m.money, k).copy() for k in MONEY_FLOWS + ("held",)}  # the accounts at the opening
-        self.waits = Histogram(1)
         self.created = Histogram(n_cat, origin=self.start)  # cohort needs by creation time
         self.on_time_created = Histogram(n_cat, origin=self.start)  # ... of those resolved within target
         self._per_hh = {k: np.zeros(m.residents.n) for k in self.PER_HOUSEHOLD}
@@ -207,16 +306,10 @@ class Ledger:
             return
         self.resolved_in_window += len(wait)
         c = self._cohort(rows)
-        cat, hh, w = rows["cat"][c], rows["hh"][c], wait[c]
+        cohort = {k: rows[k][c] for k in ("cat", "ctype", "channel", "escalated")}
+        cat, hh, w = cohort["cat"], rows["hh"][c], wait[c]
         self.n_cat[2] += np.bincount(cat, minlength=len(CATEGORIES))
-        self.resolved_by_channel += np.bincount(rows["channel"][c], minlength=len(CHANNELS))
-        self.days_by_cat += np.bincount(cat, weights=w, minlength=len(CATEGORIES))
-        pub = cat == PUBLIC
-        upper = np.zeros(len(cat), bool)
-        upper[pub] = m.org.base_authority[rows["ctype"][c][pub]] > 0
-        self.days_upper += (w[upper].sum(), upper.sum())
-        self.escalated_concluded += int(rows["escalated"][c].sum())
-        self.waits.add(0, w)
+        self.concluded.add(Concluded.strata(m, cohort), cohort["escalated"].astype(np.int64), w)
         ot = on_time[c]
         self.on_time_created.add(cat[ot], rows["created"][c][ot])
         self._hh("resolved", hh)
@@ -224,14 +317,16 @@ class Ledger:
         self._hh("days_sum", hh, w)
         self._hh("escalated", hh[rows["escalated"][c]])
 
-    def abandoned(self, rows: dict) -> None:
+    def abandoned(self, rows: dict, at: float) -> None:
+        """Needs given up at time ``at``."""
         self._new["new_abandoned"] = len(rows["hh"])
         if not self.is_open:
             return
         c = self._cohort(rows)
-        self.n_cat[3] += np.bincount(rows["cat"][c], minlength=len(CATEGORIES))
-        self.abandoned_by_channel += np.bincount(rows["channel"][c], minlength=len(CHANNELS))
-        self.escalated_concluded += int(rows["escalated"][c].sum())
+        cohort = {k: rows[k][c] for k in ("cat", "ctype", "channel", "escalated", "created")}
+        self.n_cat[3] += np.bincount(cohort["cat"], minlength=len(CATEGORIES))
+        self.concluded.add(Concluded.strata(self.model, cohort), 2 + cohort["escalated"].astype(np.int64),
+                           at - cohort["created"])
         self._hh("abandoned", rows["hh"][c])
         self._hh("escalated", rows["hh"][c][rows["escalated"][c]])
 
@@ -272,6 +367,7 @@ class Ledger:
         self.rows.append(self.today)
         if self.is_open and day % 30 == 29:
             self.fold()  # the month's chunks (memory stays flat over long runs)
+            self.concluded.fold()
         self._new = dict.fromkeys(self._new, 0)
         self._res_days_today = np.empty(0)
         self._on_time_today = [0, 0]
@@ -391,7 +487,7 @@ class Ledger:
         gen, unraised, resolved, abandoned = (int(x) for x in self.n_cat.sum(1))
         pool = m.needs
         cohort_pending = int((pool["created"] >= self.start).sum())
-        concluded_raised = resolved + abandoned
+        est = self.estimates()
         residents = res.n * m.cfg.world.persons_per_household
         urban = res.urban
         gap = (float(res.satisfaction[urban].mean() - res.satisfaction[~urban].mean())
@@ -413,10 +509,7 @@ class Ledger:
             "coverage_spatial": float(m.covered.mean()),
             "coverage_grid": m.grids.coverage(),
             "coverage_service": self.coverage_service(),
-            "resolution_days_mean": float(self.days_by_cat.sum() / max(resolved, 1)),
-            "resolution_days_p90": self.waits.quantile(0.9),
-            "escalation_share": self.escalated_concluded / max(concluded_raised, 1),
-            "abandonment_share": abandoned / max(concluded_raised, 1),
+            **est["all"],
             "cost_total_yuan": self.cost,
             "cost_per_resolved_need_yuan": self.cost / max(self.resolved_in_window, 1),
             "staff_per_10k_residents": int((o.active & (o.level == 0)).sum()) / residents * 1e4,
@@ -435,12 +528,9 @@ class Ledger:
             "needs_resolved_in_window": self.resolved_in_window,
             "channel_shares": {c: float(v / max(gen, 1)) for c, v in zip(CHANNELS, self.n_channel)},
             "grid_found_share": self.n_found / max(gen, 1),
-            "closed_share_by_channel": {
-                c: float(r / max(r + a, 1)) for c, r, a in
-                zip(CHANNELS[:3], self.resolved_by_channel, self.abandoned_by_channel)},
-            "resolution_days_by_category": {
-                c: float(d / max(n, 1)) for c, d, n in zip(CATEGORIES, self.days_by_cat, self.n_cat[2])},
-            "resolution_days_upper_cases": float(self.days_upper[0] / max(self.days_upper[1], 1)),
+            "closed_share_by_channel": {c: 1.0 - est[c]["abandonment_share"] for c in CHANNELS[:3]},
+            "resolution_days_by_category": {c: est[c]["resolution_days_mean"] for c in CATEGORIES},
+            "resolution_days_upper_cases": est["upper"]["resolution_days_mean"],
             # money and cost
             "cost_by_part_yuan": {k: float(v) for k, v in zip(
                 ("community_owed", "district_payroll", "budgeted_subsidies", "purchased_services",
@@ -473,6 +563,24 @@ class Ledger:
             "units": len(m.units), "days": m.day,
             "notes": self.notes(),
         }
+        return out
+
+    def estimates(self) -> dict[str, dict]:
+        """Resolution times, escalation and abandonment of the cohort's raised needs, counting those
+        still open at the end (``Concluded``): of all of them, by category, by channel and of the
+        public cases whose original level is above the community."""
+        pool = self.model.needs
+        open_ = pool.take(pool["created"] >= self.start, ("cat", "ctype", "channel", "created"))
+        strata = Concluded.strata(self.model, open_)
+        age = float(self.model.t) - open_["created"]
+        n_cat = len(CATEGORIES)
+
+        def of(stratum: list[int], column: int) -> dict:
+            return self.concluded.estimate(stratum, age[np.isin(strata[:, column], stratum)])
+
+        out = {"all": of(list(range(n_cat)), 0), "upper": of([Concluded.UPPER], 1)}
+        out.update({c: of([i], 0) for i, c in enumerate(CATEGORIES)})
+        out.update({c: of([Concluded.CHANNEL0 + i], 2) for i, c in enumerate(CHANNELS[:3])})
         return out
 
     def notes(self) -> list[str]:
