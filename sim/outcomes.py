@@ -123,56 +123,51 @@ def incidence(events: np.ndarray, censored: np.ndarray) -> np.ndarray:
 
 
 class Concluded:
-    """The cohort's concluded needs by time to conclusion, in strata, for estimates that count the needs still open.
+    """The cohort's concluded needs by time to conclusion, for estimates that count the needs still open.
 
     Needs that conclude late are the ones still open at the end of a short window, so
     means and shares over the concluded needs alone run low in short windows (resolution
-    times, escalation and abandonment).  The strata are the five categories, the public
-    cases whose original level is above the community (``UPPER``) and the first three
-    channels; each kept need is added to its category, its channel, and ``UPPER`` if it
-    is such a case.  Kept as daily chunks and binned monthly.
+    times, escalation and abandonment).  Each need is counted in one cell of (category,
+    whether it is a public case whose original level is above the community, channel,
+    kind of conclusion, 0.01-day bin); an estimate sums the cells of the needs it is
+    about (a category, a channel, the upper cases, all).  Kept as daily chunks and
+    binned monthly.
     """
 
     KINDS = ("resolved", "resolved_escalated", "abandoned", "abandoned_escalated")
-    UPPER = len(CATEGORIES)
-    CHANNEL0 = UPPER + 1
-    STRATA = CHANNEL0 + 3
+    N_CHANNELS = 3  # walk-in, grid, online: the channels a raised need comes by
+    SHAPE = (len(CATEGORIES), 2, N_CHANNELS)
+    CAT, UPPER, CHANNEL = np.indices(SHAPE).reshape(3, -1)  # each cell's category, upper case, channel
 
     def __init__(self):
-        self.counts = np.zeros((self.STRATA, len(self.KINDS), 0))
-        self.days = np.zeros((self.STRATA, 0))  # sum of the resolved needs' times, by bin
+        n = int(np.prod(self.SHAPE))
+        self.counts = np.zeros((n, len(self.KINDS), 0))
+        self.days = np.zeros((n, 0))  # sum of the resolved needs' times, by bin
         self._chunks: list[tuple] = []
 
     @classmethod
-    def strata(cls, m, rows: dict) -> np.ndarray:
-        """Each need's three strata (needs x 3: category, UPPER or -1, channel stratum or -1)."""
-        cat = rows["cat"]
-        upper = np.full(len(cat), -1)
+    def cell(cls, m, rows: dict) -> np.ndarray:
+        """Each need's cell (category, upper case, channel) as one index."""
+        cat = rows["cat"].astype(np.int64)
+        upper = np.zeros(len(cat), np.int64)
         pub = cat == PUBLIC
-        upper[pub] = np.where(m.org.base_authority[rows["ctype"][pub]] > 0, cls.UPPER, -1)
-        ch = rows["channel"].astype(np.int64)
-        ch = np.where(ch < 3, cls.CHANNEL0 + ch, -1)
-        return np.stack([cat.astype(np.int64), upper, ch], axis=1)
+        upper[pub] = m.org.base_authority[rows["ctype"][pub]] > 0
+        return np.ravel_multi_index((cat, upper, rows["channel"].astype(np.int64)), cls.SHAPE)
 
-    def add(self, strata: np.ndarray, kind: np.ndarray, days: np.ndarray) -> None:
-        self._chunks.append((strata, kind, days))
+    def add(self, cell: np.ndarray, kind: np.ndarray, days: np.ndarray) -> None:
+        self._chunks.append((cell, kind, days))
 
     def fold(self) -> None:
         if not self._chunks:
             return
-        strata, kind, days = (np.concatenate(x) for x in zip(*self._chunks))
+        cell, kind, days = (np.concatenate(x) for x in zip(*self._chunks))
         self._chunks = []
         b = np.floor(days / BIN_DAYS).astype(np.int64)
         self.counts, self.days = self._grow(self.counts, int(b.max()) + 1), self._grow(self.days, int(b.max()) + 1)
-        B, K = self.counts.shape[-1], len(self.KINDS)
-        resolved = kind < 2
-        for col in strata.T:
-            ok = col >= 0
-            self.counts += np.bincount((col[ok] * K + kind[ok]) * B + b[ok],
-                                       minlength=self.STRATA * K * B).reshape(self.counts.shape)
-            r = ok & resolved
-            self.days += np.bincount(col[r] * B + b[r], weights=days[r],
-                                     minlength=self.STRATA * B).reshape(self.days.shape)
+        n, K, B = self.counts.shape
+        self.counts += np.bincount((cell * K + kind) * B + b, minlength=n * K * B).reshape(self.counts.shape)
+        r = kind < 2
+        self.days += np.bincount(cell[r] * B + b[r], weights=days[r], minlength=n * B).reshape(self.days.shape)
 
     @staticmethod
     def _grow(a: np.ndarray, bins: int) -> np.ndarray:
@@ -180,14 +175,14 @@ class Concluded:
             return a
         return np.concatenate([a, np.zeros((*a.shape[:-1], bins + 4096 - a.shape[-1]))], axis=-1)
 
-    def estimate(self, strata: list[int], censored_days: np.ndarray) -> dict:
-        """Resolution time (mean, p90), escalation and abandonment shares of the needs of ``strata`` together,
-        counting those still open (``censored_days``: their ages at the end)."""
+    def estimate(self, cells: np.ndarray, censored_days: np.ndarray) -> dict:
+        """Resolution time (mean, p90), escalation and abandonment shares of the needs of ``cells`` (a mask)
+        together, counting those still open (``censored_days``: their ages at the end)."""
         self.fold()
         cb = np.floor(censored_days / BIN_DAYS).astype(np.int64)
         B = max(self.counts.shape[-1], int(cb.max()) + 1 if len(cb) else 0)
-        events = self._grow(self.counts[strata].sum(0), B)[:, :B]
-        days = self._grow(self.days[strata].sum(0), B)[:B]
+        events = self._grow(self.counts[cells].sum(0), B)[:, :B]
+        days = self._grow(self.days[cells].sum(0), B)[:B]
         dF = incidence(events, np.bincount(cb, minlength=B).astype(float))
         res = dF[0] + dF[1]
         n_res = events[0] + events[1]
@@ -309,7 +304,7 @@ class Ledger:
         cohort = {k: rows[k][c] for k in ("cat", "ctype", "channel", "escalated")}
         cat, hh, w = cohort["cat"], rows["hh"][c], wait[c]
         self.n_cat[2] += np.bincount(cat, minlength=len(CATEGORIES))
-        self.concluded.add(Concluded.strata(m, cohort), cohort["escalated"].astype(np.int64), w)
+        self.concluded.add(Concluded.cell(m, cohort), cohort["escalated"].astype(np.int64), w)
         ot = on_time[c]
         self.on_time_created.add(cat[ot], rows["created"][c][ot])
         self._hh("resolved", hh)
@@ -325,7 +320,7 @@ class Ledger:
         c = self._cohort(rows)
         cohort = {k: rows[k][c] for k in ("cat", "ctype", "channel", "escalated", "created")}
         self.n_cat[3] += np.bincount(cohort["cat"], minlength=len(CATEGORIES))
-        self.concluded.add(Concluded.strata(self.model, cohort), 2 + cohort["escalated"].astype(np.int64),
+        self.concluded.add(Concluded.cell(self.model, cohort), 2 + cohort["escalated"].astype(np.int64),
                            at - cohort["created"])
         self._hh("abandoned", rows["hh"][c])
         self._hh("escalated", rows["hh"][c][rows["escalated"][c]])
@@ -571,16 +566,16 @@ class Ledger:
         public cases whose original level is above the community."""
         pool = self.model.needs
         open_ = pool.take(pool["created"] >= self.start, ("cat", "ctype", "channel", "created"))
-        strata = Concluded.strata(self.model, open_)
+        cell = Concluded.cell(self.model, open_)
         age = float(self.model.t) - open_["created"]
-        n_cat = len(CATEGORIES)
 
-        def of(stratum: list[int], column: int) -> dict:
-            return self.concluded.estimate(stratum, age[np.isin(strata[:, column], stratum)])
+        def of(cells: np.ndarray) -> dict:
+            return self.concluded.estimate(cells, age[cells[cell]])
 
-        out = {"all": of(list(range(n_cat)), 0), "upper": of([Concluded.UPPER], 1)}
-        out.update({c: of([i], 0) for i, c in enumerate(CATEGORIES)})
-        out.update({c: of([Concluded.CHANNEL0 + i], 2) for i, c in enumerate(CHANNELS[:3])})
+        C = Concluded
+        out = {"all": of(np.ones(len(C.CAT), bool)), "upper": of(C.UPPER == 1)}
+        out.update({c: of(C.CAT == i) for i, c in enumerate(CATEGORIES)})
+        out.update({c: of(C.CHANNEL == i) for i, c in enumerate(CHANNELS[:C.N_CHANNELS])})
         return out
 
     def notes(self) -> list[str]:
