@@ -139,10 +139,13 @@ class Concluded:
     SHAPE = (len(CATEGORIES), 2, N_CHANNELS)
     CAT, UPPER, CHANNEL = np.indices(SHAPE).reshape(3, -1)  # each cell's category, upper case, channel
 
-    def __init__(self):
-        n = int(np.prod(self.SHAPE))
-        self.counts = np.zeros((n, len(self.KINDS), 0))
+    def __init__(self, n_groups: int = 0):
+        n, K = int(np.prod(self.SHAPE)), len(self.KINDS)
+        self.counts = np.zeros((n, K, 0))
         self.days = np.zeros((n, 0))  # sum of the resolved needs' times, by bin
+        # the same by household group (``Ledger.group_index``: its households' groups when binned)
+        self.group_counts = np.zeros((n_groups, K, 0))
+        self.group_days = np.zeros((n_groups, 0))
         self._chunks: list[tuple] = []
 
     @classmethod
@@ -154,20 +157,30 @@ class Concluded:
         upper[pub] = m.org.base_authority[rows["ctype"][pub]] > 0
         return np.ravel_multi_index((cat, upper, rows["channel"].astype(np.int64)), cls.SHAPE)
 
-    def add(self, cell: np.ndarray, kind: np.ndarray, days: np.ndarray) -> None:
-        self._chunks.append((cell, kind, days))
+    def add(self, cell: np.ndarray, kind: np.ndarray, days: np.ndarray, hh: np.ndarray) -> None:
+        self._chunks.append((cell, kind, days, hh))
 
-    def fold(self) -> None:
+    def fold(self, group_index) -> None:
+        """Bin the kept chunks; ``group_index(hh)`` gives households' groups (dimensions x households)."""
         if not self._chunks:
             return
-        cell, kind, days = (np.concatenate(x) for x in zip(*self._chunks))
+        cell, kind, days, hh = (np.concatenate(x) for x in zip(*self._chunks))
         self._chunks = []
         b = np.floor(days / BIN_DAYS).astype(np.int64)
-        self.counts, self.days = self._grow(self.counts, int(b.max()) + 1), self._grow(self.days, int(b.max()) + 1)
-        n, K, B = self.counts.shape
-        self.counts += np.bincount((cell * K + kind) * B + b, minlength=n * K * B).reshape(self.counts.shape)
+        self.counts, self.days = self._bin(self.counts, self.days, cell, kind, b, days)
+        groups = group_index(hh)
+        if groups.size:
+            D = len(groups)
+            self.group_counts, self.group_days = self._bin(self.group_counts, self.group_days, groups.ravel(),
+                                                           np.tile(kind, D), np.tile(b, D), np.tile(days, D))
+
+    def _bin(self, counts, days_sum, row, kind, b, days):
+        counts, days_sum = self._grow(counts, int(b.max()) + 1), self._grow(days_sum, int(b.max()) + 1)
+        n, K, B = counts.shape
+        counts += np.bincount((row * K + kind) * B + b, minlength=n * K * B).reshape(counts.shape)
         r = kind < 2
-        self.days += np.bincount(cell[r] * B + b[r], weights=days[r], minlength=n * B).reshape(self.days.shape)
+        days_sum += np.bincount(row[r] * B + b[r], weights=days[r], minlength=n * B).reshape(days_sum.shape)
+        return counts, days_sum
 
     @staticmethod
     def _grow(a: np.ndarray, bins: int) -> np.ndarray:
@@ -177,12 +190,18 @@ class Concluded:
 
     def estimate(self, cells: np.ndarray, censored_days: np.ndarray) -> dict:
         """Resolution time (mean, p90), escalation and abandonment shares of the needs of ``cells`` (a mask)
-        together, counting those still open (``censored_days``: their ages at the end)."""
-        self.fold()
+        together, counting those still open (``censored_days``: their ages at the end).  Fold first."""
+        return self._estimate(self.counts[cells].sum(0), self.days[cells].sum(0), censored_days)
+
+    def estimate_group(self, g: int, censored_days: np.ndarray) -> dict:
+        """The same for the needs of households of group ``g``."""
+        return self._estimate(self.group_counts[g], self.group_days[g], censored_days)
+
+    def _estimate(self, events: np.ndarray, days: np.ndarray, censored_days: np.ndarray) -> dict:
         cb = np.floor(censored_days / BIN_DAYS).astype(np.int64)
-        B = max(self.counts.shape[-1], int(cb.max()) + 1 if len(cb) else 0)
-        events = self._grow(self.counts[cells].sum(0), B)[:, :B]
-        days = self._grow(self.days[cells].sum(0), B)[:B]
+        B = max(events.shape[-1], int(cb.max()) + 1 if len(cb) else 0)
+        events = self._grow(events, B)[:, :B]
+        days = self._grow(days, B)[:B]
         dF = incidence(events, np.bincount(cb, minlength=B).astype(float))
         res = dF[0] + dF[1]
         n_res = events[0] + events[1]
@@ -228,7 +247,11 @@ class Ledger:
         self.start = float(t)
         self.n_cat = np.zeros((4, n_cat), dtype=np.int64)  # generated, unraised, resolved, abandoned (cohort)
         self.n_channel = np.zeros(len(CHANNELS), dtype=np.int64)
-        self.concluded = Concluded()
+        n_groups = sum(len(names) for _, names in self.dimensions(np.empty(0, np.int64)).values())
+        self.concluded = Concluded(n_groups)
+        self._due: list[tuple] = []  # needs by the time their target passes, until it has (groups' coverage)
+        self.target_passed = np.zeros(n_groups)  # by group: the cohort's needs whose target has passed ...
+        self.on_time_target_passed = np.zeros(n_groups)  # ... and of those, the ones resolved within it
         self.n_deterred = 0
         self.n_found = 0  # needs a grid worker found (first or not)
         self.resolved_in_window = 0  # any cohort: the cost per resolved need divides by it
@@ -276,6 +299,7 @@ class Ledger:
             self.n_deterred += n
 
     def generated(self, new: dict, channel: np.ndarray, found: np.ndarray) -> None:
+        m = self.model
         counts = np.bincount(channel, minlength=len(CHANNELS))
         self._channel_today = counts
         un = channel == UNRAISED
@@ -288,6 +312,7 @@ class Ledger:
         self.n_channel += counts
         self.n_found += int(found.sum())
         self.created.add(cat, new["created"])
+        self._due.append((new["hh"], new["created"] + m.target_days[cat], np.zeros(len(cat), bool)))
         self._hh("generated", new["hh"])
         self._hh("unraised", new["hh"][un])
 
@@ -304,9 +329,11 @@ class Ledger:
         cohort = {k: rows[k][c] for k in ("cat", "ctype", "channel", "escalated")}
         cat, hh, w = cohort["cat"], rows["hh"][c], wait[c]
         self.n_cat[2] += np.bincount(cat, minlength=len(CATEGORIES))
-        self.concluded.add(Concluded.cell(m, cohort), cohort["escalated"].astype(np.int64), w)
+        self.concluded.add(Concluded.cell(m, cohort), cohort["escalated"].astype(np.int64), w, hh)
         ot = on_time[c]
-        self.on_time_created.add(cat[ot], rows["created"][c][ot])
+        created = rows["created"][c][ot]
+        self.on_time_created.add(cat[ot], created)
+        self._due.append((hh[ot], created + m.target_days[cat[ot]], np.ones(int(ot.sum()), bool)))
         self._hh("resolved", hh)
         self._hh("on_time", hh[ot])
         self._hh("days_sum", hh, w)
@@ -321,7 +348,7 @@ class Ledger:
         cohort = {k: rows[k][c] for k in ("cat", "ctype", "channel", "escalated", "created")}
         self.n_cat[3] += np.bincount(cohort["cat"], minlength=len(CATEGORIES))
         self.concluded.add(Concluded.cell(self.model, cohort), 2 + cohort["escalated"].astype(np.int64),
-                           at - cohort["created"])
+                           at - cohort["created"], rows["hh"][c])
         self._hh("abandoned", rows["hh"][c])
         self._hh("escalated", rows["hh"][c][rows["escalated"][c]])
 
@@ -362,7 +389,8 @@ class Ledger:
         self.rows.append(self.today)
         if self.is_open and day % 30 == 29:
             self.fold()  # the month's chunks (memory stays flat over long runs)
-            self.concluded.fold()
+            self.concluded.fold(self.group_index)
+            self._fold_due(float(m.t))
         self._new = dict.fromkeys(self._new, 0)
         self._res_days_today = np.empty(0)
         self._on_time_today = [0, 0]
@@ -432,22 +460,55 @@ class Ledger:
         """A flow of the accounts (one of ``MONEY_FLOWS``) over the window, by community and source."""
         return getattr(self.model.money, name) - self.money0[name]
 
-    def groups(self) -> pd.DataFrame:
-        """Breakdowns by household group, settlement, income band and distance band."""
+    def dimensions(self, hh: np.ndarray | slice = slice(None)) -> dict[str, tuple[np.ndarray, tuple]]:
+        """The breakdowns: for each dimension, the group of households ``hh`` (all by default) and the names."""
         m = self.model
         res = m.residents
-        per = self.per_hh
-        band = np.searchsorted(DISTANCE_BANDS_KM, res.dist_km, side="right") - 1
-        band_names = [f"{a:g}-{b:g} km" if np.isfinite(b) else f">{a:g} km"
-                      for a, b in zip(DISTANCE_BANDS_KM[:-1], DISTANCE_BANDS_KM[1:])]
+        band = np.searchsorted(DISTANCE_BANDS_KM, res.dist_km[hh], side="right") - 1
+        band_names = tuple(f"{a:g}-{b:g} km" if np.isfinite(b) else f">{a:g} km"
+                           for a, b in zip(DISTANCE_BANDS_KM[:-1], DISTANCE_BANDS_KM[1:]))
         dims = {
-            "household_group": (res.group(), GROUPS),
-            "settlement": (res.settlement, SETTLEMENTS),
-            "income_band": (res.income, ("low", "middle", "high")),
+            "household_group": (np.where(res.elderly[hh], 0, np.where(res.children[hh], 1, 2)), GROUPS),
+            "settlement": (res.settlement[hh], SETTLEMENTS),
+            "income_band": (res.income[hh], ("low", "middle", "high")),
             "distance_band": (band, band_names),
         }
         if m.org.n_parts > 1:  # a region: by league or city
-            dims["league"] = (m.org.unit_part[res.community], m.org.part_names)
+            dims["league"] = (m.org.unit_part[res.community[hh]], tuple(m.org.part_names))
+        return dims
+
+    def group_index(self, hh: np.ndarray) -> np.ndarray:
+        """Households' groups over all dimensions, numbered one after another (dimensions x households)."""
+        dims = self.dimensions(hh)
+        offsets = np.cumsum([0] + [len(names) for _, names in dims.values()])[:-1]
+        return np.stack([off + codes for off, (codes, _) in zip(offsets, dims.values())]).astype(np.int64)
+
+    def _fold_due(self, now: float) -> None:
+        """Count, by group, the kept needs whose target has passed by ``now`` (they count, whatever the end)."""
+        if not self._due:
+            return
+        hh, due, on_time = (np.concatenate(x) for x in zip(*self._due))
+        ready = due <= now
+        g = self.group_index(hh[ready])
+        ot = np.broadcast_to(on_time[ready], g.shape)
+        self.target_passed += np.bincount(g[~ot], minlength=len(self.target_passed))
+        self.on_time_target_passed += np.bincount(g[ot], minlength=len(self.target_passed))
+        keep = ~ready
+        self._due = [(hh[keep], due[keep], on_time[keep])] if keep.any() else []
+
+    def groups(self) -> pd.DataFrame:
+        """Breakdowns by household group, settlement, income band and distance band (and league).
+
+        States are read at the end by the households' groups at the end.  Resolution times,
+        abandonment and on-time coverage count each need in its household's groups when it
+        was tallied (within a month of its conclusion, or of its target time passing): they
+        are estimated as in the summary (needs still open are censored; on-time coverage is
+        of the needs whose target time has passed by the end)."""
+        m = self.model
+        res = m.residents
+        per = self.per_hh
+        dims = self.dimensions()
+        flows = self.group_flows()
         rows = []
         state = {"satisfaction": res.satisfaction, "trust": res.trust, "participating": res.participating,
                  "covered": m.covered}
@@ -457,22 +518,36 @@ class Ledger:
             n = np.bincount(codes, minlength=k)
             total = {key: np.bincount(codes, weights=v, minlength=k) for key, v in {**per, **state}.items()}
             for i, name in enumerate(names):
+                f = next(flows)
                 if not n[i]:
                     continue
                 g = {key: v[i] for key, v in total.items()}
-                concluded = g["resolved"] + g["abandoned"]
                 rows.append({
                     "dimension": dim, "group": name, "households": int(n[i]),
                     "satisfaction_mean": float(g["satisfaction"] / n[i]),
                     "trust_mean": float(g["trust"] / n[i]),
                     "participation_rate": float(g["participating"] / n[i]),
                     "coverage_spatial": float(g["covered"] / n[i]),
-                    "coverage_service": g["on_time"] / max(g["generated"], 1),
-                    "resolution_days_mean": g["days_sum"] / max(g["resolved"], 1),
+                    "coverage_service": f["coverage_service"],
+                    "resolution_days_mean": f["resolution_days_mean"],
                     "unraised_share": g["unraised"] / max(g["generated"], 1),
-                    "abandonment_share": g["abandoned"] / max(concluded, 1),
+                    "abandonment_share": f["abandonment_share"],
                 })
         return pd.DataFrame(rows)
+
+    def group_flows(self):
+        """For each group in the order of ``dimensions``: on-time coverage, resolution time and abandonment."""
+        self.concluded.fold(self.group_index)
+        self._fold_due(float(self.model.t))
+        pool = self.model.needs
+        open_ = pool.take(pool["created"] >= self.start, ("hh", "created"))
+        groups = self.group_index(open_["hh"])
+        age = float(self.model.t) - open_["created"]
+        for g in range(len(self.target_passed)):
+            est = self.concluded.estimate_group(g, age[(groups == g).any(0)])
+            yield {"coverage_service": float(self.on_time_target_passed[g] / max(self.target_passed[g], 1)),
+                   "resolution_days_mean": est["resolution_days_mean"],
+                   "abandonment_share": est["abandonment_share"]}
 
     # -- the summary --------------------------------------------------------------
     def summary(self) -> dict:
@@ -564,6 +639,7 @@ class Ledger:
         """Resolution times, escalation and abandonment of the cohort's raised needs, counting those
         still open at the end (``Concluded``): of all of them, by category, by channel and of the
         public cases whose original level is above the community."""
+        self.concluded.fold(self.group_index)
         pool = self.model.needs
         open_ = pool.take(pool["created"] >= self.start, ("cat", "ctype", "channel", "created"))
         cell = Concluded.cell(self.model, open_)
