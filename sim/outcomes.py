@@ -161,18 +161,15 @@ class Concluded:
         self._chunks.append((cell, kind, days, hh))
 
     def fold(self, group_index) -> None:
-        """Bin the kept chunks; ``group_index(hh)`` gives households' groups (dimensions x households)."""
+        """Bin the kept chunks; ``group_index(hh)`` gives households' groups, one dimension at a time."""
         if not self._chunks:
             return
         cell, kind, days, hh = (np.concatenate(x) for x in zip(*self._chunks))
         self._chunks = []
         b = np.floor(days / BIN_DAYS).astype(np.int64)
         self.counts, self.days = self._bin(self.counts, self.days, cell, kind, b, days)
-        groups = group_index(hh)
-        if groups.size:
-            D = len(groups)
-            self.group_counts, self.group_days = self._bin(self.group_counts, self.group_days, groups.ravel(),
-                                                           np.tile(kind, D), np.tile(b, D), np.tile(days, D))
+        for groups in group_index(hh):
+            self.group_counts, self.group_days = self._bin(self.group_counts, self.group_days, groups, kind, b, days)
 
     def _bin(self, counts, days_sum, row, kind, b, days):
         counts, days_sum = self._grow(counts, int(b.max()) + 1), self._grow(days_sum, int(b.max()) + 1)
@@ -247,7 +244,7 @@ class Ledger:
         self.start = float(t)
         self.n_cat = np.zeros((4, n_cat), dtype=np.int64)  # generated, unraised, resolved, abandoned (cohort)
         self.n_channel = np.zeros(len(CHANNELS), dtype=np.int64)
-        n_groups = sum(len(names) for _, names in self.dimensions(np.empty(0, np.int64)).values())
+        n_groups = self.n_groups()
         self.concluded = Concluded(n_groups)
         self._due: list[tuple] = []  # needs by the time their target passes, until it has (groups' coverage)
         self.target_passed = np.zeros(n_groups)  # by group: the cohort's needs whose target has passed ...
@@ -460,28 +457,37 @@ class Ledger:
         """A flow of the accounts (one of ``MONEY_FLOWS``) over the window, by community and source."""
         return getattr(self.model.money, name) - self.money0[name]
 
-    def dimensions(self, hh: np.ndarray | slice = slice(None)) -> dict[str, tuple[np.ndarray, tuple]]:
-        """The breakdowns: for each dimension, the group of households ``hh`` (all by default) and the names."""
+    def _dimensions(self) -> list[tuple]:
+        """The breakdowns: (dimension, its groups' names, the groups of households ``hh``)."""
         m = self.model
         res = m.residents
-        band = np.searchsorted(DISTANCE_BANDS_KM, res.dist_km[hh], side="right") - 1
         band_names = tuple(f"{a:g}-{b:g} km" if np.isfinite(b) else f">{a:g} km"
                            for a, b in zip(DISTANCE_BANDS_KM[:-1], DISTANCE_BANDS_KM[1:]))
-        dims = {
-            "household_group": (np.where(res.elderly[hh], 0, np.where(res.children[hh], 1, 2)), GROUPS),
-            "settlement": (res.settlement[hh], SETTLEMENTS),
-            "income_band": (res.income[hh], ("low", "middle", "high")),
-            "distance_band": (band, band_names),
-        }
+        dims = [
+            ("household_group", GROUPS, lambda hh: np.where(res.elderly[hh], 0, np.where(res.children[hh], 1, 2))),
+            ("settlement", SETTLEMENTS, lambda hh: res.settlement[hh]),
+            ("income_band", ("low", "middle", "high"), lambda hh: res.income[hh]),
+            ("distance_band", band_names,
+             lambda hh: np.searchsorted(DISTANCE_BANDS_KM, res.dist_km[hh], side="right") - 1),
+        ]
         if m.org.n_parts > 1:  # a region: by league or city
-            dims["league"] = (m.org.unit_part[res.community[hh]], tuple(m.org.part_names))
+            dims.append(("league", tuple(m.org.part_names), lambda hh: m.org.unit_part[res.community[hh]]))
         return dims
 
-    def group_index(self, hh: np.ndarray) -> np.ndarray:
-        """Households' groups over all dimensions, numbered one after another (dimensions x households)."""
-        dims = self.dimensions(hh)
-        offsets = np.cumsum([0] + [len(names) for _, names in dims.values()])[:-1]
-        return np.stack([off + codes for off, (codes, _) in zip(offsets, dims.values())]).astype(np.int64)
+    def dimensions(self) -> dict[str, tuple[np.ndarray, tuple]]:
+        """For each breakdown, every household's group and the groups' names."""
+        return {dim: (codes(slice(None)), names) for dim, names, codes in self._dimensions()}
+
+    def n_groups(self) -> int:
+        return sum(len(names) for _, names, _ in self._dimensions())
+
+    def group_index(self, hh: np.ndarray):
+        """Households' groups, dimension by dimension, numbered one after another over the dimensions
+        (one array of ``len(hh)`` at a time: a region's month of needs is millions)."""
+        offset = 0
+        for _, names, codes in self._dimensions():
+            yield offset + codes(hh).astype(np.int64)
+            offset += len(names)
 
     def _fold_due(self, now: float) -> None:
         """Count, by group, the kept needs whose target has passed by ``now`` (they count, whatever the end)."""
@@ -489,10 +495,10 @@ class Ledger:
             return
         hh, due, on_time = (np.concatenate(x) for x in zip(*self._due))
         ready = due <= now
-        g = self.group_index(hh[ready])
-        ot = np.broadcast_to(on_time[ready], g.shape)
-        self.target_passed += np.bincount(g[~ot], minlength=len(self.target_passed))
-        self.on_time_target_passed += np.bincount(g[ot], minlength=len(self.target_passed))
+        ot = on_time[ready]
+        for g in self.group_index(hh[ready]):
+            self.target_passed += np.bincount(g[~ot], minlength=len(self.target_passed))
+            self.on_time_target_passed += np.bincount(g[ot], minlength=len(self.target_passed))
         keep = ~ready
         self._due = [(hh[keep], due[keep], on_time[keep])] if keep.any() else []
 
@@ -541,10 +547,12 @@ class Ledger:
         self._fold_due(float(self.model.t))
         pool = self.model.needs
         open_ = pool.take(pool["created"] >= self.start, ("hh", "created"))
-        groups = self.group_index(open_["hh"])
-        age = float(self.model.t) - open_["created"]
+        groups = np.concatenate(list(self.group_index(open_["hh"])))
+        age = np.tile(float(self.model.t) - open_["created"], len(self._dimensions()))
+        order = np.argsort(groups, kind="stable")
+        bounds = np.searchsorted(groups[order], np.arange(len(self.target_passed) + 1))
         for g in range(len(self.target_passed)):
-            est = self.concluded.estimate_group(g, age[(groups == g).any(0)])
+            est = self.concluded.estimate_group(g, age[order[bounds[g]:bounds[g + 1]]])
             yield {"coverage_service": float(self.on_time_target_passed[g] / max(self.target_passed[g], 1)),
                    "resolution_days_mean": est["resolution_days_mean"],
                    "abandonment_share": est["abandonment_share"]}

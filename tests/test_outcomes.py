@@ -151,7 +151,7 @@ def test_groups_measure_flows_as_the_summary_does(tiny_run):
     summary's is (it divided by every need generated, also those still young at the end), so a
     dimension's groups together give the summary's value."""
     s, led = tiny_run.summary, tiny_run.model.ledger
-    names = [names for _, names in led.dimensions(np.empty(0, np.int64)).values()]
+    names = [names for _, names in led.dimensions().values()]
     start = 0
     for group_names in names:
         k = len(group_names)
