@@ -174,9 +174,10 @@ class Concluded:
     def _bin(self, counts, days_sum, row, kind, b, days):
         counts, days_sum = self._grow(counts, int(b.max()) + 1), self._grow(days_sum, int(b.max()) + 1)
         n, K, B = counts.shape
-        counts += np.bincount((row * K + kind) * B + b, minlength=n * K * B).reshape(counts.shape)
+        # added in place (a bincount would build and add arrays as large as the tables, a year of bins)
+        np.add.at(counts.reshape(-1), (row * K + kind) * B + b, np.ones(len(b)))  # array weights: the fast path
         r = kind < 2
-        days_sum += np.bincount(row[r] * B + b[r], weights=days[r], minlength=n * B).reshape(days_sum.shape)
+        np.add.at(days_sum.reshape(-1), row[r] * B + b[r], days[r])
         return counts, days_sum
 
     @staticmethod
