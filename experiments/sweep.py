@@ -231,6 +231,42 @@ class Progress:
         self.bar.close()
 
 
+class SafeInterrupts:
+    """Ctrl-C raised only where it breaks no library in the middle of its work.
+
+    Between jobs Hydra loads config files in ``try``/``finally`` blocks that fail on an interrupt raised
+    inside ``open`` (an ``UnboundLocalError`` that Hydra reports as a crash, status 1). An interrupt that
+    lands in Hydra, OmegaConf or the YAML reader is therefore held and tried again every 50 ms until
+    the sweep is back in its own code or the model's, where ``KeyboardInterrupt`` unwinds cleanly.
+    """
+
+    HELD_IN = tuple(f"{os.sep}{pkg}{os.sep}" for pkg in ("hydra", "omegaconf", "yaml", "importlib"))
+    RETRY_S = 0.05
+
+    def _handler(self, signum, frame) -> None:
+        if signum == signal.SIGINT:
+            self.pending = True
+        if not self.pending:
+            return
+        if frame is not None and any(part in frame.f_code.co_filename for part in self.HELD_IN):
+            signal.setitimer(signal.ITIMER_REAL, self.RETRY_S)
+            return
+        self.pending = False
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> SafeInterrupts:
+        self.pending = False
+        self._saved = [(s, signal.signal(s, self._handler)) for s in (signal.SIGINT, signal.SIGALRM)]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        for s, h in self._saved:
+            signal.signal(s, h)
+        if self.pending and exc[0] is None:
+            raise KeyboardInterrupt
+
+
 def task(cfg: DictConfig) -> str:
     """One job of a multirun: run it into the store unless it is already there."""
     from hydra.core.hydra_config import HydraConfig
@@ -331,7 +367,7 @@ def _run(name: str, store: Store, runs: list[dict], jobs_given: int, overrides: 
                     f"++hydra.job.env_set.{ENV_STORE}={store.root}",
                     f"++hydra.job.env_set.{ENV_CODE_VERSION}={version}"]
         try:
-            with Progress(store, keys, [r["key"] for r in todo]):
+            with Progress(store, keys, [r["key"] for r in todo]), SafeInterrupts():
                 hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")(task)()
         finally:
             sys.argv = sys_argv

@@ -197,6 +197,21 @@ def test_glob_sweeps_every_matching_policy():
     assert len(plan(expand_globs(["policy=glob(only_*,exclude=only_funding)", "seed=range(2)"]))) == 2 * (len(only) - 1)
 
 
+def test_ctrl_c_is_held_while_a_config_library_works_and_raised_once_it_is_done():
+    """Hydra fails with an UnboundLocalError of its own when Ctrl-C lands inside its file loading."""
+    from experiments.sweep import SafeInterrupts
+
+    library = compile("import os, signal\nos.kill(os.getpid(), signal.SIGINT)\nfor _ in range(100000): pass\n"
+                      "finished = True", os.path.join(os.sep, "lib", "hydra", "loader.py"), "exec")
+    scope = {}
+    with pytest.raises(KeyboardInterrupt), SafeInterrupts():
+        exec(library, scope)
+        while True:
+            time.sleep(0.01)
+    assert scope.get("finished")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 JOBLIB = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
 
 
