@@ -205,11 +205,14 @@ class Concluded:
         n_res = events[0] + events[1]
         total = dF.sum()
         mean_days = np.divide(days, n_res, out=np.zeros(B), where=n_res > 0)
+        # None where there is nothing to measure (no need of the stratum concluded or no need resolved),
+        # as a share or a time of no needs has no value, rather than a 0 that reads as one
+        resolved = res.sum() > 0
         return {
-            "resolution_days_mean": float((res * mean_days).sum() / res.sum()) if res.sum() > 0 else 0.0,
-            "resolution_days_p90": binned_quantile(res, 0.9),
-            "escalation_share": float((dF[1] + dF[3]).sum() / total) if total > 0 else 0.0,
-            "abandonment_share": float((dF[2] + dF[3]).sum() / total) if total > 0 else 0.0,
+            "resolution_days_mean": float((res * mean_days).sum() / res.sum()) if resolved else None,
+            "resolution_days_p90": binned_quantile(res, 0.9) if resolved else None,
+            "escalation_share": float((dF[1] + dF[3]).sum() / total) if total > 0 else None,
+            "abandonment_share": float((dF[2] + dF[3]).sum() / total) if total > 0 else None,
         }
 
 
@@ -607,7 +610,8 @@ class Ledger:
             "needs_resolved_in_window": self.resolved_in_window,
             "channel_shares": {c: float(v / max(gen, 1)) for c, v in zip(CHANNELS, self.n_channel)},
             "grid_found_share": self.n_found / max(gen, 1),
-            "closed_share_by_channel": {c: 1.0 - est[c]["abandonment_share"] for c in CHANNELS[:3]},
+            "closed_share_by_channel": {c: None if (a := est[c]["abandonment_share"]) is None else 1.0 - a
+                                        for c in CHANNELS[:3]},
             "resolution_days_by_category": {c: est[c]["resolution_days_mean"] for c in CATEGORIES},
             "resolution_days_upper_cases": est["upper"]["resolution_days_mean"],
             # money and cost

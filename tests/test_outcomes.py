@@ -8,7 +8,7 @@ days made on-time shares jump and percentiles stick on integers.
 import numpy as np
 import pytest
 
-from sim.outcomes import BIN_DAYS, incidence
+from sim.outcomes import BIN_DAYS, Concluded, incidence
 from tests.scenarios import paired_ci, runs
 
 SEEDS = (1, 2, 3, 4)
@@ -132,6 +132,22 @@ def test_incidence_counts_the_needs_still_open():
     # within the window's reach (10 days), the estimated distribution is the true one
     assert dF[: int(5 / BIN_DAYS)].sum() == pytest.approx(1 - np.exp(-5 / 2), abs=0.005)
     assert (dF * centre).sum() / dF.sum() == pytest.approx(2.0 * (1 - 6 * np.exp(-5)) / (1 - np.exp(-5)), rel=0.03)
+
+
+def test_a_stratum_without_needs_has_no_value_rather_than_zero():
+    # every need came by the first channel, and one is still open: the other channels have no
+    # share closed and no resolution time (a 1.0 or a 0 would read as a measurement)
+    C = Concluded()
+    cells = np.flatnonzero(C.CHANNEL == 0)[:2]
+    C.add(cells, np.array([0, 2]), np.array([1.5, 3.0]), np.zeros(2, np.int64))
+    C.fold(lambda hh: iter(()))
+    unused = C.estimate(C.CHANNEL == 2, np.array([]))
+    assert all(v is None for v in unused.values()), unused
+    used = C.estimate(C.CHANNEL == 0, np.array([4.0]))
+    assert used["resolution_days_mean"] == pytest.approx(1.5, abs=BIN_DAYS)
+    assert used["abandonment_share"] == pytest.approx(0.5)  # the need open past both says nothing of their shares
+    only_abandoned = C.estimate(np.isin(np.arange(len(C.CAT)), cells[1:]), np.array([]))
+    assert only_abandoned["resolution_days_mean"] is None and only_abandoned["abandonment_share"] == 1.0
 
 
 def test_resolution_times_do_not_depend_on_the_window_length():
