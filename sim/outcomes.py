@@ -197,7 +197,11 @@ class Concluded:
 
     def _estimate(self, events: np.ndarray, days: np.ndarray, censored_days: np.ndarray) -> dict:
         cb = np.floor(censored_days / BIN_DAYS).astype(np.int64)
-        B = max(events.shape[-1], int(cb.max()) + 1 if len(cb) else 0)
+        # as many bins as the times reach, not as the tables have grown (they grow by the months folded
+        # so far, and sums over more trailing zeros may round differently: a summary read mid-run moved
+        # the final one's last digits)
+        used = np.flatnonzero(events.any(0))
+        B = max(int(used[-1]) + 1 if len(used) else 0, int(cb.max()) + 1 if len(cb) else 0)
         events = self._grow(events, B)[:, :B]
         days = self._grow(days, B)[:B]
         dF = incidence(events, np.bincount(cb, minlength=B).astype(float))
