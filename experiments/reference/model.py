@@ -148,7 +148,7 @@ class Household(mesa.Agent):
             for need in self.needs:
                 if end - need.created >= need.patience:  # open longer than its patience
                     need.open = False
-                    m.conclude(need, resolved=False)
+                    m.conclude(need, resolved=False, days=end - need.created)
                     self.experiences.append(s.performance_abandoned)
                 else:
                     keep.append(need)
@@ -277,7 +277,7 @@ class ReferenceModel(mesa.Model):
         self._uid = 0
         self.tally = {"generated": 0, "unraised": 0, "resolved": 0, "abandoned": 0, "escalated": 0,
                       "channel": [0, 0, 0, 0]}
-        self.waits: list[float] = []
+        self.concluded: list[tuple[float, int]] = []  # (days from creation, kind) of each concluded need
 
     def _staff(self, vec: GovernanceModel) -> tuple[list[float], list[float]]:
         """Per point: hours on cases a day of its officials, less a community's own overheads; their mean skill."""
@@ -371,12 +371,12 @@ class ReferenceModel(mesa.Model):
         h = need.household
         h.needs.remove(need)
         h.experiences.append(self.performance(need, min(1.0, max(0.0, q)), wait))
-        self.waits.append(wait)
-        self.conclude(need, resolved=True)
+        self.conclude(need, resolved=True, days=wait)
 
-    def conclude(self, need: Need, resolved: bool) -> None:
+    def conclude(self, need: Need, resolved: bool, days: float) -> None:
         self.tally["resolved" if resolved else "abandoned"] += 1
         self.tally["escalated"] += need.escalated
+        self.concluded.append((days, (0 if resolved else 2) + need.escalated))
 
     def run(self, days: int | None = None) -> ReferenceModel:
         for _ in range(self.cfg.days if days is None else days):
@@ -386,16 +386,13 @@ class ReferenceModel(mesa.Model):
     # -- outcomes (the names of sim.outcomes) ------------------------------------
     def summary(self) -> dict:
         c = self.tally
-        concluded = max(c["resolved"] + c["abandoned"], 1)
         gen = max(c["generated"], 1)
         hh = self.households
+        still_open = [self.t - need.created for h in hh for need in h.needs]
         return {
             "satisfaction_mean": sum(h.satisfaction for h in hh) / len(hh),
             "trust_mean": sum(h.trust for h in hh) / len(hh),
-            "resolution_days_mean": sum(self.waits) / max(len(self.waits), 1),
-            "resolution_days_p90": quantile(self.waits, 0.9),
-            "escalation_share": c["escalated"] / concluded,
-            "abandonment_share": c["abandoned"] / concluded,
+            **with_open_needs(self.concluded, still_open),
             "unraised_share": c["unraised"] / gen,
             "channel_shares": {k: v / gen for k, v in zip(CHANNELS, c["channel"])},
             "needs_generated": c["generated"], "needs_resolved": c["resolved"], "needs_abandoned": c["abandoned"],
@@ -403,11 +400,33 @@ class ReferenceModel(mesa.Model):
         }
 
 
-def quantile(xs: list[float], q: float) -> float:
-    """The q-quantile, interpolated between order statistics (0 for no values)."""
-    if not xs:
-        return 0.0
-    xs = sorted(xs)
-    pos = q * (len(xs) - 1)
-    k = int(pos)
-    return xs[k] + (xs[min(k + 1, len(xs) - 1)] - xs[k]) * (pos - k)
+def with_open_needs(concluded: list[tuple[float, int]], open_ages: list[float]) -> dict:
+    """Resolution time (mean, p90), escalation and abandonment shares, counting the needs still open.
+
+    The definition of sim.outcomes, computed here need by need on exact times rather than
+    on bins: going through the times in order, a need concluding leaves the survival S
+    and adds S / (needs still at risk) to its kind's incidence; a need still open at its
+    age only leaves those at risk (Kaplan-Meier survival, Aalen-Johansen incidence).
+    Kinds: 0 resolved, 1 resolved after escalation, 2 abandoned, 3 abandoned after escalation.
+    """
+    times = sorted([(d, k) for d, k in concluded] + [(a, -1) for a in open_ages], key=lambda x: x[0])
+    survival, incidence, resolved = 1.0, [0.0] * 4, []
+    for i, (d, kind) in enumerate(times):
+        if kind < 0:
+            continue
+        share = survival / (len(times) - i)
+        incidence[kind] += share
+        survival -= share
+        if kind < 2:
+            resolved.append((d, share))
+    total, res = sum(incidence), sum(w for _, w in resolved)
+    mean = sum(d * w for d, w in resolved) / res if res else None
+    p90, below = None, 0.0
+    for d, w in resolved:  # the smallest time by which 90 % of the resolved mass is resolved
+        below += w
+        if below >= 0.9 * res:
+            p90 = d
+            break
+    return {"resolution_days_mean": mean, "resolution_days_p90": p90,
+            "escalation_share": (incidence[1] + incidence[3]) / total if total else None,
+            "abandonment_share": (incidence[2] + incidence[3]) / total if total else None}
