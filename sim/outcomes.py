@@ -546,6 +546,8 @@ class Ledger:
                     "resolution_days_mean": f["resolution_days_mean"],
                     "unraised_share": g["unraised"] / max(g["generated"], 1),
                     "abandonment_share": f["abandonment_share"],
+                    # the counts behind them (the window's cohort): a group with no need resolved has no time
+                    "needs_generated": int(g["generated"]), "needs_resolved": int(g["resolved"]),
                 })
         return pd.DataFrame(rows)
 

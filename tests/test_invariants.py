@@ -232,13 +232,24 @@ def test_shares_lie_between_zero_and_one(overrides):
 def test_no_nan_or_infinity(overrides):
     r = outcome(overrides)
     summary = {k: v for k, v in r["summary"].items() if k != "versions"}
+    # no value only where there is nothing to measure: no urban-rural gap without both, no resolution
+    # time without a resolved need, no shares of concluded needs without one
+    none_unless = {"resolution_days_mean": "needs_resolved", "resolution_days_p90": "needs_resolved",
+                   "escalation_share": "needs_resolved", "abandonment_share": "needs_resolved"}
     for k, v in summary.items():
-        if v is None:
+        if v is None and k in none_unless:
+            assert summary[none_unless[k]] == 0, (k, repro(overrides))
+        elif v is None:
             assert k in ("satisfaction_gap_urban_rural", "scale_warning"), (k, repro(overrides))
     for name, x in _numbers("", summary):
         assert math.isfinite(x), (name, x, repro(overrides))
+    groups = r["groups"]
+    for col in ("resolution_days_mean", "abandonment_share"):
+        assert (groups["needs_resolved"][groups[col].isna()] == 0).all(), (col, repro(overrides))
     for table in ("daily", "communities", "groups"):
         df = r[table].select_dtypes("number")
+        if table == "groups":
+            df = df.drop(columns=["resolution_days_mean", "abandonment_share"])
         bad = [c for c in df.columns if not np.isfinite(df[c].to_numpy(dtype=float)).all()]
         assert not bad, (table, bad, repro(overrides))
 
