@@ -17,6 +17,7 @@ import os
 import re
 import signal
 import sys
+import sysconfig
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -240,7 +241,10 @@ class SafeInterrupts:
     the sweep is back in its own code or the model's, where ``KeyboardInterrupt`` unwinds cleanly.
     """
 
-    HELD_IN = tuple(f"{os.sep}{pkg}{os.sep}" for pkg in ("hydra", "omegaconf", "yaml", "importlib"))
+    HELD_IN = tuple(f"{os.sep}{pkg}{os.sep}"
+                    for pkg in ("hydra", "omegaconf", "yaml", "antlr4", "packaging", "importlib"))
+    # the standard library's frames are judged by their caller's (Hydra spends much of its time in them)
+    STDLIB = (sysconfig.get_paths()["stdlib"] + os.sep, "<")
     RETRY_S = 0.05
 
     def _handler(self, signum, frame) -> None:
@@ -248,6 +252,8 @@ class SafeInterrupts:
             self.pending = True
         if not self.pending:
             return
+        while frame is not None and frame.f_code.co_filename.startswith(self.STDLIB):
+            frame = frame.f_back
         if frame is not None and any(part in frame.f_code.co_filename for part in self.HELD_IN):
             signal.setitimer(signal.ITIMER_REAL, self.RETRY_S)
             return

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -201,9 +202,13 @@ def test_ctrl_c_is_held_while_a_config_library_works_and_raised_once_it_is_done(
     """Hydra fails with an UnboundLocalError of its own when Ctrl-C lands inside its file loading."""
     from experiments.sweep import SafeInterrupts
 
-    library = compile("import os, signal\nos.kill(os.getpid(), signal.SIGINT)\nfor _ in range(100000): pass\n"
-                      "finished = True", os.path.join(os.sep, "lib", "hydra", "loader.py"), "exec")
+    # the interrupt lands in a standard-library function the library calls, and is judged by the library
+    stdlib = compile("import os, signal\ndef work():\n    os.kill(os.getpid(), signal.SIGINT)\n"
+                     "    for _ in range(100000): pass\n", os.path.join(sysconfig.get_paths()["stdlib"], "work.py"),
+                     "exec")
+    library = compile("work()\nfinished = True", os.path.join(os.sep, "lib", "hydra", "loader.py"), "exec")
     scope = {}
+    exec(stdlib, scope)
     with pytest.raises(KeyboardInterrupt), SafeInterrupts():
         exec(library, scope)
         while True:
