@@ -242,7 +242,7 @@ class SafeInterrupts:
     """
 
     HELD_IN = tuple(f"{os.sep}{pkg}{os.sep}"
-                    for pkg in ("hydra", "omegaconf", "yaml", "antlr4", "packaging", "importlib"))
+                    for pkg in ("hydra", "omegaconf", "yaml", "antlr4", "packaging"))
     # the standard library's frames are judged by their caller's (Hydra spends much of its time in them)
     STDLIB = (sysconfig.get_paths()["stdlib"] + os.sep, "<")
     RETRY_S = 0.05
