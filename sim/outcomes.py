@@ -263,7 +263,7 @@ class Ledger:
         self.cost = 0.0
         self.cost_parts0 = m.money.cost_parts.copy()
         self.written_off0 = m.money.written_off
-        self.money0 = {k: getattr(m.money, k).copy() for k in MONEY_FLOWS + ("held",)}  # the accounts at the opening
+        self.money0 = {k: getattr(m.money, k).copy() for k in MONEY_FLOWS + ("held", "activities")}  # at the opening
         self.created = Histogram(n_cat, origin=self.start)  # cohort needs by creation time
         self.on_time_created = Histogram(n_cat, origin=self.start)  # ... of those resolved within target
         self._per_hh = {k: np.zeros(m.residents.n) for k in self.PER_HOUSEHOLD}
@@ -629,6 +629,7 @@ class Ledger:
             "money_received_yuan": float(self.money_flow("received").sum()),
             "money_spent_yuan": float(self.money_flow("spent").sum()),
             "money_returned_yuan": float(self.money_flow("returned").sum()),
+            "donations_to_activities_yuan": float(self.money_flow("activities").sum()),  # part of spent
             "money_held_start_yuan": float(self.money0["held"].sum()), "money_held_yuan": float(m.money.held.sum()),
             "arrears_written_off_yuan": float(m.money.written_off - self.written_off0),
             # staff

@@ -28,11 +28,16 @@ BUSY = ("params.needs.rate_household=10", "params.needs.rate_cultural=6", "param
 MORE_COMMUNITY_WORKERS = ("world.staff.community_workers_per_10k_residents=28",)  # default 14
 # 2 per street office and 3 per department, against the tiny world's 6 and 8
 THIN_UPPER_LAYERS = ("world.staff.street_staff_per_office=2", "world.staff.dept_staff_per_department=3")
+# Communities buy household services with money beyond their reserve for what staff cannot serve, so more
+# staff replace bought cases rather than add to them, and a seed can end a little slower with more staff and
+# fewer purchases (tiny, BUSY, seed 4: 1.746 -> 1.803 days, 53 k yuan of purchases -> 0).  That trade is the
+# model's; the staff's own direction is seen with purchases priced out in both arms.
+NO_PURCHASES = ("params.money.purchase_yuan_per_case=1e7",)
 
 
 def test_more_community_workers_do_not_lengthen_resolution(tiny):
-    before = _values(tiny, "resolution_days_mean", BUSY)
-    after = _values(tiny, "resolution_days_mean", BUSY + MORE_COMMUNITY_WORKERS)
+    before = _values(tiny, "resolution_days_mean", BUSY + NO_PURCHASES)
+    after = _values(tiny, "resolution_days_mean", BUSY + NO_PURCHASES + MORE_COMMUNITY_WORKERS)
     assert (after <= before).all(), (before, after)
 
 

@@ -5,7 +5,8 @@ government budget (office funds per community or village committee plus service
 funds per household) arrives in quarterly instalments, its budgeted part on time,
 the ad hoc rest late and variable; welfare-lottery money once a year by older
 households, earmarked for welfare services (purchased household services);
-donations monthly through partnered units.  With the budget system for staff
+donations monthly through partnered units, spent within the month (on bills after the
+budget, the rest on community activities, which the model does not represent).  With the budget system for staff
 subsidies (工作人員補貼財政預算制度) the district pays community staff's subsidies on
 time from a budget line; otherwise the community pays them from its funds.
 
@@ -53,6 +54,7 @@ class Money:
         self.transfer_in = np.zeros((C, 3))
         self.transfer_out = np.zeros((C, 3))
         self.returned = np.zeros((C, 3))  # lapsed at the year's end, back to the district
+        self.activities = np.zeros(C)  # donations spent on community activities (part of spent; not a cost)
         self.arrears = np.zeros(C)
         self.written_off = 0.0  # owed (and counted as cost) but never paid
         self.unpaid = np.zeros(C)  # unpaid share felt by the staff a community pays (0-1)
@@ -81,6 +83,8 @@ class Money:
             # accounts open with the current quarter's funds for the days left of it, as if the year had run
             nxt = next((q for q in QUARTER_DAYS if q > doy), 365)
             self._pay_in(BUDGET, self._to_leads(self.annual_by_unit(f) * (nxt - doy) / 365))
+        if t == 0:
+            self._open_reserve(levers)
         if doy in QUARTER_DAYS:
             # the quarter's budget: the budgeted part now, the ad hoc part late and variable,
             # both under the funding settings in force today
@@ -104,9 +108,23 @@ class Money:
         if month_start(day):
             self._donations(t, f)
 
+    def _open_reserve(self, levers) -> None:
+        """The accounts open as they stand after years of the same funding: a community whose funds
+        exceed its bills has put by its reserve (beyond it, its surplus buys services or goes back at the
+        year's end), one whose bills exceed its funds has nothing put by.  Without this the balances
+        grow towards the reserve for years and the arrears they buffer fall with the length of the run."""
+        owed, _ = self.owed_today(levers)
+        funds = self._to_leads(self.annual_by_unit(levers.get("funding"))) / 365
+        self._pay_in(BUDGET, np.where(funds > owed, self.model.cfg.params.money.reserve_days * owed, 0.0))
+
     def _donations(self, t: int, f) -> None:
-        """Monthly: partnered units give, and the district's donation pot reaches communities through them."""
+        """Monthly: partnered units give, and the district's donation pot reaches communities through them.
+        First, what is left of the last month's gifts after the bills goes to the community's activities."""
         m = self.model
+        left = self.held[:, DONATIONS].copy()  # gifts are for community building (社區建設): used within the month
+        self.held[:, DONATIONS] -= left
+        self.spent[:, DONATIONS] += left
+        self.activities += left
         rng = m.streams.generator("donations", t)
         factor = _lognormal(rng, m.cfg.params.money.donation_cv, len(m.unit_list))
         give = m.unit_donation / 12 * factor * m.unit_partnered
