@@ -17,7 +17,6 @@ import os
 import re
 import signal
 import sys
-import sysconfig
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -239,37 +238,60 @@ class SafeInterrupts:
     inside ``open`` (an ``UnboundLocalError`` that Hydra reports as a crash, status 1). An interrupt that
     lands in Hydra, OmegaConf or the YAML reader is therefore held and tried again every 50 ms until
     the sweep is back in its own code or the model's, where ``KeyboardInterrupt`` unwinds cleanly.
+    A second Ctrl-C while one is held is raised at once: the user means it.
+
+    Frames are judged by the module they run in, not by their file's path: site-packages may sit inside
+    the standard library's folder (conda, a pyenv global), and a checkout's path may contain "yaml".
     """
 
-    HELD_IN = tuple(f"{os.sep}{pkg}{os.sep}"
-                    for pkg in ("hydra", "omegaconf", "yaml", "antlr4", "packaging"))
+    HELD_IN = frozenset({"hydra", "omegaconf", "yaml", "antlr4", "packaging"})
     # the standard library's frames are judged by their caller's (Hydra spends much of its time in them)
-    STDLIB = (sysconfig.get_paths()["stdlib"] + os.sep, "<")
+    STDLIB = frozenset(sys.stdlib_module_names)
     RETRY_S = 0.05
+
+    @staticmethod
+    def _package(frame) -> str:
+        return str(frame.f_globals.get("__name__") or "").partition(".")[0]
 
     def _handler(self, signum, frame) -> None:
         if signum == signal.SIGINT:
+            if self.pending:  # a second Ctrl-C
+                self._raise()
             self.pending = True
         if not self.pending:
             return
-        while frame is not None and frame.f_code.co_filename.startswith(self.STDLIB):
+        while frame is not None and self._package(frame) in self.STDLIB:
             frame = frame.f_back
-        if frame is not None and any(part in frame.f_code.co_filename for part in self.HELD_IN):
+        if frame is not None and self._package(frame) in self.HELD_IN:
             signal.setitimer(signal.ITIMER_REAL, self.RETRY_S)
             return
+        self._raise()
+
+    def _raise(self) -> None:
         self.pending = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
         raise KeyboardInterrupt
 
     def __enter__(self) -> SafeInterrupts:
         self.pending = False
-        self._saved = [(s, signal.signal(s, self._handler)) for s in (signal.SIGINT, signal.SIGALRM)]
+        # no Ctrl-C between the two swaps: a held one would arm the alarm while SIGALRM still kills
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self._saved = [(s, signal.signal(s, self._handler)) for s in (signal.SIGINT, signal.SIGALRM)]
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         return self
 
     def __exit__(self, *exc) -> None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        for s, h in self._saved:
-            signal.signal(s, h)
-        if self.pending and exc[0] is None:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            for s, h in self._saved:
+                signal.signal(s, h)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        # an interrupt held to the end is the user's, also when the library ended with sys.exit
+        if self.pending and (exc[0] is None or issubclass(exc[0], SystemExit)):
             raise KeyboardInterrupt
 
 

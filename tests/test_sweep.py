@@ -202,19 +202,44 @@ def test_ctrl_c_is_held_while_a_config_library_works_and_raised_once_it_is_done(
     """Hydra fails with an UnboundLocalError of its own when Ctrl-C lands inside its file loading."""
     from experiments.sweep import SafeInterrupts
 
-    # the interrupt lands in a standard-library function the library calls, and is judged by the library
-    stdlib = compile("import os, signal\ndef work():\n    os.kill(os.getpid(), signal.SIGINT)\n"
-                     "    for _ in range(100000): pass\n", os.path.join(sysconfig.get_paths()["stdlib"], "work.py"),
-                     "exec")
-    library = compile("work()\nfinished = True", os.path.join(os.sep, "lib", "hydra", "loader.py"), "exec")
-    scope = {}
-    exec(stdlib, scope)
+    # the interrupt lands in a standard-library function the library calls, and is judged by the library;
+    # the library's file sits inside the standard library's folder, as site-packages does under conda
+    stdlib = sysconfig.get_paths()["stdlib"]
+    std = {"__name__": "importlib._bootstrap"}
+    exec(compile("import os, signal\ndef work():\n    os.kill(os.getpid(), signal.SIGINT)\n"
+                 "    for _ in range(100000): pass\n", os.path.join(stdlib, "work.py"), "exec"), std)
+    lib = {"__name__": "hydra._internal.loader", "work": std["work"]}
+    library = compile("work()\nfinished = True", os.path.join(stdlib, "site-packages", "hydra", "loader.py"), "exec")
+    alarm = signal.getsignal(signal.SIGALRM)
     with pytest.raises(KeyboardInterrupt), SafeInterrupts():
-        exec(library, scope)
-        while True:
+        exec(library, lib)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
             time.sleep(0.01)
-    assert scope.get("finished")
+        pytest.fail("the held interrupt was not raised back in our own code")
+    assert lib.get("finished")
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGALRM) is alarm
+
+
+def test_a_second_ctrl_c_is_raised_at_once_even_inside_a_config_library():
+    from experiments.sweep import SafeInterrupts
+
+    lib = {"__name__": "omegaconf.omegaconf"}
+    code = ("import os, signal\nos.kill(os.getpid(), signal.SIGINT)\nfor _ in range(1000): pass\n"
+            "held = True\nos.kill(os.getpid(), signal.SIGINT)\nfor _ in range(100000): pass\nfinished = True")
+    with pytest.raises(KeyboardInterrupt), SafeInterrupts():
+        exec(code, lib)
+    assert lib.get("held") and not lib.get("finished")
+
+
+def test_an_interrupt_held_to_a_libraries_exit_is_still_an_interrupt():
+    from experiments.sweep import SafeInterrupts
+
+    lib = {"__name__": "hydra.main"}
+    code = "import os, signal, sys\nos.kill(os.getpid(), signal.SIGINT)\nfor _ in range(1000): pass\nsys.exit(0)"
+    with pytest.raises(KeyboardInterrupt), SafeInterrupts():
+        exec(compile(code, os.path.join(os.sep, "lib", "hydra", "main.py"), "exec"), lib)
 
 
 JOBLIB = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
