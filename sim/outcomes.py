@@ -4,8 +4,10 @@ The measurement window runs from the reform day (``policy.reform_day``) to the e
 of the run, after the warm-up: **states** (satisfaction, trust, participation,
 coverage, staff) are read at the window's end, **flows** are counted over the window.
 Flows of needs are counted for the window's cohort, the needs that arise in it:
-``coverage_service`` is the share of the cohort's needs whose target time has passed
-by the end that were resolved within it; times are in fractions of a day, so
+``coverage_service`` is the share of the cohort's needs created at least the longest
+target time before the end (so every category's target has passed, and the mix of
+categories does not change with the window's length) that were resolved within their
+target; times are in fractions of a day, so
 waits, their percentiles and "resolved within target" move smoothly.  Resolution
 times, escalation and abandonment count the cohort's needs still open at the end as
 censored (``Concluded``), so they do not run low in short windows.  Money flows are
@@ -254,7 +256,9 @@ class Ledger:
         self.n_channel = np.zeros(len(CHANNELS), dtype=np.int64)
         n_groups = self.n_groups()
         self.concluded = Concluded(n_groups)
-        self._due: list[tuple] = []  # needs by the time their target passes, until it has (groups' coverage)
+        # on-time coverage counts the needs created at least the longest target time before the end
+        self.horizon = float(m.target_days.max())
+        self._due: list[tuple] = []  # needs by the time the horizon passes, until it has (groups' coverage)
         self.target_passed = np.zeros(n_groups)  # by group: the cohort's needs whose target has passed ...
         self.on_time_target_passed = np.zeros(n_groups)  # ... and of those, the ones resolved within it
         self.n_deterred = 0
@@ -304,7 +308,6 @@ class Ledger:
             self.n_deterred += n
 
     def generated(self, new: dict, channel: np.ndarray, found: np.ndarray) -> None:
-        m = self.model
         counts = np.bincount(channel, minlength=len(CHANNELS))
         self._channel_today = counts
         un = channel == UNRAISED
@@ -317,7 +320,7 @@ class Ledger:
         self.n_channel += counts
         self.n_found += int(found.sum())
         self.created.add(cat, new["created"])
-        self._due.append((new["hh"], new["created"] + m.target_days[cat], np.zeros(len(cat), bool)))
+        self._due.append((new["hh"], new["created"] + self.horizon, np.zeros(len(cat), bool)))
         self._hh("generated", new["hh"])
         self._hh("unraised", new["hh"][un])
 
@@ -338,7 +341,7 @@ class Ledger:
         ot = on_time[c]
         created = rows["created"][c][ot]
         self.on_time_created.add(cat[ot], created)
-        self._due.append((hh[ot], created + m.target_days[cat[ot]], np.ones(int(ot.sum()), bool)))
+        self._due.append((hh[ot], created + self.horizon, np.ones(int(ot.sum()), bool)))
         self._hh("resolved", hh)
         self._hh("on_time", hh[ot])
         self._hh("days_sum", hh, w)
@@ -404,19 +407,29 @@ class Ledger:
         return pd.DataFrame(self.rows, columns=list(self.DAILY))
 
     # -- coverage of the cohort --------------------------------------------------
-    def coverage_service(self) -> float:
-        """Cohort needs whose target passed by the end: the share resolved within target."""
-        end = float(self.model.t)
-        eligible = on_time = 0.0
-        for c, target in enumerate(self.model.target_days):
-            cut = end - target
-            eligible += self.created.below(c, cut)
-            on_time += self.on_time_created.below(c, cut)
-        return on_time / eligible if eligible > 0 else 0.0
+    def coverage_counts(self) -> tuple[float, float]:
+        """(cohort needs created before the end less the longest target time, those resolved within their
+        target).  One cut for every category, so that the mix of categories is the cohort's whatever the
+        window's length (a cut by each category's own target would under-count the slower categories'
+        needs in a short window)."""
+        cut = float(self.model.t) - self.horizon
+        rows = range(len(self.model.target_days))
+        return (sum(self.created.below(c, cut) for c in rows), sum(self.on_time_created.below(c, cut) for c in rows))
+
+    def coverage_service(self) -> float | None:
+        """The share of those needs resolved within target; ``None`` when there are none."""
+        eligible, on_time = self.coverage_counts()
+        return on_time / eligible if eligible > 0 else None
 
     # -- per community and group ---------------------------------------------------
+    def _require_window(self) -> None:
+        if self.start is None:
+            raise RuntimeError("outcomes are measured over the window after the warm-up, which has not opened: "
+                               "run the model (model.run()) before reading them")
+
     def communities(self) -> pd.DataFrame:
         """One row per community (original ids), with its big community and its outcomes."""
+        self._require_window()
         m = self.model
         res, org = m.residents, m.org
         C = org.n_communities
@@ -427,6 +440,7 @@ class Ledger:
             return np.bincount(c, weights=x, minlength=C)
 
         hh = by(np.ones(res.n))
+        resolved = by(per["resolved"])
         o = m.officials
         staff = np.bincount(o.point[o.active & (o.level == 0)], minlength=org.n_points)[:C]
         df = pd.DataFrame({
@@ -443,7 +457,8 @@ class Ledger:
             "needs_generated": by(per["generated"]).astype(int), "needs_unraised": by(per["unraised"]).astype(int),
             "needs_resolved": by(per["resolved"]).astype(int), "needs_abandoned": by(per["abandoned"]).astype(int),
             "resolved_on_time": by(per["on_time"]).astype(int),
-            "resolution_days_mean": by(per["days_sum"]) / np.maximum(by(per["resolved"]), 1),
+            "resolution_days_mean": np.divide(by(per["days_sum"]), resolved, out=np.full(C, np.nan),
+                                              where=resolved > 0),  # of its cohort's resolved needs; none: no time
             "officials_at_point": staff,
             "load": m.staffing.load[:C],
             "arrears_yuan": m.money.arrears,
@@ -517,7 +532,8 @@ class Ledger:
         abandonment and on-time coverage count each need in its household's groups when it
         was tallied (within a month of its conclusion, or of its target time passing): they
         are estimated as in the summary (needs still open are censored; on-time coverage is
-        of the needs whose target time has passed by the end)."""
+        of the needs created at least the longest target time before the end)."""
+        self._require_window()
         m = self.model
         res = m.residents
         per = self.per_hh
@@ -544,10 +560,11 @@ class Ledger:
                     "coverage_spatial": float(g["covered"] / n[i]),
                     "coverage_service": f["coverage_service"],
                     "resolution_days_mean": f["resolution_days_mean"],
-                    "unraised_share": g["unraised"] / max(g["generated"], 1),
+                    "unraised_share": g["unraised"] / g["generated"] if g["generated"] else None,
                     "abandonment_share": f["abandonment_share"],
                     # the counts behind them (the window's cohort): a group with no need resolved has no time
                     "needs_generated": int(g["generated"]), "needs_resolved": int(g["resolved"]),
+                    "needs_target_passed": f["needs_target_passed"],
                 })
         return pd.DataFrame(rows)
 
@@ -563,12 +580,15 @@ class Ledger:
         bounds = np.searchsorted(groups[order], np.arange(len(self.target_passed) + 1))
         for g in range(len(self.target_passed)):
             est = self.concluded.estimate_group(g, age[order[bounds[g]:bounds[g + 1]]])
-            yield {"coverage_service": float(self.on_time_target_passed[g] / max(self.target_passed[g], 1)),
+            passed = self.target_passed[g]
+            yield {"coverage_service": float(self.on_time_target_passed[g] / passed) if passed else None,
+                   "needs_target_passed": int(passed),
                    "resolution_days_mean": est["resolution_days_mean"],
                    "abandonment_share": est["abandonment_share"]}
 
     # -- the summary --------------------------------------------------------------
     def summary(self) -> dict:
+        self._require_window()
         m = self.model
         res, org, o = m.residents, m.org, m.officials
         s = m.cfg.params.satisfaction
@@ -599,7 +619,7 @@ class Ledger:
             "coverage_service": self.coverage_service(),
             **est["all"],
             "cost_total_yuan": self.cost,
-            "cost_per_resolved_need_yuan": self.cost / max(self.resolved_in_window, 1),
+            "cost_per_resolved_need_yuan": self.cost / self.resolved_in_window if self.resolved_in_window else None,
             "staff_per_10k_residents": int((o.active & (o.level == 0)).sum()) / residents * 1e4,
             "satisfaction_gap_urban_rural": gap,
             "satisfaction_gini_communities": gini(comm_sat),
@@ -610,8 +630,9 @@ class Ledger:
             "centre_access_share": float((res.dist_centre_km <= m.radius_km).mean()),
             "dist_km_mean": float(res.dist_km.mean()),
             # counts behind the shares (the window's cohort of needs)
-            "unraised_share": unraised / max(gen, 1),
-            "needs_generated": gen, "needs_unraised": unraised, "needs_resolved": resolved,
+            "unraised_share": unraised / gen if gen else None,
+            "needs_generated": gen, "needs_target_passed": round(self.coverage_counts()[0]),
+            "needs_unraised": unraised, "needs_resolved": resolved,
             "needs_abandoned": abandoned, "needs_pending": cohort_pending, "needs_deterred": self.n_deterred,
             "needs_resolved_in_window": self.resolved_in_window,
             "channel_shares": {c: float(v / max(gen, 1)) for c, v in zip(CHANNELS, self.n_channel)},

@@ -235,7 +235,9 @@ def test_no_nan_or_infinity(overrides):
     # no value only where there is nothing to measure: no urban-rural gap without both, no resolution
     # time without a resolved need, no shares of concluded needs without one
     none_unless = {"resolution_days_mean": "needs_resolved", "resolution_days_p90": "needs_resolved",
-                   "escalation_share": "needs_resolved", "abandonment_share": "needs_resolved"}
+                   "escalation_share": "needs_resolved", "abandonment_share": "needs_resolved",
+                   "coverage_service": "needs_target_passed", "unraised_share": "needs_generated",
+                   "cost_per_resolved_need_yuan": "needs_resolved_in_window"}
     for k, v in summary.items():
         if v is None and k in none_unless:
             assert summary[none_unless[k]] == 0, (k, repro(overrides))
@@ -244,12 +246,17 @@ def test_no_nan_or_infinity(overrides):
     for name, x in _numbers("", summary):
         assert math.isfinite(x), (name, x, repro(overrides))
     groups = r["groups"]
-    for col in ("resolution_days_mean", "abandonment_share"):
-        assert (groups["needs_resolved"][groups[col].isna()] == 0).all(), (col, repro(overrides))
+    for col, count in (("resolution_days_mean", "needs_resolved"), ("abandonment_share", "needs_resolved"),
+                       ("coverage_service", "needs_target_passed"), ("unraised_share", "needs_generated")):
+        assert (groups[count][groups[col].isna()] == 0).all(), (col, repro(overrides))
+    communities = r["communities"]
+    assert (communities["needs_resolved"][communities["resolution_days_mean"].isna()] == 0).all(), repro(overrides)
     for table in ("daily", "communities", "groups"):
         df = r[table].select_dtypes("number")
         if table == "groups":
-            df = df.drop(columns=["resolution_days_mean", "abandonment_share"])
+            df = df.drop(columns=["resolution_days_mean", "abandonment_share", "coverage_service", "unraised_share"])
+        if table == "communities":
+            df = df.drop(columns=["resolution_days_mean"])
         bad = [c for c in df.columns if not np.isfinite(df[c].to_numpy(dtype=float)).all()]
         assert not bad, (table, bad, repro(overrides))
 
