@@ -5,7 +5,7 @@ draws; parts outside the core loop are inert in both (DOCKING_OVERRIDES).
 Test per outcome (experiments/reference/docking.py): paired t-test over 8 seeds
 of reference - vectorised, p >= 0.01 / 10 (Bonferroni over 10 outcomes), and the
 mean difference within a stated absolute tolerance (e.g. 0.03 days of mean
-resolution time, 0.002 of abandonment share, 0.003 of satisfaction).
+resolution time, 0.0025 of abandonment share, 0.003 of satisfaction).
 """
 
 import numpy as np

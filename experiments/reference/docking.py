@@ -19,7 +19,8 @@ Tolerances are set from the spread of the paired differences of the two
 correct models, measured over 48 seeds of the tiny world for a year (``sd`` in
 the comments; re-measured on 4 December 2026 when both came to count the needs still open at
 the end as censored): each is 3.5 to 4.4 standard errors of the mean difference at the
-8 seeds the test uses (sd / sqrt(8)), so the correct pair exceeds one with a
+8 seeds the test uses (sd / sqrt(8); the grid share's, docked with grid management on,
+5.7), so the correct pair exceeds one with a
 chance well under 1 % in all, and each is at most a few per cent of the
 outcome's own level (in brackets).  Smaller ones would need more seeds than
 the test can afford; a rule change that moves an outcome by less than its
