@@ -101,7 +101,9 @@ def scenario_outcomes(comp: Comparison) -> list[str]:
 def scenario(comp: Comparison, lang: str = "en", outcomes=None):
     """Each policy's paired difference from the baseline with its 95% CI, one small panel per outcome."""
     t = comp.table()
-    outcomes = [o for o in (outcomes or scenario_outcomes(comp)) if o in set(t["outcome"])]
+    # an outcome the runs did not measure (no value in any seed) gets no empty panel
+    outcomes = [o for o in (outcomes or scenario_outcomes(comp))
+                if np.isfinite(t.loc[t["outcome"] == o, "difference"]).any()]
     cols = 3
     rows = (len(outcomes) + cols - 1) // cols
     pols = comp.policies

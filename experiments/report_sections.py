@@ -135,13 +135,21 @@ def changes(comp: Comparison, lang: str) -> list:
     return blocks
 
 
+def measured(tab: pd.DataFrame, outcome: str) -> bool:
+    """Whether the runs measured ``outcome`` at all (a window of a week or less has no need old enough for
+    on-time coverage): its baseline has a value."""
+    s = tab[tab["outcome"] == outcome]
+    return not s.empty and bool(np.isfinite(s["baseline_mean"]).any())
+
+
 def effects(comp: Comparison, tab: pd.DataFrame, lang: str, relevant: float, fig) -> tuple[list, int, int]:
     """The table of levels and changes; returns (blocks, changes that stand out, changes shown)."""
     pols, base = comp.policies, label(comp.baseline, lang)
-    rows, strong, shown = [], 0, 0
+    rows, strong, shown, missing = [], 0, 0, []
     for o in comp.outcomes:
         s = tab[tab["outcome"] == o].set_index("policy")
-        if s.empty or not np.isfinite(s["baseline_mean"]).any():
+        if not measured(tab, o):
+            missing += [label(o, lang)] if not s.empty else []
             continue
         cells = [change_cell(o, s.loc[p], lang, relevant) for p in pols]
         strong += sum(c.strong for c in cells)
@@ -155,6 +163,8 @@ def effects(comp: Comparison, tab: pd.DataFrame, lang: str, relevant: float, fig
     relpct = f"{relevant * 100:g}%" if lang == "zh" else f"{relevant * 100:g} %"
     blocks = [("h2", t("effects", lang)), ("p", t("effects_p", lang, base=base, rel=rel, relpct=relpct)),
               ("table", Table(header, rows, groups)), ("img", fig, t("effects", lang))]
+    if missing:
+        blocks.insert(3, ("p", t("unmeasured", lang, outcomes=join(missing, lang))))
     return blocks, strong, shown
 
 
@@ -248,7 +258,7 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
     for o in [h for h in HEADLINE if h in comp.outcomes]:
         s = tab[tab["outcome"] == o].set_index("policy")
         way = better(o)
-        if s.empty or way not in ("up", "down"):
+        if not measured(tab, o) or way not in ("up", "down"):
             continue
         good = [p for p in comp.policies if judge(o, s.loc[p], relevant) == (True, "better")]
         if not good:

@@ -32,6 +32,10 @@ T = {
     "tie": ("It cannot be told apart from {other} on this (difference {diff}, the interval includes 0).",
             "与{other}无法区分（差值{diff}，区间包含0）。"),
     "ahead": ("It is ahead of {other} by {diff}.", "领先{other}{diff}。"),
+    "unmeasured": ("Not shown, as these runs had nothing to measure for them (on-time coverage needs a window "
+                   "longer than the longest target time, 7 days; the urban–rural gap needs both): {outcomes}.",
+                   "以下结果未列出，因为这些运行中没有可测量的数据（按时解决率需要长于最长目标时间7天的窗口；"
+                   "城乡差距需要城乡住户都有）：{outcomes}。"),
     "none_better": ("No policy is clearly better than {base} on {outcome}.", "在{outcome}上，没有政策明显优于{base}。"),
     "whom_s": ("For whom: the change of **{pol}** in {outcome} is largest for {g1} ({d1}) and smallest for {g2} "
                "({d2}); the table by group gives every group with its interval.",

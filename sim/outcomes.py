@@ -566,7 +566,9 @@ class Ledger:
                     "needs_generated": int(g["generated"]), "needs_resolved": int(g["resolved"]),
                     "needs_target_passed": f["needs_target_passed"],
                 })
-        return pd.DataFrame(rows)
+        # numbers, with NaN where a group has nothing to measure (a column of None would be read as text)
+        return pd.DataFrame(rows).astype({k: float for k in ("coverage_service", "resolution_days_mean",
+                                                              "unraised_share", "abandonment_share")})
 
     def group_flows(self):
         """For each group in the order of ``dimensions``: on-time coverage, resolution time and abandonment."""

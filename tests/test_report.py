@@ -206,3 +206,16 @@ def test_cost_is_over_the_days_measured_and_for_whom_gives_each_groups_interval(
     whom = next(line for line in summary.splitlines() if "For whom:" in line)
     assert "the change of **Inner Mongolia reform** in mean satisfaction" in whom
     assert re.search(r"largest for .+ \([+−]\d\.\d+ \[[−\d.]+, [−\d.]+\]\) and smallest", whom), whom
+
+
+def test_a_week_long_window_claims_nothing_about_on_time_coverage(tmp_path):
+    """A window of 7 days or less has no need old enough for every target time: the report says the outcome
+    was not measured rather than that no policy beat the baseline on it, and draws no empty panel for it."""
+    comp = compare("tiny", "status_quo", ["zhucheng_model"], seeds=2, overrides=["days=7"], store=tmp_path / "store")
+    for lang in ("en", "zh"):
+        md = (build(comp, tmp_path / lang, lang, formats=("png",)) / "report.md").read_text()
+        summary = md.split("##")[1]
+        name = label("coverage_service", lang)
+        assert name not in summary
+        assert name in md.split("Not shown" if lang == "en" else "以下结果未列出")[1].split("\n")[0]
+        assert "| " + name not in md  # no row in the effects table
