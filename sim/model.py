@@ -72,6 +72,7 @@ class GovernanceModel(mesa.Model):
         self.refresh_access()
         self.levers.build_baseline()                           # the baseline's own structure
         self._initial_partnerships()
+        self.money.open(-self.warmup, self.levers)              # the accounts as they stand (baseline)
         self.ledger = Ledger(self)
         self.datacollector = self._collector()
 

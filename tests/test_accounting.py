@@ -198,3 +198,21 @@ def test_a_year_ends_holding_about_what_it_started_with(tiny):
     for seed in (0, 3):
         s = tiny(seed, 365).summary
         assert s["money_held_yuan"] == pytest.approx(s["money_held_start_yuan"], rel=0.2), seed
+
+
+def test_the_opening_balance_moves_smoothly_with_funding(tiny):
+    # a community's opening balance is its long-run mean, which moves with its margin; judged yes or no,
+    # a village gained its whole reserve when 0.05 yuan a household tipped it over the line
+    # (tiny, seed 1: 502 k -> 533 k yuan at the window's start)
+    held = [tiny(1, 30, (f"policy.funding.service_yuan_per_household_year={v}",)).summary["money_held_start_yuan"]
+            for v in (100.40, 100.45)]
+    assert held[1] == pytest.approx(held[0], rel=1e-3)
+    assert held[1] >= held[0]
+
+
+def test_the_accounts_open_under_the_baseline_also_without_a_warm_up(tiny):
+    # the opening is the baseline's, before any lever starts, and it is not money received in the window
+    sq, funded = (tiny(1, 30, ("warmup_days=0", *extra)).summary
+                  for extra in ((), ("policy=only_funding", "policy.reform_day=0")))
+    assert sq["money_held_start_yuan"] == funded["money_held_start_yuan"] > 0
+    assert funded["money_received_yuan"] > sq["money_received_yuan"]  # the reform's funds, not a smaller opening

@@ -79,12 +79,6 @@ class Money:
         f = levers.get("funding")
         mp = m.cfg.params.money
         doy = day % 365
-        if t == 0 and doy not in QUARTER_DAYS:
-            # accounts open with the current quarter's funds for the days left of it, as if the year had run
-            nxt = next((q for q in QUARTER_DAYS if q > doy), 365)
-            self._pay_in(BUDGET, self._to_leads(self.annual_by_unit(f) * (nxt - doy) / 365))
-        if t == 0:
-            self._open_reserve(levers)
         if doy in QUARTER_DAYS:
             # the quarter's budget: the budgeted part now, the ad hoc part late and variable,
             # both under the funding settings in force today
@@ -108,14 +102,50 @@ class Money:
         if month_start(day):
             self._donations(t, f)
 
+    def open(self, day: int, levers) -> None:
+        """Before the first day (the baseline's settings: no lever has started): the opening balances."""
+        doy = day % 365
+        if doy not in QUARTER_DAYS:
+            nxt = next((q for q in QUARTER_DAYS if q > doy), 365)
+            self._pay_in(BUDGET, self._to_leads(self.annual_by_unit(levers.get("funding")) * (nxt - doy) / 365))
+        self._open_reserve(levers)
+
     def _open_reserve(self, levers) -> None:
-        """The accounts open as they stand after years of the same funding: a community whose funds
-        exceed its bills has put by its reserve (beyond it, its surplus buys services or goes back at the
-        year's end), one whose bills exceed its funds has nothing put by.  Without this the balances
-        grow towards the reserve for years and the arrears they buffer fall with the length of the run."""
+        """The accounts open as they stand after years of the same funding, in expectation.
+
+        Between the year-end lapse (which keeps the reserve) and an empty account (below it, bills go
+        into arrears that are written off), a community's balance drifts by its daily margin ``m`` (funds
+        less expected bills) and is shaken by the ad hoc funds' variable amounts and by posts falling
+        vacant and being filled again (variance ``s2`` a day).  Its long-run balance is that of a drift
+        reflected at 0 and at the reserve ``R``, with density ``exp(2 m x / s2)`` on [0, R], and the
+        opening balance is drawn from it.  A community well in surplus holds its reserve, one well short
+        nothing, and one near the line anything between, so the opening moves smoothly with funding
+        and staffing.  A community
+        short of money also opens with the arrears its shortfall keeps up (``arrears_writeoff_days`` of it)."""
+        m, mp = self.model, self.model.cfg.params.money
+        f, sp = levers.get("funding"), m.cfg.params.staffing
+        org, o = m.org, m.officials
+        C = org.n_communities
         owed, _ = self.owed_today(levers)
-        funds = self._to_leads(self.annual_by_unit(levers.get("funding"))) / 365
-        self._pay_in(BUDGET, np.where(funds > owed, self.model.cfg.params.money.reserve_days * owed, 0.0))
+        staff = np.bincount(o.point[o.community_paid()], minlength=org.n_points)[:C].astype(float)
+        # a post falls vacant at the base turnover rate and stays so for the recruitment delay
+        hazard = sp.turnover_per_year / 365
+        vacant = hazard * sp.recruit_delay_days / (1 + hazard * sp.recruit_delay_days)
+        pay = 0.0 if f.subsidies_budgeted else mp.subsidy_yuan_day
+        funds = self._to_leads(self.annual_by_unit(f)) / 365
+        margin = funds - (owed - pay * vacant * staff)
+        adhoc = self.annual_by_unit(f) / 4 * (1 - f.budgeted_share) * mp.adhoc_cv  # sd of a quarter's ad hoc funds
+        s2 = self._to_leads(adhoc ** 2) / 91 + hazard * staff * (pay * sp.recruit_delay_days) ** 2
+        R = mp.reserve_days * owed
+        y = np.clip(2 * margin * R / np.maximum(s2, 1e-12), -700, 700)  # theta * R
+        # drawn from that density (inverse CDF), not set at its mean: the walk takes years to spread out
+        # (R^2 / s2), and a community opened at the mean is years from ever running dry
+        u = np.clip(m.streams.uniform("opening_balance", np.arange(C)), 1e-12, 1 - 1e-12)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            share = np.where(np.abs(y) < 1e-9, u, np.log1p(u * np.expm1(y)) / y)
+        self._pay_in(BUDGET, np.clip(share, 0, 1) * R)
+        # a community short of money carries the arrears at which what is written off meets its shortfall
+        self.arrears += mp.arrears_writeoff_days * np.maximum(0.0, -margin)
 
     def _donations(self, t: int, f) -> None:
         """Monthly: partnered units give, and the district's donation pot reaches communities through them.
