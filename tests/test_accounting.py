@@ -201,7 +201,7 @@ def test_a_year_ends_holding_about_what_it_started_with(tiny):
 
 
 def test_the_opening_balance_moves_smoothly_with_funding(tiny):
-    # a community's opening balance is its long-run mean, which moves with its margin; judged yes or no,
+    # a community's opening balance is drawn from a density that moves with its margin; judged yes or no,
     # a village gained its whole reserve when 0.05 yuan a household tipped it over the line
     # (tiny, seed 1: 502 k -> 533 k yuan at the window's start)
     held = [tiny(1, 30, (f"policy.funding.service_yuan_per_household_year={v}",)).summary["money_held_start_yuan"]
@@ -216,3 +216,27 @@ def test_the_accounts_open_under_the_baseline_also_without_a_warm_up(tiny):
                   for extra in ((), ("policy=only_funding", "policy.reform_day=0")))
     assert sq["money_held_start_yuan"] == funded["money_held_start_yuan"] > 0
     assert funded["money_received_yuan"] > sq["money_received_yuan"]  # the reform's funds, not a smaller opening
+
+
+def test_an_opening_balance_is_drawn_between_arrears_and_the_reserve():
+    from sim.mechanisms.money import draw_balance
+
+    u = np.linspace(0.001, 0.999, 999)
+
+    def draw(m, s2, R=30_000.0, tau=90.0):
+        n = len(u)
+        return draw_balance(u, np.full(n, m), np.full(n, s2), np.full(n, R), tau)
+
+    # with little noise, a community in surplus holds its reserve, one short carries the arrears at which
+    # what is written off meets its shortfall (tau days of it)
+    assert draw(50.0, 1e-4) == pytest.approx(30_000.0, abs=1.0)
+    assert draw(-5.0, 1e-4) == pytest.approx(-450.0, abs=1.0)
+    # the draws are an inverse CDF: they rise with u, and with the margin at every u
+    noisy = [draw(m, 2e5) for m in (-20.0, 0.0, 20.0)]
+    assert all((np.diff(x) >= 0).all() for x in noisy)
+    assert (noisy[0] <= noisy[1]).all() and (noisy[1] <= noisy[2]).all()
+    assert (noisy[1] <= 30_000.0).all() and np.isfinite(noisy).all()
+    # a density that goes on below 0 is a normal around m tau with variance s2 tau / 2
+    below = draw(-200.0, 2e5)
+    assert below.mean() == pytest.approx(-200.0 * 90, rel=0.02)
+    assert below.std() == pytest.approx(np.sqrt(2e5 * 90 / 2), rel=0.05)

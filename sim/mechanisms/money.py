@@ -30,11 +30,43 @@ Per community and source: received + transferred in - transferred out = spent + 
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import erfcx, expit, log_ndtr, ndtri_exp
 
 BUDGET, LOTTERY, DONATIONS = 0, 1, 2
 SOURCES = ("budget", "lottery", "donations")
 QUARTER_DAYS = (0, 91, 182, 273)
 MONTH_DAYS = tuple(int(d) for d in (np.arange(12) * 365) // 12)  # the first day of each month
+
+
+def draw_balance(u: np.ndarray, m: np.ndarray, s2: np.ndarray, R: np.ndarray, tau: float) -> np.ndarray:
+    """Held less arrears, drawn by inverse CDF (uniforms ``u``) from the long-run density of an account that
+    drifts by ``m`` a day with variance ``s2`` a day, is cut back to ``R`` (its reserve) and, below 0, is in
+    arrears written off at ``1 / tau`` a day (a pull back towards 0 of ``-x / tau``):
+
+        exp(2 m x / s2)                  on [0, R]
+        exp((2 m x - x**2 / tau) / s2)   below 0, a normal N(m tau, s2 tau / 2) cut at 0,
+
+    the two joining at 0.  Well in surplus: about R; well short: arrears about ``-m tau``, the level at which
+    what is written off meets the shortfall."""
+    s2 = np.maximum(s2, 1e-12)
+    y = 2 * m * R / s2  # the exponent across [0, R]
+    mu, sd = m * tau, np.sqrt(s2 * tau / 2)
+    a = mu / sd
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # log of each part's weight: [0, R] integrates to R (e^y - 1) / y, below 0 to sd sqrt(2 pi) e^(a^2/2) Phi(-a)
+        log_ratio = np.where(np.abs(y) < 1e-9, 0.0, np.where(y > 0, y + np.log1p(-np.exp(-y)) - np.log(y),
+                                                             np.log(-np.expm1(y)) - np.log(-y)))
+        log_pos = np.where(R > 0, np.log(R) + log_ratio, -np.inf)
+        log_neg = np.log(sd * np.sqrt(2 * np.pi)) + np.where(a < 0, a ** 2 / 2 + log_ndtr(-a),
+                                                              np.log(0.5 * erfcx(a / np.sqrt(2))))
+        p_neg = expit(log_neg - log_pos)
+        v = np.clip(u / p_neg, 1e-300, 1.0)  # within the part below 0
+        below = np.minimum(0.0, mu + sd * ndtri_exp(np.log(v) + log_ndtr(-a)))
+        w = np.clip((u - p_neg) / np.maximum(1 - p_neg, 1e-300), 0.0, 1.0)  # within [0, R]
+        above = R * np.where(np.abs(y) < 1e-9, w, np.where(y > 0, 1 + np.log(w + (1 - w) * np.exp(-y)) / y,
+                                                            np.log1p(w * np.expm1(y)) / y))
+    x = np.where(u < p_neg, below, np.clip(above, 0.0, R))
+    return np.where(np.isfinite(x), x, 0.0)
 
 
 def month_start(day: int) -> bool:
@@ -103,25 +135,42 @@ class Money:
             self._donations(t, f)
 
     def open(self, day: int, levers) -> None:
-        """Before the first day (the baseline's settings: no lever has started): the opening balances."""
+        """Before the first day (the baseline's settings: no lever has started): the accounts as they stand.
+
+        Each community's long-run balance; the current quarter's funds for the days left of it, as far as
+        they have come; and the ad hoc funds still on their way.  With an exponential delay, the ad hoc funds
+        of a quarter that began ``age`` days ago are still to come with chance exp(-age / mean), and then
+        after a fresh delay of the same law (their expected amount is scheduled)."""
+        f, mp = levers.get("funding"), self.model.cfg.params.money
         doy = day % 365
-        if doy not in QUARTER_DAYS:
+        since = doy - max(q for q in QUARTER_DAYS if q <= doy)  # days since the current quarter began
+        mean = mp.adhoc_delay_days_mean
+        late = np.exp(-since / mean) if mean > 0 else 0.0  # of the current quarter's ad hoc funds, still to come
+        if since:  # (on a quarter's first day the quarter is paid on day 0)
             nxt = next((q for q in QUARTER_DAYS if q > doy), 365)
-            self._pay_in(BUDGET, self._to_leads(self.annual_by_unit(levers.get("funding")) * (nxt - doy) / 365))
+            come = f.budgeted_share + (1 - f.budgeted_share) * (1 - late)
+            self._pay_in(BUDGET, self._to_leads(self.annual_by_unit(f) * (nxt - doy) / 365 * come))
         self._open_reserve(levers)
+        if mean > 0:
+            adhoc = self.annual_by_unit(f) / 4 * (1 - f.budgeted_share)
+            rng = self.model.streams.generator("adhoc_funds_opening", 0)
+            for k in range(0 if since else 1, 13):  # this quarter and three years before it (e^-24 is nothing)
+                still = np.exp(-(since + 91 * k) / mean)
+                still = still * (nxt - doy) / 91 if k == 0 else still  # the share of it the days left would use
+                arrive = np.round(rng.exponential(mean, len(adhoc))).astype(int)
+                for d in np.unique(arrive):
+                    self._adhoc[int(d)] = self._adhoc.get(int(d), 0.0) + np.where(arrive == d, adhoc * still, 0.0)
 
     def _open_reserve(self, levers) -> None:
-        """The accounts open as they stand after years of the same funding, in expectation.
+        """Each community's budget balance (or its arrears) as it stands after years of the same funding.
 
-        Between the year-end lapse (which keeps the reserve) and an empty account (below it, bills go
-        into arrears that are written off), a community's balance drifts by its daily margin ``m`` (funds
-        less expected bills) and is shaken by the ad hoc funds' variable amounts and by posts falling
-        vacant and being filled again (variance ``s2`` a day).  Its long-run balance is that of a drift
-        reflected at 0 and at the reserve ``R``, with density ``exp(2 m x / s2)`` on [0, R], and the
-        opening balance is drawn from it.  A community well in surplus holds its reserve, one well short
-        nothing, and one near the line anything between, so the opening moves smoothly with funding
-        and staffing.  A community
-        short of money also opens with the arrears its shortfall keeps up (``arrears_writeoff_days`` of it)."""
+        The balance drifts by the community's daily margin (funds less bills, with the base share of posts
+        vacant), is shaken by the ad hoc funds' variable amounts and by posts falling vacant and being filled
+        again, is cut back to its reserve at the year's end and, once empty, runs into arrears that are
+        written off.  The opening is drawn from that long-run density (``draw_balance``), not set at its mean:
+        such a walk takes years (about R**2 / s2) to spread out, and a community opened at the mean would be
+        years from ever running dry.  Well in surplus a community holds its reserve, well short it carries
+        arrears, near the line anything between, so the opening moves smoothly with funding and staff."""
         m, mp = self.model, self.model.cfg.params.money
         f, sp = levers.get("funding"), m.cfg.params.staffing
         org, o = m.org, m.officials
@@ -132,20 +181,14 @@ class Money:
         hazard = sp.turnover_per_year / 365
         vacant = hazard * sp.recruit_delay_days / (1 + hazard * sp.recruit_delay_days)
         pay = 0.0 if f.subsidies_budgeted else mp.subsidy_yuan_day
-        funds = self._to_leads(self.annual_by_unit(f)) / 365
-        margin = funds - (owed - pay * vacant * staff)
+        margin = self._to_leads(self.annual_by_unit(f)) / 365 - (owed - pay * vacant * staff)
         adhoc = self.annual_by_unit(f) / 4 * (1 - f.budgeted_share) * mp.adhoc_cv  # sd of a quarter's ad hoc funds
         s2 = self._to_leads(adhoc ** 2) / 91 + hazard * staff * (pay * sp.recruit_delay_days) ** 2
-        R = mp.reserve_days * owed
-        y = np.clip(2 * margin * R / np.maximum(s2, 1e-12), -700, 700)  # theta * R
-        # drawn from that density (inverse CDF), not set at its mean: the walk takes years to spread out
-        # (R^2 / s2), and a community opened at the mean is years from ever running dry
         u = np.clip(m.streams.uniform("opening_balance", np.arange(C)), 1e-12, 1 - 1e-12)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            share = np.where(np.abs(y) < 1e-9, u, np.log1p(u * np.expm1(y)) / y)
-        self._pay_in(BUDGET, np.clip(share, 0, 1) * R)
-        # a community short of money carries the arrears at which what is written off meets its shortfall
-        self.arrears += mp.arrears_writeoff_days * np.maximum(0.0, -margin)
+        x = draw_balance(u, margin, s2, mp.reserve_days * owed, mp.arrears_writeoff_days)
+        x = np.where(owed > 0, x, 0.0)  # owing nothing, a community has no arrears (and no reserve)
+        self._pay_in(BUDGET, np.maximum(x, 0.0))
+        self.arrears += np.maximum(-x, 0.0)
 
     def _donations(self, t: int, f) -> None:
         """Monthly: partnered units give, and the district's donation pot reaches communities through them.
