@@ -118,7 +118,7 @@ class Money:
             self._pay_in(BUDGET, self._to_leads(gov * f.budgeted_share))
             rng = m.streams.generator("adhoc_funds", t)
             delay = rng.exponential(mp.adhoc_delay_days_mean, len(gov))
-            amount = gov * (1 - f.budgeted_share) * _lognormal(rng, mp.adhoc_cv, len(gov))
+            amount = self._adhoc_quarter(f) * _lognormal(rng, mp.adhoc_cv, len(gov))
             arrive = t + np.round(delay).astype(int)
             for d in np.unique(arrive):
                 self._adhoc[int(d)] = self._adhoc.get(int(d), 0.0) + np.where(arrive == d, amount, 0.0)
@@ -133,6 +133,10 @@ class Money:
             self._pay_in(LOTTERY, total * _lognormal(rng, mp.lottery_cv, 1)[0])
         if month_start(day):
             self._donations(t, f)
+
+    def _adhoc_quarter(self, f) -> np.ndarray:
+        """Each unit's expected ad hoc funds of a quarter (the part of its budget not budgeted)."""
+        return self.annual_by_unit(f) / 4 * (1 - f.budgeted_share)
 
     def open(self, day: int, levers) -> None:
         """Before the first day (the baseline's settings: no lever has started): the accounts as they stand.
@@ -152,7 +156,7 @@ class Money:
             self._pay_in(BUDGET, self._to_leads(self.annual_by_unit(f) * (nxt - doy) / 365 * come))
         self._open_reserve(levers)
         if mean > 0:
-            adhoc = self.annual_by_unit(f) / 4 * (1 - f.budgeted_share)
+            adhoc = self._adhoc_quarter(f)
             rng = self.model.streams.generator("adhoc_funds_opening", 0)
             for k in range(0 if since else 1, 13):  # this quarter and three years before it (e^-24 is nothing)
                 still = np.exp(-(since + 91 * k) / mean)
@@ -182,7 +186,7 @@ class Money:
         vacant = hazard * sp.recruit_delay_days / (1 + hazard * sp.recruit_delay_days)
         pay = 0.0 if f.subsidies_budgeted else mp.subsidy_yuan_day
         margin = self._to_leads(self.annual_by_unit(f)) / 365 - (owed - pay * vacant * staff)
-        adhoc = self.annual_by_unit(f) / 4 * (1 - f.budgeted_share) * mp.adhoc_cv  # sd of a quarter's ad hoc funds
+        adhoc = self._adhoc_quarter(f) * mp.adhoc_cv  # sd of a quarter's ad hoc funds
         s2 = self._to_leads(adhoc ** 2) / 91 + hazard * staff * (pay * sp.recruit_delay_days) ** 2
         u = np.clip(m.streams.uniform("opening_balance", np.arange(C)), 1e-12, 1 - 1e-12)
         x = draw_balance(u, margin, s2, mp.reserve_days * owed, mp.arrears_writeoff_days)
