@@ -168,6 +168,8 @@ class Concluded:
             return
         cell, kind, days, hh = (np.concatenate(x) for x in zip(*self._chunks))
         self._chunks = []
+        if not len(days):  # days on which no need concluded
+            return
         b = np.floor(days / BIN_DAYS).astype(np.int64)
         self.counts, self.days = self._bin(self.counts, self.days, cell, kind, b, days)
         for groups in group_index(hh):
@@ -637,8 +639,8 @@ class Ledger:
             "needs_unraised": unraised, "needs_resolved": resolved,
             "needs_abandoned": abandoned, "needs_pending": cohort_pending, "needs_deterred": self.n_deterred,
             "needs_resolved_in_window": self.resolved_in_window,
-            "channel_shares": {c: float(v / max(gen, 1)) for c, v in zip(CHANNELS, self.n_channel)},
-            "grid_found_share": self.n_found / max(gen, 1),
+            "channel_shares": {c: float(v / gen) if gen else None for c, v in zip(CHANNELS, self.n_channel)},
+            "grid_found_share": self.n_found / gen if gen else None,
             "closed_share_by_channel": {c: None if (a := est[c]["abandonment_share"]) is None else 1.0 - a
                                         for c in CHANNELS[:3]},
             "resolution_days_by_category": {c: est[c]["resolution_days_mean"] for c in CATEGORIES},
@@ -672,7 +674,7 @@ class Ledger:
             "university_partnerships": int(m.university_partner.sum()),
             "households": res.n, "residents": residents, "party_members": len(m.party_members),
             "party_branches": len(looked_after),
-            "households_per_party_branch": float(looked_after.mean()) if len(looked_after) else 0.0,
+            "households_per_party_branch": float(looked_after.mean()) if len(looked_after) else None,
             "units": len(m.units), "days": m.day,
             "notes": self.notes(),
         }

@@ -190,6 +190,17 @@ def test_on_time_coverage_counts_every_category_from_one_cut(tiny):
     assert groups["coverage_service"].dtype == float and groups["coverage_service"].isna().all()
 
 
+def test_shares_of_no_needs_are_unmeasured_not_zero(tiny):
+    """With no need at all, the channels' shares and the grid's found share have nothing to divide:
+    they read None, not a 0 that says every channel went unused."""
+    none = tuple(f"params.needs.rate_{c}=0" for c in ("household", "cultural", "public_service", "dispute", "safety"))
+    s = tiny(1, 30, none).summary
+    assert s["needs_generated"] == 0
+    assert all(v is None for v in s["channel_shares"].values()) and s["grid_found_share"] is None
+    some = tiny(1, 30).summary
+    assert some["needs_generated"] > 0 and sum(some["channel_shares"].values()) == pytest.approx(1.0)
+
+
 def test_group_resolution_times_do_not_depend_on_the_window_length():
     # counting only concluded needs, the household groups' means over 60 days were 10-14 % below a year's
     short, year = ([r.groups for r in runs("tiny", "status_quo", SEEDS, d)] for d in (60, 365))
