@@ -31,6 +31,10 @@ Targets (printed with the measured figures, never asserted in tests):
   when that alone exceeds the floor's day, no day made of numpy calls can meet the target.
 * vectorised / per-agent reference at 100 k households: 40x or more.
 * ``python -m sim --help`` within 4x the start-up of ``python -c "import numpy"``.
+* ``--main-command``: the README's main command (``MAIN_COMMAND``, one process, a fresh results
+  store) costs no more CPU time than the same command of the code before the warm-up was added
+  (``--before``, a commit extracted with ``git archive`` into a temporary folder), back to back.
+  Every policy branches from each seed's warmed baseline, so the warm-up is paid once per seed.
 """
 
 from __future__ import annotations
@@ -47,6 +51,10 @@ import sys
 import time
 from pathlib import Path
 
+MAIN_COMMAND = ("world=zhucheng_rural", "world.scale=0.1", "seeds=10")  # the README's first command's report
+# the first version, the last commit before the warm-up (89a12df to 38c8b35 added it, and the commits
+# between them do not run on their own)
+BEFORE_WARMUP = "2dcef1d"
 FULL_SCALE_HOUSEHOLDS = 352_500  # zhucheng_rural: 55,500 urban + 990 villages x 300 households (expected)
 DEFAULT_SIZES = "10k,100k,350k,1M"
 REPEAT_IF_UNDER_S = 20.0  # repeat a size only while one run takes less than this
@@ -158,6 +166,46 @@ def measure_startup() -> dict:
             "load_1min": round(os.getloadavg()[0], 2)}
 
 
+def cpu_s(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """CPU time (user + system) and wall time of one command run to its end in ``cwd``, importing from it.
+    The CPU time is what this process's waited-for children gained meanwhile (it runs nothing else then)."""
+    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if p.returncode != 0:
+        last = (p.stderr.strip().splitlines() or [""])[-1]
+        raise SystemExit(f"benchmark: {' '.join(cmd)} in {cwd} failed ({p.returncode}): {last}")
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, wall
+
+
+def measure_main(before: str) -> dict:
+    """The README's main command now and at ``before``, back to back, each in one process with a fresh store."""
+    import tempfile
+
+    here = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix="bench-main-") as tmp:
+        old = Path(tmp) / "before"
+        old.mkdir()
+        archive = subprocess.run(["git", "-C", str(here), "archive", before], stdout=subprocess.PIPE)
+        if archive.returncode != 0:
+            raise SystemExit(f"benchmark: --before={before!r}: no such commit in {here} (git archive failed)")
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+        times = {}
+        for name, tree in (("now", here), ("before", old)):
+            print(f"[main command] {name} ({tree}) ...", end=" ", file=sys.stderr, flush=True)
+            cmd = [sys.executable, "-m", "experiments.report", *MAIN_COMMAND, "n_jobs=1",
+                   f"out={tmp}/{name}-report", f"store={tmp}/{name}-store"]
+            times[name] = cpu_s(cmd, tree)
+            print(f"CPU {times[name][0]:.1f} s, wall {times[name][1]:.1f} s", file=sys.stderr, flush=True)
+    (now, now_wall), (old_s, old_wall) = times["now"], times["before"]
+    return {"kind": "main", "label": "main command", "cpu_s": round(now, 1), "before_s": round(old_s, 1),
+            "wall_s": round(now_wall, 1), "before_wall_s": round(old_wall, 1), "before": before,
+            "load_1min": round(os.getloadavg()[0], 2)}
+
+
 def worker(a: argparse.Namespace) -> None:
     """Child process: one run, one JSON line on stdout."""
     r = one_run(a.world, a.scale, a.days, a.seed, progress=a.progress)
@@ -247,7 +295,7 @@ def measure_reference(a: argparse.Namespace) -> list[dict]:
 COLUMNS = ("kind", "label", "world", "scale", "households", "communities", "days", "repeats", "build_s", "run_s",
            "outcomes_s", "total_s", "hh_days_per_s", "ns_per_hh_day", "time_per_hh_day_vs_smallest", "peak_rss_mib",
            "bytes_per_day", "bandwidth_gbs", "floor_s", "floor_day_ms", "fixed_day_ms", "numpy_import_s", "sim_help_s",
-           "ratio", "target", "load_1min", "machine")
+           "cpu_s", "before_s", "wall_s", "before_wall_s", "before", "ratio", "target", "load_1min", "machine")
 
 
 def report(rows: list[dict]) -> str:
@@ -297,6 +345,10 @@ def targets(rows: list[dict], a: argparse.Namespace) -> list[dict]:
     st = next((r for r in rows if r["kind"] == "startup"), None)
     if st:
         out.append(target("python -m sim --help vs import numpy", st["ratio"], 4.0))
+    mc = next((r for r in rows if r["kind"] == "main"), None)
+    if mc:
+        out.append(target("README main command vs before the warm-up (CPU time)", mc["cpu_s"] / mc["before_s"], 1.0,
+                          cpu_s=mc["cpu_s"], before_s=mc["before_s"], before=mc["before"]))
     return out
 
 
@@ -340,6 +392,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="measure the streaming bandwidth (the floor of the full-scale year)")
     ap.add_argument("--startup", action=argparse.BooleanOptionalAction, default=True,
                     help="time python -m sim --help against python -c 'import numpy'")
+    ap.add_argument("--main-command", action=argparse.BooleanOptionalAction, default=False,
+                    help="time the README's main command against the code before the warm-up (about 5 minutes)")
+    ap.add_argument("--before", default=BEFORE_WARMUP, help=f"the commit to compare it with (default {BEFORE_WARMUP})")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)
     ap.add_argument("--progress", action="store_true", help=argparse.SUPPRESS)
@@ -380,6 +435,8 @@ def main(argv: list[str] | None = None) -> None:
     if a.startup:
         print("[start-up] ...", file=sys.stderr, flush=True)
         rows.append(measure_startup())
+    if a.main_command:
+        rows.append(measure_main(a.before))
     rows += targets(rows, a)
     for r in rows:
         r["machine"] = mach
@@ -407,6 +464,8 @@ def main(argv: list[str] | None = None) -> None:
                 extra += (f"; a day's fixed cost alone, the tiny world's {t['fixed_day_ms']:.2f} ms, is "
                           f"x{t['fixed_day_ms'] / t['floor_day_ms']:.1f} the floor's day")
             extra += ")"
+        if "before_s" in t:
+            extra = f" (CPU {t['cpu_s']:.1f} s now, {t['before_s']:.1f} s at {t['before']})"
         print(f"target: {t['label']}: {t['ratio']:g} ({'at least' if 'per-agent' in t['label'] else 'at most'} "
               f"{t['target']:g}) {'met' if t['met'] else 'NOT met'}{extra}")
     print(f"machine: {mach}; load average {os.getloadavg()[0]:.2f} at end")
