@@ -35,6 +35,7 @@ from scipy.special import erfcx, expit, log_ndtr, ndtri_exp
 BUDGET, LOTTERY, DONATIONS = 0, 1, 2
 SOURCES = ("budget", "lottery", "donations")
 QUARTER_DAYS = (0, 91, 182, 273)
+CALENDAR_KEY_OFFSET = 1_000_000  # stream keys are non-negative: warm-ups and histories reach back far less
 MONTH_DAYS = tuple(int(d) for d in (np.arange(12) * 365) // 12)  # the first day of each month
 
 
@@ -67,6 +68,13 @@ def draw_balance(u: np.ndarray, m: np.ndarray, s2: np.ndarray, R: np.ndarray, ta
                                                             np.log1p(w * np.expm1(y)) / y))
     x = np.where(u < p_neg, below, np.clip(above, 0.0, R))
     return np.where(np.isfinite(x), x, 0.0)
+
+
+def calendar_key(day: int) -> int:
+    """The key of the money streams on ``day`` of the measured calendar (negative before day 0): the funds of
+    a quarter, the year's lottery funds and a month's gifts are drawn by the date, so that they are the same
+    whatever the length of the warm-up (and whether the accounts' history or the warm-up reaches them)."""
+    return day + CALENDAR_KEY_OFFSET
 
 
 def month_start(day: int) -> bool:
@@ -116,7 +124,7 @@ class Money:
             # both under the funding settings in force today
             gov = self.annual_by_unit(f) / 4
             self._pay_in(BUDGET, self._to_leads(gov * f.budgeted_share))
-            rng = m.streams.generator("adhoc_funds", t)
+            rng = m.streams.generator("adhoc_funds", calendar_key(day))
             delay = rng.exponential(mp.adhoc_delay_days_mean, len(gov))
             amount = self._adhoc_quarter(f) * _lognormal(rng, mp.adhoc_cv, len(gov))
             arrive = t + np.round(delay).astype(int)
@@ -126,13 +134,13 @@ class Money:
         if due is not None:  # paid to whoever leads the unit on the day it arrives
             self._pay_in(BUDGET, self._to_leads(due))
         if doy == mp.lottery_day % 365:
-            rng = m.streams.generator("lottery_funds", t)
+            rng = m.streams.generator("lottery_funds", calendar_key(day))
             elderly = np.bincount(m.org.lead[m.residents.community], weights=m.residents.elderly,
                                   minlength=m.org.n_communities)
             total = f.lottery_yuan_per_elderly_household_year * elderly
             self._pay_in(LOTTERY, total * _lognormal(rng, mp.lottery_cv, 1)[0])
         if month_start(day):
-            self._donations(t, f)
+            self._donations(day, f)
 
     def _adhoc_quarter(self, f) -> np.ndarray:
         """Each unit's expected ad hoc funds of a quarter (the part of its budget not budgeted)."""
@@ -141,10 +149,56 @@ class Money:
     def open(self, day: int, levers) -> None:
         """Before the first day (the baseline's settings: no lever has started): the accounts as they stand.
 
-        Each community's long-run balance; the current quarter's funds for the days left of it, as far as
-        they have come; and the ad hoc funds still on their way.  With an exponential delay, the ad hoc funds
-        of a quarter that began ``age`` days ago are still to come with chance exp(-age / mean), and then
-        after a fresh delay of the same law (their expected amount is scheduled)."""
+        ``history_years`` before ``day`` the accounts open at their long-run state as the smooth walk of
+        ``_open_long_run`` has it; then the accounts' own daily rules run up to ``day`` (``_history``), so that
+        what the smooth walk leaves out (funds paid in lumps, the cut back at the year's end only, posts
+        falling vacant one by one, the funds on their way) is as the rules make it."""
+        years = self.model.cfg.params.money.history_years
+        start = day - 365 * years
+        self._open_long_run(start, levers)
+        if years:
+            self._history(start, day, levers)
+
+    def _history(self, start: int, day: int, levers) -> None:
+        """The accounts from ``start`` to ``day`` under their own rules: the budget's instalments and ad hoc
+        funds, lottery funds and donations as ``receive`` pays them (drawn by their dates, as in the run),
+        what the community owes (today's bills, less the pay of posts vacant: each community-paid post falls
+        vacant at the base turnover, raised by the unpaid share, on stream ``history_turnover``, and is filled
+        again after the recruitment delay) settled as ``pay`` settles it, arrears written off and the year's
+        end cut back.  No need arises and nothing is bought: the lottery account opens empty, and every flow
+        and tally starts at the opening."""
+        m = self.model
+        mp, sp, f = m.cfg.params.money, m.cfg.params.staffing, levers.get("funding")
+        org, o = m.org, m.officials
+        owed, _ = self.owed_today(levers)
+        posts = np.flatnonzero(o.community_paid())
+        point = o.point[posts]
+        pay = 0.0 if f.subsidies_budgeted else mp.subsidy_yuan_day
+        hazard = sp.turnover_per_year / 365
+        delay = int(round(sp.recruit_delay_days))
+        back = np.full(len(posts), -1)  # the last day a post stands vacant
+        for t in range(day - start):
+            d = start + t
+            self.receive(d, t, levers)
+            vacant = np.bincount(point[back >= t], minlength=org.n_points)[:org.n_communities]
+            self._settle(d, owed - pay * vacant, levers)
+            if hazard > 0 and pay > 0:  # (posts falling vacant cost or save nothing otherwise)
+                h = hazard * (1 + sp.rel_turnover_unpaid * self.unpaid[point])
+                leave = (back < t) & (m.streams.uniform("history_turnover", o.post[posts], calendar_key(d)) < h)
+                back[leave] = t + delay
+        n = day - start
+        self._adhoc = {k - n: v for k, v in self._adhoc.items()}  # on their way: due on the run's days
+        self.held[:, LOTTERY] = 0.0
+        for a in (self.spent, self.transfer_in, self.transfer_out, self.returned, self.activities, self.cost_parts):
+            a[...] = 0.0
+        self.received[...] = self.held  # what is held at the opening counts as received then (as it stands)
+        self.written_off, self.cost_today = 0.0, 0.0
+
+    def _open_long_run(self, day: int, levers) -> None:
+        """Each community's long-run balance on ``day``; the current quarter's funds for the days left of it,
+        as far as they have come; and the ad hoc funds still on their way.  With an exponential delay, the ad
+        hoc funds of a quarter that began ``age`` days ago are still to come with chance exp(-age / mean), and
+        then after a fresh delay of the same law (their expected amount is scheduled)."""
         f, mp = levers.get("funding"), self.model.cfg.params.money
         doy = day % 365
         since = doy - max(q for q in QUARTER_DAYS if q <= doy)  # days since the current quarter began
@@ -194,7 +248,7 @@ class Money:
         self._pay_in(BUDGET, np.maximum(x, 0.0))
         self.arrears += np.maximum(-x, 0.0)
 
-    def _donations(self, t: int, f) -> None:
+    def _donations(self, day: int, f) -> None:
         """Monthly: partnered units give, and the district's donation pot reaches communities through them.
         First, what is left of the last month's gifts after the bills goes to the community's activities."""
         m = self.model
@@ -202,7 +256,7 @@ class Money:
         self.held[:, DONATIONS] -= left
         self.spent[:, DONATIONS] += left
         self.activities += left
-        rng = m.streams.generator("donations", t)
+        rng = m.streams.generator("donations", calendar_key(day))
         factor = _lognormal(rng, m.cfg.params.money.donation_cv, len(m.unit_list))
         give = m.unit_donation / 12 * factor * m.unit_partnered
         weight = np.bincount(m.org.lead[m.unit_community], weights=give, minlength=m.org.n_communities)
@@ -268,14 +322,7 @@ class Money:
             self._pay_in(BUDGET, tasks)
         owed = owed + tasks
         self.daily_owed = owed
-        self.arrears = self._spend(self.arrears + owed, (BUDGET, DONATIONS))
-        lost = self.arrears / mp.arrears_writeoff_days  # pay in arrears too long is never paid
-        self.arrears -= lost
-        self.written_off += float(lost.sum())
-        self.unpaid = np.minimum(1.0, self.arrears / np.maximum(mp.unpaid_memory_days * owed, 1e-9))
-        if levers.get("funding").subsidies_budgeted:  # the budget line pays the staff: arrears are bills, not pay
-            self.unpaid = np.zeros_like(self.unpaid)
-        self.pay_factor = 1 - mp.shortfall_capacity_effect * self.unpaid
+        self._settle(day, owed, levers)
         o = m.officials
         payroll = mp.dept_salary_yuan_day * int((o.active & o.district_paid()).sum())
         self._accrue(0, float(owed.sum()))
@@ -284,6 +331,19 @@ class Money:
         self._accrue(4, mp.task_cost_yuan_per_case * self.dept_task_cases)
         self.task_cases = np.zeros_like(self.task_cases)
         self.dept_task_cases = 0
+
+    def _settle(self, day: int, owed: np.ndarray, levers) -> None:
+        """Pay ``owed`` and the arrears, write off what stayed unpaid too long, and at the year's end send
+        what is held beyond the reserve back."""
+        mp = self.model.cfg.params.money
+        self.arrears = self._spend(self.arrears + owed, (BUDGET, DONATIONS))
+        lost = self.arrears / mp.arrears_writeoff_days  # pay in arrears too long is never paid
+        self.arrears -= lost
+        self.written_off += float(lost.sum())
+        self.unpaid = np.minimum(1.0, self.arrears / np.maximum(mp.unpaid_memory_days * owed, 1e-9))
+        if levers.get("funding").subsidies_budgeted:  # the budget line pays the staff: arrears are bills, not pay
+            self.unpaid = np.zeros_like(self.unpaid)
+        self.pay_factor = 1 - mp.shortfall_capacity_effect * self.unpaid
         if mp.lapse_at_year_end and day % 365 == 364:
             reserve = mp.reserve_days * owed + self.arrears
             for source in (BUDGET, LOTTERY):
