@@ -326,7 +326,7 @@ class Money:
         90.0, A + " (pay in arrears is lost to staff at 1/this a day: what is not settled within about a quarter "
         "never is)", lo=1, unit="days", plausible=(30, 180, "a quarter"))
     history_years: int = param(
-        2, "numerical: years of the accounts' own daily rules run before the warm-up, from their smooth long-run "
+        8, "numerical: years of the accounts' own daily rules run before the warm-up, from their smooth long-run "
         "state, so that the accounts open as the rules leave them (0: open at the smooth state)", lo=0, hi=50,
         unit="years", fixed="how the accounts open, not a size of the world")
     station_cost_factor: float = param(0.3, A + " (a village office or station costs less than a centre)", lo=0,

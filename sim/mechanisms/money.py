@@ -165,8 +165,9 @@ class Money:
         what the community owes (today's bills, less the pay of posts vacant: each community-paid post falls
         vacant at the base turnover, raised by the unpaid share, on stream ``history_turnover``, and is filled
         again after the recruitment delay) settled as ``pay`` settles it, arrears written off and the year's
-        end cut back.  No need arises and nothing is bought: the lottery account opens empty, and every flow
-        and tally starts at the opening."""
+        end cut back (to a reserve judged on the bills less the vacant posts' pay).  No need arises, so no case
+        materials are owed and nothing is bought: the lottery account opens empty, and every flow and tally
+        starts at the opening."""
         m = self.model
         mp, sp, f = m.cfg.params.money, m.cfg.params.staffing, levers.get("funding")
         org, o = m.org, m.officials
@@ -174,25 +175,47 @@ class Money:
         posts = np.flatnonzero(o.community_paid())
         point = o.point[posts]
         pay = 0.0 if f.subsidies_budgeted else mp.subsidy_yuan_day
-        hazard = sp.turnover_per_year / 365
+        n, C = day - start, org.n_communities
+        leaves, filled = self._history_leaves(len(posts), n) if pay > 0 else ({}, {})
         delay = int(round(sp.recruit_delay_days))
         back = np.full(len(posts), -1)  # the last day a post stands vacant
-        for t in range(day - start):
+        vacant = np.zeros(C)
+        for t in range(n):
             d = start + t
             self.receive(d, t, levers)
-            vacant = np.bincount(point[back >= t], minlength=org.n_points)[:org.n_communities]
+            if t in filled:  # filled again the day after its last vacant day
+                vacant -= np.bincount(point[filled.pop(t)], minlength=C)[:C]
             self._settle(d, owed - pay * vacant, levers)
-            if hazard > 0 and pay > 0:  # (posts falling vacant cost or save nothing otherwise)
-                h = hazard * (1 + sp.rel_turnover_unpaid * self.unpaid[point])
-                leave = (back < t) & (m.streams.uniform("history_turnover", o.post[posts], calendar_key(d)) < h)
-                back[leave] = t + delay
-        n = day - start
+            if t in leaves:  # an event at the highest hazard is kept with chance hazard / highest (thinning)
+                c, u, rel = *leaves[t], sp.rel_turnover_unpaid
+                c = np.unique(c[(back[c] < t) & (u * max(1.0, 1.0 + rel) < 1.0 + rel * self.unpaid[point[c]])])
+                if len(c):
+                    back[c] = t + delay
+                    filled.setdefault(t + delay + 1, []).extend(c.tolist())
+                    vacant += np.bincount(point[c], minlength=C)[:C]
         self._adhoc = {k - n: v for k, v in self._adhoc.items()}  # on their way: due on the run's days
         self.held[:, LOTTERY] = 0.0
         for a in (self.spent, self.transfer_in, self.transfer_out, self.returned, self.activities, self.cost_parts):
             a[...] = 0.0
         self.received[...] = self.held  # what is held at the opening counts as received then (as it stands)
         self.written_off, self.cost_today = 0.0, 0.0
+
+    def _history_leaves(self, n_posts: int, n: int) -> tuple[dict, dict]:
+        """The days on which each post of the history may fall vacant: events at the highest hazard a post can
+        have (the base turnover raised by a wholly unpaid share), each kept with chance hazard / that highest
+        one on its day (``_history``).  Day -> (posts, uniforms), and an empty schedule of refills."""
+        sp = self.model.cfg.params.staffing
+        top = sp.turnover_per_year / 365 * max(1.0, 1.0 + sp.rel_turnover_unpaid)
+        if top <= 0 or n_posts == 0 or n == 0:
+            return {}, {}
+        rng = self.model.streams.generator("history_turnover", n_posts, n)
+        count = rng.poisson(top * n, n_posts)
+        post = np.repeat(np.arange(n_posts), count)
+        when, u = rng.integers(0, n, len(post)), rng.random(len(post))
+        order = np.argsort(when, kind="stable")
+        post, when, u = post[order], when[order], u[order]
+        days, first = np.unique(when, return_index=True)
+        return {int(d): (p, v) for d, p, v in zip(days, np.split(post, first[1:]), np.split(u, first[1:]))}, {}
 
     def _open_long_run(self, day: int, levers) -> None:
         """Each community's long-run balance on ``day``; the current quarter's funds for the days left of it,
