@@ -176,7 +176,9 @@ class Money:
         point = o.point[posts]
         pay = 0.0 if f.subsidies_budgeted else mp.subsidy_yuan_day
         n, C = day - start, org.n_communities
-        leaves, filled = self._history_leaves(len(posts), n) if pay > 0 else ({}, {})
+        leaves = self._history_leaves(len(posts), n) if pay > 0 else {}
+        filled: dict[int, list[int]] = {}  # day -> the posts filled again that day
+        top = max(1.0, 1.0 + sp.rel_turnover_unpaid)  # the highest hazard, as a multiple of the base
         delay = int(round(sp.recruit_delay_days))
         back = np.full(len(posts), -1)  # the last day a post stands vacant
         vacant = np.zeros(C)
@@ -187,8 +189,8 @@ class Money:
                 vacant -= np.bincount(point[filled.pop(t)], minlength=C)[:C]
             self._settle(d, owed - pay * vacant, levers)
             if t in leaves:  # an event at the highest hazard is kept with chance hazard / highest (thinning)
-                c, u, rel = *leaves[t], sp.rel_turnover_unpaid
-                c = np.unique(c[(back[c] < t) & (u * max(1.0, 1.0 + rel) < 1.0 + rel * self.unpaid[point[c]])])
+                c, u = leaves[t]
+                c = np.unique(c[(back[c] < t) & (u * top < 1.0 + sp.rel_turnover_unpaid * self.unpaid[point[c]])])
                 if len(c):
                     back[c] = t + delay
                     filled.setdefault(t + delay + 1, []).extend(c.tolist())
@@ -200,14 +202,14 @@ class Money:
         self.received[...] = self.held  # what is held at the opening counts as received then (as it stands)
         self.written_off, self.cost_today = 0.0, 0.0
 
-    def _history_leaves(self, n_posts: int, n: int) -> tuple[dict, dict]:
+    def _history_leaves(self, n_posts: int, n: int) -> dict:
         """The days on which each post of the history may fall vacant: events at the highest hazard a post can
         have (the base turnover raised by a wholly unpaid share), each kept with chance hazard / that highest
-        one on its day (``_history``).  Day -> (posts, uniforms), and an empty schedule of refills."""
+        one on its day (``_history``).  Day -> (posts, uniforms)."""
         sp = self.model.cfg.params.staffing
         top = sp.turnover_per_year / 365 * max(1.0, 1.0 + sp.rel_turnover_unpaid)
         if top <= 0 or n_posts == 0 or n == 0:
-            return {}, {}
+            return {}
         rng = self.model.streams.generator("history_turnover", n_posts, n)
         count = rng.poisson(top * n, n_posts)
         post = np.repeat(np.arange(n_posts), count)
@@ -215,7 +217,7 @@ class Money:
         order = np.argsort(when, kind="stable")
         post, when, u = post[order], when[order], u[order]
         days, first = np.unique(when, return_index=True)
-        return {int(d): (p, v) for d, p, v in zip(days, np.split(post, first[1:]), np.split(u, first[1:]))}, {}
+        return {int(d): (p, v) for d, p, v in zip(days, np.split(post, first[1:]), np.split(u, first[1:]))}
 
     def _open_long_run(self, day: int, levers) -> None:
         """Each community's long-run balance on ``day``; the current quarter's funds for the days left of it,
