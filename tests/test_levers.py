@@ -151,7 +151,7 @@ SHORT_FUNDS = ("policy.funding.office_funds_yuan_per_community_year=80000",
 def test_the_funding_guarantee_helps_where_funds_are_short(world):
     """In a world whose communities cannot pay their staff and doors, the funding guarantee (more
     service funds, budgeted funds and subsidies) ends the arrears that cut their staff's hours:
-    satisfaction rises (measured, a year: +0.068 on tiny, +0.060 on jinan_urban at 0.1, 8 seeds).  With the
+    satisfaction rises (measured at 180 days: +0.060 on jinan_urban at 0.1, 8 seeds).  With the
     default funds they are not short, and it changes nothing detectable (docs/ODD.md section 11)."""
     guarantee = (*SHORT_FUNDS, "reform.funding.service_yuan_per_household_year=150")
     # the effect varies by seed (+0.01 to +0.14 at 180 days on both worlds): the arrears a

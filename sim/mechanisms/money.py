@@ -176,9 +176,9 @@ class Money:
         point = o.point[posts]
         pay = 0.0 if f.subsidies_budgeted else mp.subsidy_yuan_day
         n, C = day - start, org.n_communities
-        leaves = self._history_leaves(len(posts), n) if pay > 0 else {}
-        filled: dict[int, list[int]] = {}  # day -> the posts filled again that day
         top = max(1.0, 1.0 + sp.rel_turnover_unpaid)  # the highest hazard, as a multiple of the base
+        leaves = self._history_leaves(len(posts), n, sp.turnover_per_year / 365 * top) if pay > 0 else {}
+        filled: dict[int, list[int]] = {}  # day -> the posts filled again that day
         delay = int(round(sp.recruit_delay_days))
         back = np.full(len(posts), -1)  # the last day a post stands vacant
         vacant = np.zeros(C)
@@ -202,12 +202,10 @@ class Money:
         self.received[...] = self.held  # what is held at the opening counts as received then (as it stands)
         self.written_off, self.cost_today = 0.0, 0.0
 
-    def _history_leaves(self, n_posts: int, n: int) -> dict:
-        """The days on which each post of the history may fall vacant: events at the highest hazard a post can
-        have (the base turnover raised by a wholly unpaid share), each kept with chance hazard / that highest
-        one on its day (``_history``).  Day -> (posts, uniforms)."""
-        sp = self.model.cfg.params.staffing
-        top = sp.turnover_per_year / 365 * max(1.0, 1.0 + sp.rel_turnover_unpaid)
+    def _history_leaves(self, n_posts: int, n: int, top: float) -> dict:
+        """The days on which each post of the history may fall vacant: events at ``top`` a day, the highest
+        hazard a post can have (the base turnover raised by a wholly unpaid share), each kept with chance
+        hazard / ``top`` on its day (``_history``).  Day -> (posts, uniforms)."""
         if top <= 0 or n_posts == 0 or n == 0:
             return {}
         rng = self.model.streams.generator("history_turnover", n_posts, n)
