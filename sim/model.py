@@ -39,7 +39,9 @@ class GovernanceModel(mesa.Model):
     ``policy.reform_day``, where the measurement window begins).
     """
 
-    def __init__(self, cfg: Config):
+    def __init__(self, cfg: Config, state: dict | None = None):
+        """``state``: a snapshot (``snapshot()``) of a model of the same world, seed and baseline to continue
+        from; its accounts are the snapshot's, so their history is not run again."""
         cfg = scaled(cfg)
         self.streams = Streams(cfg.seed)
         super().__init__(rng=int(self.streams.generator("mesa").integers(2**63)))
@@ -72,9 +74,12 @@ class GovernanceModel(mesa.Model):
         self.refresh_access()
         self.levers.build_baseline()                           # the baseline's own structure
         self._initial_partnerships()
-        self.money.open(-self.warmup, self.levers)              # the accounts as they stand (baseline)
+        if state is None:
+            self.money.open(-self.warmup, self.levers)          # the accounts as they stand (baseline)
         self.ledger = Ledger(self)
         self.datacollector = self._collector()
+        if state is not None:
+            self.restore(state)
 
     @property
     def day(self) -> int:

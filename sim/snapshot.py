@@ -117,14 +117,12 @@ def warmed_model(cfg, config: dict, snapshots=None):
     """A model of ``cfg`` at the end of its warm-up: branched from a snapshot when one exists."""
     from sim.model import GovernanceModel
 
-    model = GovernanceModel(cfg)
-    if model.warmup == 0 or snapshots is None:
-        return model.warm_up()
+    if cfg.warmup == 0 or snapshots is None:
+        return GovernanceModel(cfg).warm_up()
     k = key(config)
     state = snapshots.get(k)
-    if state is None:
-        model.warm_up()
-        snapshots.put(k, model.snapshot())
-    else:
-        model.restore(state)
+    if state is not None:
+        return GovernanceModel(cfg, state)
+    model = GovernanceModel(cfg).warm_up()
+    snapshots.put(k, model.snapshot())
     return model
