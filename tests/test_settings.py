@@ -3,7 +3,9 @@
 import pytest
 
 from experiments.store import run_key
-from sim.config.load import load
+from omegaconf import OmegaConf
+
+from sim.config.load import baseline_overrides, compose_config, load
 from sim.config.validate import ConfigError
 
 
@@ -18,6 +20,24 @@ def test_settings_make_the_same_config_as_overrides():
     c = load(text[:2], values)[1]  # a second sample of the same arm: its own copy of the composition
     c.params.needs.rate_dispute = 9.0
     assert load(text[:2], values)[1].params.needs.rate_dispute == 0.8
+
+
+@pytest.mark.parametrize("text", [
+    ["world=tiny", "policy=im_reform", "seed=7"],
+    ["seed=0", "world=zhucheng_rural", "world.scale=0.1", "policy.grid_management.enabled=true"],
+    ["world=tiny", "seed=12", "warmup_days=0", "params.needs.patience_days=[12.0,20.0,30.0,20.0,5.0]"],
+])
+def test_the_seeds_of_an_arm_share_its_composition_and_make_the_same_config(text):
+    """A run's ``seed=N`` is set on a copy of its arm's composition: the config is the one Hydra composes
+    from every override, each seed has its own copy, and the composition itself is not changed."""
+    whole = compose_config([*text, *baseline_overrides(text)])  # as load composes a policy.* setting
+    a = load(text)[1]
+    assert OmegaConf.to_container(a) == OmegaConf.to_container(whole) and run_key(a) == run_key(whole)
+    other = [t if not t.startswith("seed=") else "seed=3" for t in text]
+    b = load(other)[1]
+    assert b.seed == 3 and load(text)[1].seed == whole.seed
+    a.params.needs.rate_dispute = 9.0
+    assert load(text)[1].params.needs.rate_dispute == whole.params.needs.rate_dispute
 
 
 @pytest.mark.parametrize("values, says", [

@@ -88,8 +88,23 @@ def load(overrides: list[str], settings: dict | None = None) -> tuple[Config, Di
         cfg = copy.deepcopy(_composed(tuple(composed)))
         apply_settings(cfg, settings)
     else:
-        cfg = compose_config(composed)
+        cfg = _compose_seeded(composed)
     return to_config(cfg), cfg
+
+
+SEED = re.compile(r"seed=(0|[1-9][0-9]*)")
+
+
+def _compose_seeded(overrides: list[str]) -> DictConfig:
+    """``compose_config(overrides)``; the seeds of one arm share its composition: one plain ``seed=N`` is set
+    on a copy of the composition of the other overrides (the same config as composing them all)."""
+    seeds = [i for i, text in enumerate(overrides) if text.split("=", 1)[0] == "seed"]
+    if len(seeds) != 1 or not SEED.fullmatch(overrides[seeds[0]]):
+        return compose_config(overrides)
+    rest = tuple(overrides[:seeds[0]] + overrides[seeds[0] + 1:])
+    cfg = copy.deepcopy(_composed(rest))
+    OmegaConf.update(cfg, "seed", int(overrides[seeds[0]][len("seed="):]), merge=False)
+    return cfg
 
 
 @functools.lru_cache(maxsize=64)
