@@ -26,6 +26,7 @@ def test_settings_make_the_same_config_as_overrides():
     ["world=tiny", "policy=im_reform", "seed=7"],
     ["seed=0", "world=zhucheng_rural", "world.scale=0.1", "policy.grid_management.enabled=true"],
     ["world=tiny", "seed=12", "warmup_days=0", "params.needs.patience_days=[12.0,20.0,30.0,20.0,5.0]"],
+    ["world=tiny", "seed=1", "days=1", "++seed=9"],  # the last override of the seed wins, as in Hydra
 ])
 def test_the_seeds_of_an_arm_share_its_composition_and_make_the_same_config(text):
     """A run's ``seed=N`` is set on a copy of its arm's composition: the config is the one Hydra composes
@@ -35,7 +36,7 @@ def test_the_seeds_of_an_arm_share_its_composition_and_make_the_same_config(text
     assert OmegaConf.to_container(a) == OmegaConf.to_container(whole) and run_key(a) == run_key(whole)
     other = [t if not t.startswith("seed=") else "seed=3" for t in text]
     b = load(other)[1]
-    assert b.seed == 3 and load(text)[1].seed == whole.seed
+    assert b.seed == compose_config([*other, *baseline_overrides(other)]).seed and load(text)[1].seed == whole.seed
     a.params.needs.rate_dispute = 9.0
     assert load(text)[1].params.needs.rate_dispute == whole.params.needs.rate_dispute
 

@@ -97,8 +97,10 @@ SEED = re.compile(r"seed=(0|[1-9][0-9]*)")
 
 def _compose_seeded(overrides: list[str]) -> DictConfig:
     """``compose_config(overrides)``; the seeds of one arm share its composition: one plain ``seed=N`` is set
-    on a copy of the composition of the other overrides (the same config as composing them all)."""
-    seeds = [i for i, text in enumerate(overrides) if text.split("=", 1)[0] == "seed"]
+    on a copy of the composition of the other overrides (the same config as composing them all).  Any other
+    override of ``seed`` (given twice, ``++seed=``) composes them all, so that the last one wins as in Hydra."""
+    parser = OverridesParser.create()
+    seeds = [i for i, o in enumerate(parser.parse_overrides(list(overrides))) if o.key_or_group == "seed"]
     if len(seeds) != 1 or not SEED.fullmatch(overrides[seeds[0]]):
         return compose_config(overrides)
     rest = tuple(overrides[:seeds[0]] + overrides[seeds[0] + 1:])
