@@ -33,7 +33,8 @@ Targets (printed with the measured figures, never asserted in tests):
 * ``python -m sim --help`` within 4x the start-up of ``python -c "import numpy"``.
 * ``--main-command``: the README's main command (``MAIN_COMMAND``, one process, a fresh results
   store) costs no more CPU time than the same command of the code before the warm-up was added
-  (``--before``, a commit extracted with ``git archive`` into a temporary folder), back to back.
+  (``--before``, a commit extracted with ``git archive`` into a temporary folder), back to back
+  (``--main-repeats`` rounds of them, interleaved: medians).
   Every policy branches from each seed's warmed baseline, so the warm-up is paid once per seed;
   the same command without a warm-up (``warmup_days=0``) shows what it costs on the same code.
 """
@@ -182,8 +183,11 @@ def cpu_s(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, wall
 
 
-def measure_main(before: str) -> dict:
-    """The README's main command now and at ``before``, back to back, each in one process with a fresh store."""
+def measure_main(before: str, repeats: int = 1) -> dict:
+    """The README's main command now and at ``before``, back to back, each in one process with a fresh store;
+    ``repeats`` rounds of the three, one after another (a shared machine's speed drifts by several per cent
+    within minutes, so each is the median of its rounds)."""
+    import shutil
     import tempfile
 
     here = Path(__file__).resolve().parents[1]
@@ -194,19 +198,30 @@ def measure_main(before: str) -> dict:
         if archive.returncode != 0:
             raise SystemExit(f"benchmark: --before={before!r}: no such commit in {here} (git archive failed)")
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
-        times = {}
+        times: dict[str, list] = {}
         # now, now without the warm-up (what the warm-up itself costs, shared by branching), and before
-        for name, tree, extra in (("now", here, ()), ("now, no warm-up", here, ("warmup_days=0",)),
-                                  ("before", old, ())):
-            print(f"[main command] {name} ({tree}) ...", end=" ", file=sys.stderr, flush=True)
-            cmd = [sys.executable, "-m", "experiments.report", *MAIN_COMMAND, *extra, "n_jobs=1",
-                   f"out={tmp}/{len(times)}-report", f"store={tmp}/{len(times)}-store"]
-            times[name] = cpu_s(cmd, tree)
-            print(f"CPU {times[name][0]:.1f} s, wall {times[name][1]:.1f} s", file=sys.stderr, flush=True)
-    (now, now_wall), (bare, _), (old_s, old_wall) = times["now"], times["now, no warm-up"], times["before"]
+        for r in range(repeats):
+            for name, tree, extra in (("now", here, ()), ("now, no warm-up", here, ("warmup_days=0",)),
+                                      ("before", old, ())):
+                print(f"[main command] {name} ({tree}), round {r + 1} of {repeats} ...", end=" ", file=sys.stderr,
+                      flush=True)
+                run = f"{tmp}/{r}-{len(times.get(name, []))}-{name.replace(' ', '').replace(',', '')}"
+                cmd = [sys.executable, "-m", "experiments.report", *MAIN_COMMAND, *extra, "n_jobs=1",
+                       f"out={run}-report", f"store={run}-store"]
+                t = cpu_s(cmd, tree)
+                times.setdefault(name, []).append(t)
+                shutil.rmtree(f"{run}-report", ignore_errors=True)
+                shutil.rmtree(f"{run}-store", ignore_errors=True)
+                print(f"CPU {t[0]:.1f} s, wall {t[1]:.1f} s", file=sys.stderr, flush=True)
+    med = {name: (statistics.median(c for c, _ in ts), statistics.median(w for _, w in ts))
+           for name, ts in times.items()}
+    (now, now_wall), (bare, _), (old_s, old_wall) = med["now"], med["now, no warm-up"], med["before"]
     return {"kind": "main", "label": "main command", "cpu_s": round(now, 1), "before_s": round(old_s, 1),
             "no_warmup_s": round(bare, 1), "wall_s": round(now_wall, 1), "before_wall_s": round(old_wall, 1),
-            "before": before, "load_1min": round(os.getloadavg()[0], 2)}
+            "before": before, "repeats": repeats,
+            "cpu_s_all": " ".join(f"{c:.1f}" for c, _ in times["now"]),
+            "before_s_all": " ".join(f"{c:.1f}" for c, _ in times["before"]),
+            "load_1min": round(os.getloadavg()[0], 2)}
 
 
 def worker(a: argparse.Namespace) -> None:
@@ -298,8 +313,8 @@ def measure_reference(a: argparse.Namespace) -> list[dict]:
 COLUMNS = ("kind", "label", "world", "scale", "households", "communities", "days", "repeats", "build_s", "run_s",
            "outcomes_s", "total_s", "hh_days_per_s", "ns_per_hh_day", "time_per_hh_day_vs_smallest", "peak_rss_mib",
            "bytes_per_day", "bandwidth_gbs", "floor_s", "floor_day_ms", "fixed_day_ms", "numpy_import_s", "sim_help_s",
-           "cpu_s", "before_s", "no_warmup_s", "wall_s", "before_wall_s", "before", "ratio", "target", "load_1min",
-           "machine")
+           "cpu_s", "before_s", "no_warmup_s", "wall_s", "before_wall_s", "before", "cpu_s_all", "before_s_all",
+           "ratio", "target", "load_1min", "machine")
 
 
 def report(rows: list[dict]) -> str:
@@ -402,6 +417,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="time python -m sim --help against python -c 'import numpy'")
     ap.add_argument("--main-command", action=argparse.BooleanOptionalAction, default=False,
                     help="time the README's main command against the code before the warm-up (about 5 minutes)")
+    ap.add_argument("--main-repeats", type=int, default=1,
+                    help="rounds of the three main-command runs, interleaved; each is the median of its rounds")
     ap.add_argument("--before", default=BEFORE_WARMUP, help=f"the commit to compare it with (default {BEFORE_WARMUP})")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)
@@ -411,6 +428,8 @@ def main(argv: list[str] | None = None) -> None:
         worker(a)
         return
     out = csv_path(a.out)  # checked before minutes of timing, not after
+    if a.main_repeats < 1:
+        out = f"--main-repeats={a.main_repeats}: give 1 or more rounds"
     if isinstance(out, str):
         print(f"benchmark: {out}", file=sys.stderr)
         sys.exit(2)
@@ -444,7 +463,7 @@ def main(argv: list[str] | None = None) -> None:
         print("[start-up] ...", file=sys.stderr, flush=True)
         rows.append(measure_startup())
     if a.main_command:
-        rows.append(measure_main(a.before))
+        rows.append(measure_main(a.before, a.main_repeats))
     rows += targets(rows, a)
     for r in rows:
         r["machine"] = mach

@@ -36,3 +36,11 @@ def test_cpu_time_is_the_commands_own(tmp_path):
     (busy_cpu, busy_wall), (idle_cpu, idle_wall) = cpu_s(busy, tmp_path), cpu_s(idle, tmp_path)
     assert busy_cpu >= 0.4 and busy_wall >= 0.4
     assert idle_cpu < 0.3 and idle_wall >= 0.4  # sleeping costs no CPU: wall time is not what is counted
+
+
+def test_no_rounds_of_the_main_command_is_one_line_and_exit_2_before_any_timing(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "experiments.benchmark", "--main-command", "--main-repeats", "0",
+                        "--out", str(tmp_path / "b.csv")], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2
+    assert p.stderr.strip().count("\n") == 0 and "--main-repeats=0" in p.stderr
+    assert "bandwidth" not in p.stderr and not (tmp_path / "b.csv").exists()
