@@ -1,10 +1,9 @@
 """Settings (key -> value after composition) pass the same door as overrides and make the same config."""
 
 import pytest
-
-from experiments.store import run_key
 from omegaconf import OmegaConf
 
+from experiments.store import run_key
 from sim.config.load import baseline_overrides, compose_config, load
 from sim.config.validate import ConfigError
 
