@@ -201,11 +201,11 @@ def measure_main(before: str, repeats: int = 1) -> dict:
         times: dict[str, list] = {}
         # now, now without the warm-up (what the warm-up itself costs, shared by branching), and before
         for r in range(repeats):
-            for name, tree, extra in (("now", here, ()), ("now, no warm-up", here, ("warmup_days=0",)),
-                                      ("before", old, ())):
+            for i, (name, tree, extra) in enumerate((("now", here, ()), ("now, no warm-up", here, ("warmup_days=0",)),
+                                                     ("before", old, ()))):
                 print(f"[main command] {name} ({tree}), round {r + 1} of {repeats} ...", end=" ", file=sys.stderr,
                       flush=True)
-                run = f"{tmp}/{r}-{len(times.get(name, []))}-{name.replace(' ', '').replace(',', '')}"
+                run = f"{tmp}/{r}-{i}"
                 cmd = [sys.executable, "-m", "experiments.report", *MAIN_COMMAND, *extra, "n_jobs=1",
                        f"out={run}-report", f"store={run}-store"]
                 t = cpu_s(cmd, tree)
