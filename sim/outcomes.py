@@ -171,17 +171,22 @@ class Concluded:
         if not len(days):  # days on which no need concluded
             return
         b = np.floor(days / BIN_DAYS).astype(np.int64)
-        self.counts, self.days = self._bin(self.counts, self.days, cell, kind, b, days)
-        for groups in group_index(hh):
-            self.group_counts, self.group_days = self._bin(self.group_counts, self.group_days, groups, kind, b, days)
+        self.counts, self.days = self._bin(self.counts, self.days, [cell], kind, b, days)
+        self.group_counts, self.group_days = self._bin(self.group_counts, self.group_days, group_index(hh), kind, b,
+                                                       days)
 
-    def _bin(self, counts, days_sum, row, kind, b, days):
+    def _bin(self, counts, days_sum, rows, kind, b, days):
+        """Add the needs to the tables once for each of ``rows`` (arrays of their rows, one by one)."""
         counts, days_sum = self._grow(counts, int(b.max()) + 1), self._grow(days_sum, int(b.max()) + 1)
         n, K, B = counts.shape
-        # added in place (a bincount would build and add arrays as large as the tables, a year of bins)
-        np.add.at(counts.reshape(-1), (row * K + kind) * B + b, np.ones(len(b)))  # array weights: the fast path
+        # what every ``row`` shares, worked out once: (row * K + kind) * B + b is row * K * B + (kind * B + b)
+        kind_bin, ones = kind * B + b, np.ones(len(b))  # array weights: add.at's fast path
         r = kind < 2
-        np.add.at(days_sum.reshape(-1), row[r] * B + b[r], days[r])
+        b_r, days_r = b[r], days[r]
+        for row in rows:
+            # added in place (a bincount would build and add arrays as large as the tables, a year of bins)
+            np.add.at(counts.reshape(-1), row * (K * B) + kind_bin, ones)
+            np.add.at(days_sum.reshape(-1), row[r] * B + b_r, days_r)
         return counts, days_sum
 
     @staticmethod
@@ -399,8 +404,9 @@ class Ledger:
         self.rows.append(self.today)
         if self.is_open and day % 30 == 29:
             self.fold()  # the month's chunks (memory stays flat over long runs)
-            self.concluded.fold(self.group_index)
-            self._fold_due(float(m.t))
+            groups = self.household_groups()
+            self.concluded.fold(lambda hh: self.group_index(hh, groups))
+            self._fold_due(float(m.t), groups)
         self._new = dict.fromkeys(self._new, 0)
         self._res_days_today = np.empty(0)
         self._on_time_today = [0, 0]
@@ -506,24 +512,34 @@ class Ledger:
     def n_groups(self) -> int:
         return sum(len(names) for _, names, _ in self._dimensions())
 
-    def group_index(self, hh: np.ndarray):
-        """Households' groups, dimension by dimension, numbered one after another over the dimensions
-        (one array of ``len(hh)`` at a time: a region's month of needs is millions)."""
-        offset = 0
+    def household_groups(self) -> list[np.ndarray]:
+        """Every household's group in each dimension, numbered one after another over the dimensions;
+        read once for a month's folds (int16: a region has millions of households)."""
+        out, offset = [], 0
         for _, names, codes in self._dimensions():
-            yield offset + codes(hh).astype(np.int64)
+            out.append(codes(slice(None)).astype(np.int16) + offset)
             offset += len(names)
+        assert offset < np.iinfo(np.int16).max
+        return out
 
-    def _fold_due(self, now: float) -> None:
+    def group_index(self, hh: np.ndarray, groups: list[np.ndarray] | None = None):
+        """Households' groups (``household_groups``, or ``groups`` read from it), dimension by dimension
+        (one array of ``len(hh)`` at a time: a region's month of needs is millions)."""
+        for g in self.household_groups() if groups is None else groups:
+            yield g[hh].astype(np.int64)
+
+    def _fold_due(self, now: float, groups: list[np.ndarray] | None = None) -> None:
         """Count, by group, the kept needs whose target has passed by ``now`` (they count, whatever the end)."""
         if not self._due:
             return
         hh, due, on_time = (np.concatenate(x) for x in zip(*self._due))
         ready = due <= now
         ot = on_time[ready]
-        for g in self.group_index(hh[ready]):
-            self.target_passed += np.bincount(g[~ot], minlength=len(self.target_passed))
-            self.on_time_target_passed += np.bincount(g[ot], minlength=len(self.target_passed))
+        G = len(self.target_passed)
+        for g in self.group_index(hh[ready], groups):
+            n = np.bincount(2 * g + ot, minlength=2 * G).reshape(G, 2)  # by group: not on time, on time
+            self.target_passed += n[:, 0]
+            self.on_time_target_passed += n[:, 1]
         keep = ~ready
         self._due = [(hh[keep], due[keep], on_time[keep])] if keep.any() else []
 
@@ -574,11 +590,12 @@ class Ledger:
 
     def group_flows(self):
         """For each group in the order of ``dimensions``: on-time coverage, resolution time and abandonment."""
-        self.concluded.fold(self.group_index)
-        self._fold_due(float(self.model.t))
+        households = self.household_groups()
+        self.concluded.fold(lambda hh: self.group_index(hh, households))
+        self._fold_due(float(self.model.t), households)
         pool = self.model.needs
         open_ = pool.take(pool["created"] >= self.start, ("hh", "created"))
-        groups = np.concatenate(list(self.group_index(open_["hh"])))
+        groups = np.concatenate(list(self.group_index(open_["hh"], households)))
         age = np.tile(float(self.model.t) - open_["created"], len(self._dimensions()))
         order = np.argsort(groups, kind="stable")
         bounds = np.searchsorted(groups[order], np.arange(len(self.target_passed) + 1))
