@@ -8,6 +8,7 @@ current model gives, so a stale number in the docs is found, not read.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import textwrap
@@ -70,8 +71,10 @@ def regenerate(text: str, blocks: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    check = "--check" in argv
+    ap = argparse.ArgumentParser(prog="python -m experiments.docs_numbers", description=(
+        f"Re-run the runs behind the generated numbers of {DOC.relative_to(ROOT)} and write them in."))
+    ap.add_argument("--check", action="store_true", help="write nothing; exit 1 when a number differs")
+    check = ap.parse_args(sys.argv[1:] if argv is None else argv).check
     text = DOC.read_text()
     names = [m.group("name") for m in BLOCK.finditer(text)]
     unknown = [n for n in names if n not in GENERATORS]

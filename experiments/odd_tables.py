@@ -12,13 +12,15 @@ output of one command (below), read from its results folder:
   out=results/scale_region store=results/scale_region/store`` (results/scale_region/scale_table.md)
 * ``decompose-WORLD``: ``python -m experiments.decompose world=WORLD ...`` (results/decompose/WORLD/decomposition.md)
 
-``--check`` writes nothing and exits 1 when a block differs from its results file.  Given
+``--check`` writes nothing and exits 1 when a block differs from its results file.  A block
+whose results are not on this machine keeps its table (and is not checked).  Given
 block names (e.g. ``levers decompose-jinan_urban``), only those blocks are read and written: the
 others keep their tables even where their results folder is not on this machine.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -85,11 +87,6 @@ def command(name: str) -> str:
     return COMMANDS[name]
 
 
-def not_measured(name: str) -> str:
-    """What a block says while its results have not been made for this version of the model."""
-    return f"*Not yet measured on this version of the model: `{command(name)}` makes this table.*\n"
-
-
 def generators() -> dict:
     out = {"warmup": warmup, "scale": lambda: from_file(RESULTS / "scale" / "scale_table.md"), "levers": levers,
            "scale-region": lambda: from_file(RESULTS / "scale_region" / "scale_table.md")}
@@ -103,8 +100,13 @@ def block_names(text: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    only = {a for a in argv if not a.startswith("-")}
+    ap = argparse.ArgumentParser(prog="python -m experiments.odd_tables", description=(
+        "Copy the measured tables into docs/ODD.md from their results folders. A block whose results are "
+        "not on this machine keeps its table."))
+    ap.add_argument("--check", action="store_true", help="write nothing; exit 1 when a block differs from its results")
+    ap.add_argument("blocks", nargs="*", metavar="NAME", help="only these blocks (e.g. levers decompose-jinan_urban)")
+    a = ap.parse_args(argv)
+    only = set(a.blocks)
     text = DOC.read_text()
     known = set(block_names(text))
     unknown = sorted(only - known)
@@ -119,25 +121,23 @@ def main(argv: list[str]) -> int:
         name = m["name"]
         if only and name not in only:
             return m.group(0)
-        if name not in gens and not name.startswith("decompose-"):
-            missing.append(name)
+        if name not in gens:
+            missing.append((name, RESULTS / "decompose" / name.removeprefix("decompose-")))
             return m.group(0)
         try:
-            body = gens[name]() if name in gens else not_measured(name)
-        except FileNotFoundError as e:
-            missing.append(f"{name} ({e.filename})")
-            body = not_measured(name)
-            if body != m["body"]:
-                stale.append(name)
-            return m.group(1) + body + m.group(4)
+            body = gens[name]()
+        except FileNotFoundError as e:  # a measured table is never replaced by nothing
+            missing.append((name, e.filename))
+            return m.group(0)
         if body != m["body"]:
             stale.append(name)
         return m.group(1) + body + m.group(4)
 
     new = BLOCK.sub(fill, text)
-    for name in missing:
-        print(f"no results for block {name}: run its command first (see this module's docstring)", file=sys.stderr)
-    if check:
+    for name, where in missing:
+        print(f"block {name}: no results on this machine ({where}), so it is {'not checked' if a.check else 'kept'}; "
+              f"`{command(name)}` makes them", file=sys.stderr)
+    if a.check:
         for name in stale:
             print(f"docs/ODD.md block {name} differs from its results", file=sys.stderr)
         return 1 if stale else 0

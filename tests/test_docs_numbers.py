@@ -1,5 +1,7 @@
 """The numbers of docs/experiments.md come from a script: its blocks are regenerated, and a stale one is found."""
 
+import pytest
+
 from experiments import docs_numbers
 
 
@@ -24,3 +26,20 @@ def test_check_finds_a_stale_block_and_a_rerun_fixes_it(tmp_path, monkeypatch, c
     assert docs_numbers.main([]) == 0
     assert doc.read_text() == "intro\n<!-- numbers:why-paired -->\n| new | 0.0820 |\n<!-- /numbers -->\nafter\n"
     assert docs_numbers.main(["--check"]) == 0
+
+
+def test_help_runs_nothing_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    doc = tmp_path / "docs" / "experiments.md"
+    doc.parent.mkdir()
+    doc.write_text("<!-- numbers:why-paired -->\n| old | 0.1062 |\n<!-- /numbers -->\n")
+    monkeypatch.setattr(docs_numbers, "DOC", doc)
+    monkeypatch.setattr(docs_numbers, "ROOT", tmp_path)
+
+    def run():
+        raise AssertionError("--help ran the block's runs")
+
+    monkeypatch.setattr(docs_numbers, "GENERATORS", {"why-paired": run})
+    with pytest.raises(SystemExit) as e:
+        docs_numbers.main(["--help"])
+    assert e.value.code == 0 and "--check" in capsys.readouterr().out
+    assert "0.1062" in doc.read_text()
