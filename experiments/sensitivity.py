@@ -36,7 +36,7 @@ from sim.outcomes import SUMMARY
 USAGE = """usage: python -m experiments.sensitivity vary=[KEY:LOW:HIGH,...] [method=morris|sobol|oat] [options]
 
   vary=[k:lo:hi,...]  parameters and ranges, any numeric or true/false config key
-                      (e.g. policy.grid_management.households_per_grid_worker:100:600)
+                      (e.g. policy.grid_management.households_per_grid:100:600)
   method=NAME         morris (screening, mu* with CI), sobol (S1, ST with CIs) or oat (default morris)
   n=N                 Morris trajectories, or Sobol base sample (a power of 2, 512 or more for stable indices)
   outcomes=[...]      outcomes (default [satisfaction_mean,coverage_service,cost_total_yuan])

@@ -17,7 +17,7 @@ NOT_READ = ("not read", "未被读取")
 
 
 def param_label(key: str, lang: str = "en") -> str:
-    """'policy.grid_management.households_per_grid_worker' -> 'Grid management: households per grid worker'."""
+    """'policy.grid_management.households_per_grid' -> 'Grid management: Households per grid'."""
     parts = key.split(".")
     if parts[0] == "policy" and len(parts) == 3:
         try:

@@ -99,8 +99,8 @@ def test_sensitivity_figure_names_settings_and_states_what_ran():
 
     from experiments.sensitivity_figure import figure, param_label
 
-    assert param_label("policy.grid_management.households_per_grid_worker") == \
-        "Grid management: Households per grid worker"
+    assert param_label("policy.grid_management.households_per_grid") == \
+        "Grid management: Households per grid"
     assert param_label("policy.staff_sent_down.keep_pay", "zh") == "下派人员待遇不变"
     t = pd.DataFrame([{"outcome": "satisfaction_mean", "parameter": "days", "baseline_value": 0.5, "low_value": 0.499,
                        "high_value": 0.502, "note": ""}])

@@ -32,7 +32,7 @@ def test_parse_vary_types_and_errors():
 
 def test_a_setting_of_a_lever_that_is_off_is_refused_before_anything_runs():
     _, d = load(["world=tiny", "policy=status_quo"])
-    key = "policy.grid_management.households_per_grid_worker"
+    key = "policy.grid_management.households_per_grid"
     with pytest.raises(ConfigError, match=rf"{key} is not read while {GRID}=false"):
         check_read([key], d)
     check_read([key, GRID], d)  # the switch varied too: read in half the points
