@@ -145,7 +145,7 @@ class Concluded:
         n, K = int(np.prod(self.SHAPE)), len(self.KINDS)
         self.counts = np.zeros((n, K, 0))
         self.days = np.zeros((n, 0))  # sum of the resolved needs' times, by bin
-        # the same by household group (``Ledger.group_index``: its households' groups when binned)
+        # the same by household group (``Ledger.group_index``: its households' groups when the window opened)
         self.group_counts = np.zeros((n_groups, K, 0))
         self.group_days = np.zeros((n_groups, 0))
         self._chunks: list[tuple] = []
@@ -281,6 +281,9 @@ class Ledger:
         self._chunks: dict[str, list] = {}
         self.officials_start = m.officials.headcount()
         self.hired0, self.left0 = m.staffing.hired, m.staffing.left
+        # every household's groups as it stands when the window opens (before the reform: the same under every
+        # policy), so that each group holds the same households under every policy
+        self._groups = self._household_groups()
 
     @property
     def is_open(self) -> bool:
@@ -404,9 +407,8 @@ class Ledger:
         self.rows.append(self.today)
         if self.is_open and day % 30 == 29:
             self.fold()  # the month's chunks (memory stays flat over long runs)
-            groups = self.household_groups()
-            self.concluded.fold(lambda hh: self.group_index(hh, groups))
-            self._fold_due(float(m.t), groups)
+            self.concluded.fold(self.group_index)
+            self._fold_due(float(m.t))
         self._new = dict.fromkeys(self._new, 0)
         self._res_days_today = np.empty(0)
         self._on_time_today = [0, 0]
@@ -506,15 +508,19 @@ class Ledger:
         return dims
 
     def dimensions(self) -> dict[str, tuple[np.ndarray, tuple]]:
-        """For each breakdown, every household's group and the groups' names."""
-        return {dim: (codes(slice(None)), names) for dim, names, codes in self._dimensions()}
+        """For each breakdown, every household's group when the window opened, and the groups' names."""
+        out, offset = {}, 0
+        for (dim, names, _), g in zip(self._dimensions(), self._groups):
+            out[dim] = (g - offset, names)
+            offset += len(names)
+        return out
 
     def n_groups(self) -> int:
         return sum(len(names) for _, names, _ in self._dimensions())
 
-    def household_groups(self) -> list[np.ndarray]:
-        """Every household's group in each dimension, numbered one after another over the dimensions;
-        read once for a month's folds (int16: a region has millions of households)."""
+    def _household_groups(self) -> list[np.ndarray]:
+        """Every household's group in each dimension, numbered one after another over the dimensions
+        (int16: a region has millions of households)."""
         out, offset = [], 0
         for _, names, codes in self._dimensions():
             out.append(codes(slice(None)).astype(np.int16) + offset)
@@ -522,13 +528,13 @@ class Ledger:
         assert offset < np.iinfo(np.int16).max
         return out
 
-    def group_index(self, hh: np.ndarray, groups: list[np.ndarray] | None = None):
-        """Households' groups (``household_groups``, or ``groups`` read from it), dimension by dimension
-        (one array of ``len(hh)`` at a time: a region's month of needs is millions)."""
-        for g in self.household_groups() if groups is None else groups:
+    def group_index(self, hh: np.ndarray):
+        """Households' groups when the window opened, numbered one after another over the dimensions,
+        dimension by dimension (one array of ``len(hh)`` at a time: a region's month of needs is millions)."""
+        for g in self._groups:
             yield g[hh].astype(np.int64)
 
-    def _fold_due(self, now: float, groups: list[np.ndarray] | None = None) -> None:
+    def _fold_due(self, now: float) -> None:
         """Count, by group, the kept needs whose target has passed by ``now`` (they count, whatever the end)."""
         if not self._due:
             return
@@ -536,7 +542,7 @@ class Ledger:
         ready = due <= now
         ot = on_time[ready]
         G = len(self.target_passed)
-        for g in self.group_index(hh[ready], groups):
+        for g in self.group_index(hh[ready]):
             n = np.bincount(2 * g + ot, minlength=2 * G).reshape(G, 2)  # by group: not on time, on time
             self.target_passed += n[:, 0]
             self.on_time_target_passed += n[:, 1]
@@ -546,11 +552,12 @@ class Ledger:
     def groups(self) -> pd.DataFrame:
         """Breakdowns by household group, settlement, income band and distance band (and league).
 
-        States are read at the end by the households' groups at the end.  Resolution times,
-        abandonment and on-time coverage count each need in its household's groups when it
-        was tallied (within a month of its conclusion, or of its target time passing): they
-        are estimated as in the summary (needs still open are censored; on-time coverage is
-        of the needs created at least the longest target time before the end)."""
+        Households are grouped as they stood when the window opened, before the reform, so a
+        group holds the same households under every policy (a reform that moves doors does
+        not move households between distance bands).  States are read at the end; resolution
+        times, abandonment and on-time coverage are estimated as in the summary (needs still
+        open are censored; on-time coverage is of the needs created at least the longest
+        target time before the end)."""
         self._require_window()
         m = self.model
         res = m.residents
@@ -590,12 +597,11 @@ class Ledger:
 
     def group_flows(self):
         """For each group in the order of ``dimensions``: on-time coverage, resolution time and abandonment."""
-        households = self.household_groups()
-        self.concluded.fold(lambda hh: self.group_index(hh, households))
-        self._fold_due(float(self.model.t), households)
+        self.concluded.fold(self.group_index)
+        self._fold_due(float(self.model.t))
         pool = self.model.needs
         open_ = pool.take(pool["created"] >= self.start, ("hh", "created"))
-        groups = np.concatenate(list(self.group_index(open_["hh"], households)))
+        groups = np.concatenate(list(self.group_index(open_["hh"])))
         age = np.tile(float(self.model.t) - open_["created"], len(self._dimensions()))
         order = np.argsort(groups, kind="stable")
         bounds = np.searchsorted(groups[order], np.arange(len(self.target_passed) + 1))

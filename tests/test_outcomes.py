@@ -8,7 +8,7 @@ days made on-time shares jump and percentiles stick on integers.
 import numpy as np
 import pytest
 
-from sim.outcomes import BIN_DAYS, Concluded, incidence
+from sim.outcomes import BIN_DAYS, DISTANCE_BANDS_KM, Concluded, incidence
 from tests.scenarios import paired_ci, runs
 
 SEEDS = (1, 2, 3, 4)
@@ -60,6 +60,24 @@ def test_coverage_falls_when_households_own_doors_move_away():
         assert a.summary["centre_access_share"] > b.summary["centre_access_share"]
         v = b.model.residents.settlement == 1
         assert a.model.residents.dist_km[v].mean() > b.model.residents.dist_km[v].mean()
+
+
+def test_a_breakdown_holds_the_same_households_under_every_policy():
+    """Households are grouped as they stood when the window opened.  Merging villages moves village
+    households' own doors away, yet each distance band holds the same households under both policies:
+    grouped at the end, the merger's bands held other households than the baseline's, and an effect by
+    band mixed who was in the band with what changed for them."""
+    ov = ("world.scale=0.1",)
+    (base,) = runs("zhucheng_rural", "status_quo", (1,), 30, *ov)
+    (merged,) = runs("zhucheng_rural", "only_village_merger", (1,), 30, *ov)
+
+    def band(r):
+        return np.searchsorted(DISTANCE_BANDS_KM, r.model.residents.dist_km, side="right") - 1
+
+    assert (band(merged) != band(base)).sum() > 100  # the merger moved households between bands
+    for dim, g in base.groups.groupby("dimension"):
+        h = merged.groups[merged.groups["dimension"] == dim]
+        assert list(h["group"]) == list(g["group"]) and list(h["households"]) == list(g["households"]), dim
 
 
 def test_a_village_committees_extra_point_is_a_station_not_a_centre():
