@@ -142,6 +142,10 @@ class Store:
             return []
         return sorted(p.name for p in self.runs.iterdir() if p.is_dir() and not p.name.startswith("."))
 
+    def has_maps(self, key: str) -> bool:
+        """Whether a complete run has its map tables (runs made with ``save_maps=False`` have not)."""
+        return (self.path(key) / "cells.parquet").is_file()
+
     def summary(self, key: str) -> dict:
         return json.loads((self.path(key) / "summary.json").read_text())
 
@@ -164,8 +168,11 @@ class Store:
     def ensure_config(self, dcfg: DictConfig, overrides: list[str], save_maps: bool = True,
                       settings: dict | None = None) -> Outcome:
         key = run_key(dcfg)
+        upgrade = False
         if self.is_done(key):
-            return Outcome(key, "skipped", summary=self.summary(key))
+            if not save_maps or self.has_maps(key):
+                return Outcome(key, "skipped", summary=self.summary(key))
+            upgrade = True  # made without its map tables (decompose, scale tables): run again with them
         meta = {"key": key, "overrides": list(overrides), **({"settings": dict(settings)} if settings else {}),
                 "code_version": code_version(),
                 "git_commit": git_commit(), "pid": os.getpid(), "host": os.uname().nodename,
@@ -180,15 +187,16 @@ class Store:
             self._write_failed(key, dcfg, meta)
             return Outcome(key, "failed", error=meta["error"])
         meta.update(status="ok", wall_s=round(time.perf_counter() - t0, 3))
-        self._write_ok(key, res, meta)
+        self._write_ok(key, res, meta, replace=upgrade)
         return Outcome(key, "ok", summary=res.summary)
 
     def _tmp(self) -> Path:
         self.runs.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.runs))
 
-    def _publish(self, tmp: Path, key: str, meta: dict) -> None:
-        """Seal ``tmp`` (run.json, listing every file, written last) and rename it to the run's folder.
+    def _publish(self, tmp: Path, key: str, meta: dict, replace: bool = False) -> None:
+        """Seal ``tmp`` (run.json, listing every file, written last) and rename it to the run's folder
+        (``replace``: also over a complete run, the same run without its map tables).
 
         A kill at any point leaves the run's folder complete, or absent (its predecessor moved to an
         ``.old-`` name), plus dot-named leftovers that are never read as runs.
@@ -198,7 +206,7 @@ class Store:
         (tmp / RUN_META).write_text(json.dumps(meta, indent=2) + "\n")
         dest = self.path(key)
         if dest.exists():  # a failed or damaged record, or a run another worker finished meanwhile
-            if self.is_done(key):
+            if self.is_done(key) and not (replace and not self.has_maps(key)):
                 shutil.rmtree(tmp, ignore_errors=True)
                 return
             old = Path(tempfile.mkdtemp(prefix=f".old-{key}-", dir=self.runs))
@@ -212,7 +220,7 @@ class Store:
         except OSError:  # lost a race with another worker writing the same key
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def _write_ok(self, key: str, res, meta: dict) -> None:
+    def _write_ok(self, key: str, res, meta: dict, replace: bool = False) -> None:
         tmp = self._tmp()
         try:
             inner = write_run(res, tmp / "run")
@@ -220,7 +228,7 @@ class Store:
                 cells, points = map_tables(res.model)
                 cells.to_parquet(inner / "cells.parquet", index=False)
                 points.to_parquet(inner / "points.parquet", index=False)
-            self._publish(inner, key, meta)
+            self._publish(inner, key, meta, replace=replace and res.model is not None)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

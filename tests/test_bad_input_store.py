@@ -259,3 +259,17 @@ def test_collect_of_a_folder_without_runs(tmp_path, capsys):
     status = collect.main([str(tmp_path / "nothing")])
     out, err = capsys.readouterr()
     refused(status, out, err, ["no runs/ folder here", "results/NAME"])
+
+
+def test_a_run_made_without_maps_is_made_again_with_them_when_maps_are_wanted(tmp_path):
+    """decompose and the scale tables store runs without their map tables under the key a full run has;
+    a later report's figures read the maps, so a run wanted with maps is run again with them (the same
+    numbers), and a run wanted without maps is never re-run."""
+    st = Store(tmp_path / "store")
+    first = st.ensure(RUN, save_maps=False)
+    assert first.status == "ok" and not st.has_maps(first.key)
+    assert st.ensure(RUN, save_maps=False).status == "skipped"
+    again = st.ensure(RUN)
+    assert again.status == "ok" and again.key == first.key and st.is_done(first.key)
+    assert len(st.table(first.key, "cells")) > 0 and again.summary == st.summary(first.key) == first.summary
+    assert st.ensure(RUN).status == "skipped"
