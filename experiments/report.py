@@ -106,8 +106,12 @@ def context(comp: Comparison) -> dict:
     """What the runs say about themselves: days, scale, households, measurement window, code version."""
     key = next((comp.keys[(comp.baseline, s)] for s in comp.seeds if (comp.baseline, s) in comp.summaries), None)
     s = comp.summaries.get((comp.baseline, comp.seeds[0]), {}) if comp.seeds else {}
-    ctx = {"days": s.get("days", "?"), "households": s.get("households"), "git_commit": s.get("git_commit"),
-           "made": time.strftime("%Y-%m-%d %H:%M")}
+    # households differ by seed (each seed draws its world): the range over the baseline's seeds
+    hh = sorted(v["households"] for (p, _), v in comp.summaries.items()
+                if p == comp.baseline and isinstance(v.get("households"), int))
+    ctx = {"days": s.get("days", "?"), "households": (hh[0], hh[-1]) if hh else None,
+           "git_commit": s.get("git_commit"), "made": time.strftime("%Y-%m-%d %H:%M"),
+           "scale_warning": s.get("scale_warning")}
     for k in ("warmup_days", "window_start_day", "window_days"):
         if s.get(k) is not None:
             ctx[k] = s[k]

@@ -88,10 +88,15 @@ def level(outcome: str, v: float) -> str:
 def what_was_run(comp: Comparison, ctx: dict, lang: str) -> list:
     rows = [[t("k_world", lang), f"{label(comp.world, lang)}（`{comp.world}`）" if lang == "zh" else
              f"{label(comp.world, lang)} (`{comp.world}`)"]]
-    hh = f"{ctx['households']:,}" if isinstance(ctx.get("households"), int) else "?"
+    lo, hi = ctx.get("households") or (None, None)
+    hh = "?" if lo is None else f"{lo:,}" if lo == hi else t("v_hh_range", lang, lo=f"{lo:,}", hi=f"{hi:,}")
     scale = ctx.get("scale", 1.0)
+    pct = f"{scale * 100:g}%" if lang == "zh" else f"{scale * 100:g} %"
     rows.append([t("k_scale", lang), t("v_full", lang, hh=hh) if scale == 1 else
-                 t("v_scale", lang, pct=f"{scale * 100:g}%" if lang == "zh" else f"{scale * 100:g} %", hh=hh)])
+                 t("v_scale_short", lang, pct=pct, hh=hh) if ctx.get("scale_warning") else
+                 t("v_scale", lang, pct=pct, hh=hh)])
+    if ctx.get("scale_warning"):
+        rows.append([t("k_scale_note", lang), f"`{ctx['scale_warning']}`"])
     rows.append([t("k_days", lang), t("v_days", lang, days=ctx["days"])])
     if ctx.get("warmup_days") is not None and ctx.get("window_days") is not None:
         a = ctx.get("window_start_day", ctx["warmup_days"])

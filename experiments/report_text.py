@@ -11,6 +11,11 @@ T = {
     "v_full": ("full scale ({hh} households)", "完整规模（{hh}户）"),
     "v_scale": ("{pct} of the full world ({hh} households; every per-resident structure kept)",
                 "完整区域的{pct}（{hh}户；按居民计的结构保持不变）"),
+    "v_scale_short": ("{pct} of the full world ({hh} households); at this scale not every structure is kept, "
+                      "so effects may differ from the full world's",
+                      "完整区域的{pct}（{hh}户）；此规模下并非所有结构都能保持，效应可能与完整区域不同"),
+    "k_scale_note": ("Scale note", "规模说明"),
+    "v_hh_range": ("{lo} to {hi}, by seed", "因种子而异，{lo}至{hi}"),
     "k_days": ("Simulated", "模拟时长"),
     "v_days": ("{days} days", "{days}天"),
     "k_window": ("Outcomes measured", "指标测量区间"),

@@ -219,3 +219,26 @@ def test_a_week_long_window_claims_nothing_about_on_time_coverage(tmp_path):
         assert name not in summary
         assert name in md.split("Not shown" if lang == "en" else "以下结果未列出")[1].split("\n")[0]
         assert "| " + name not in md  # no row in the effects table
+
+
+def test_what_was_run_says_a_scale_that_keeps_no_structure_and_the_households_of_every_seed():
+    """The households differ by seed (each seed draws its world), and below a world's smallest faithful
+    scale the model warns that it cannot keep its structure: the report said 'every per-resident
+    structure kept' and gave the first seed's households as the world's."""
+    from types import SimpleNamespace
+
+    from experiments.report_sections import what_was_run
+
+    comp = SimpleNamespace(world="zhucheng_rural", seeds=[0, 1], baseline="status_quo", overrides=[])
+    ctx = {"households": (17848, 18102), "scale": 0.05, "days": 60, "made": "now",
+           "scale_warning": "world.scale=0.05: zhucheng_rural cannot keep its structure at this scale"}
+    for lang, words in (("en", ("17,848 to 18,102, by seed", "not every structure is kept")),
+                        ("zh", ("因种子而异，17,848至18,102", "并非所有结构都能保持"))):
+        rows = {r[0]: r[1] for r in what_was_run(comp, ctx, lang)[1][1].rows}
+        scale = rows["Scale" if lang == "en" else "规模"]
+        assert all(w in scale for w in words) and "structure kept" not in scale and "保持不变" not in scale
+        assert "cannot keep its structure" in rows["Scale note" if lang == "en" else "规模说明"]
+    rows = {r[0]: r[1] for r in what_was_run(comp, {**ctx, "scale_warning": None, "households": (18000, 18000)},
+                                             "en")[1][1].rows}
+    assert rows["Scale"] == "5 % of the full world (18,000 households; every per-resident structure kept)"
+    assert "Scale note" not in rows
