@@ -31,6 +31,7 @@ from experiments.report_text import t
 from experiments.sources import DEFAULT_STORE
 from sim.config.load import options
 from sim.config.validate import ConfigError
+from sim.files import as_umask_allows
 
 USAGE = """usage: python -m experiments.report [world=tiny] policies=[a,b,...] [options]
 
@@ -189,9 +190,7 @@ def _swap(new: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(new, out)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(out, 0o777 & ~umask)  # a temporary folder is private; the report is not
+    as_umask_allows(out, folder=True)  # a temporary folder is private; the report is not
 
 
 def main(argv: list[str]) -> int:

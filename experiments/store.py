@@ -28,6 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.api import git_commit, run_config, write_run
 from sim.config.load import load, to_config
+from sim.files import as_umask_allows
 from sim.snapshot import DirSnapshots
 from sim.version import ENV_CODE_VERSION, code_version  # noqa: F401  (re-exported for the sweep tools)
 from sim.world.region import files_read
@@ -192,7 +193,9 @@ class Store:
 
     def _tmp(self) -> Path:
         self.runs.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.runs))
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.runs))
+        as_umask_allows(tmp, folder=True)  # a failed run's record is published as this folder
+        return tmp
 
     def _publish(self, tmp: Path, key: str, meta: dict, replace: bool = False) -> None:
         """Seal ``tmp`` (run.json, listing every file, written last) and rename it to the run's folder

@@ -19,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config.load import load
 from sim.config.schema import Config
 from sim.config.validate import ConfigError, check_out_path
+from sim.files import as_umask_allows
 from sim.model import GovernanceModel
 from sim.outcomes import SUMMARY
 
@@ -123,6 +124,7 @@ def write_run(res: RunResult, out: Path) -> Path:
     check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    as_umask_allows(tmp, folder=True)
     try:
         (tmp / "config.yaml").write_text(OmegaConf.to_yaml(res.config, resolve=True))
         (tmp / "summary.json").write_text(json.dumps(res.summary, indent=2, ensure_ascii=False) + "\n")

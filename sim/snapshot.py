@@ -21,6 +21,7 @@ import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
+from sim.files import as_umask_allows
 from sim.version import code_version
 
 # Keys of the resolved config the warm-up never reads.
@@ -108,6 +109,7 @@ class DirSnapshots:
         record = {"size": len(raw), "sha256": hashlib.sha256(raw).hexdigest(), "format": FORMAT}
         for path, content in ((data, raw), (meta, json.dumps(record).encode())):
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.root)
+            as_umask_allows(tmp)
             with os.fdopen(fd, "wb") as f:
                 f.write(content)
             os.replace(tmp, path)

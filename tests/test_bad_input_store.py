@@ -273,3 +273,19 @@ def test_a_run_made_without_maps_is_made_again_with_them_when_maps_are_wanted(tm
     assert again.status == "ok" and again.key == first.key and st.is_done(first.key)
     assert len(st.table(first.key, "cells")) > 0 and again.summary == st.summary(first.key) == first.summary
     assert st.ensure(RUN).status == "skipped"
+
+
+def test_runs_and_snapshots_are_as_readable_as_the_umask_allows(one_run):
+    """Written under temporary names, which tempfile makes private: a store on a shared file system was
+    unreadable to the user's collaborators (drwx------ run folders, -rw------- snapshots)."""
+    import stat
+
+    from sim.files import UMASK
+
+    root, key = one_run
+    run = Store(root).path(key)
+    assert stat.S_IMODE(run.stat().st_mode) == 0o777 & ~UMASK
+    files = [p for p in run.iterdir()] + [p for p in (root / "snapshots").rglob("*") if p.is_file()]
+    assert any(p.parent.name == "snapshots" or "snapshots" in p.parts for p in files)
+    for p in files:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~UMASK, p

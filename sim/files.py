@@ -1,0 +1,24 @@
+"""What a run writes is as readable as the user's umask allows.
+
+Files and folders are written under temporary names and renamed into place, so that
+each is whole or absent; ``tempfile`` makes those private (0600, 0700), which would
+keep a store on a shared file system from the user's collaborators.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it: set it, and put it back at once
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()
+
+
+def as_umask_allows(path, folder: bool = False) -> None:
+    """Give ``path`` the permissions a file (or folder) made with ``open`` (``mkdir``) would have."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~UMASK)
