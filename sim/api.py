@@ -32,6 +32,16 @@ class ScaleWarning(UserWarning):
     """The world is run below its smallest faithful scale (sim/world/scale.py)."""
 
 
+def _format_warning(message, category, filename, lineno, line=None, _other=warnings.formatwarning):
+    """A ScaleWarning is shown as the one line ``python -m sim`` prints, not with its source line."""
+    if issubclass(category, ScaleWarning):
+        return f"warning: {message}\n"
+    return _other(message, category, filename, lineno, line)
+
+
+warnings.formatwarning = _format_warning
+
+
 @dataclass
 class RunResult:
     """What one run produced: ``summary`` (dict), ``daily``, ``communities``, ``groups`` (DataFrames)."""

@@ -69,3 +69,15 @@ def test_save_writes_the_run_where_asked(in_empty_folder, tmp_path):
     res, _ = in_empty_folder
     res.save(tmp_path / "run")
     assert {"config.yaml", "summary.json"} <= {p.name for p in (tmp_path / "run").iterdir()}
+
+
+def test_a_scale_warning_reads_as_one_line_in_every_tool():
+    """The experiment tools run the model through sim.api: its scale warning printed as
+    'path/store.py:176: ScaleWarning: ...' with the source line under it."""
+    import warnings
+
+    from sim.api import ScaleWarning
+
+    assert warnings.formatwarning(ScaleWarning("world.scale=0.05: ..."), ScaleWarning, "x.py", 3) == \
+        "warning: world.scale=0.05: ...\n"
+    assert "x.py:3: UserWarning: other" in warnings.formatwarning(UserWarning("other"), UserWarning, "x.py", 3)
