@@ -18,7 +18,7 @@ from experiments import style
 from experiments.cli import parse, run_main
 from experiments.compare import Comparison, check_outcomes, group_effects, load_comparison
 from experiments.labels import ARROW, better, label, titled
-from experiments.numbers import scale_of
+from experiments.numbers import is_share, scale_of
 from experiments.stats import mean_ci
 from experiments.sweep_view import from_sweep
 from sim.config.validate import ConfigError
@@ -77,7 +77,10 @@ def series(comp: Comparison, lang: str = "en", columns=SERIES):
             d = runs[0]["day"].to_numpy()[:days]
             c = _policy_color(comp, p)
             ax.plot(d, m, color=c, lw=1.2, label=label(p, lang))
-            ax.fill_between(d, m - np.nan_to_num(hw), m + np.nan_to_num(hw), color=c, alpha=0.2, lw=0)
+            lo, hi = m - np.nan_to_num(hw), m + np.nan_to_num(hw)
+            if is_share(col):  # a share's band stops at 0 and 1
+                lo, hi = np.clip(lo, 0, 1), np.clip(hi, 0, 1)
+            ax.fill_between(d, lo, hi, color=c, alpha=0.2, lw=0)
     rd = next((r for p in comp.policies if (r := reform_day(comp, p))), None)
     for ax, col in zip(axes.flat, columns):
         if rd:

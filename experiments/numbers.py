@@ -34,6 +34,13 @@ def fmt(v: float | None, minus: str = "-", sign: bool = False) -> str:
     return ("+" + s) if sign else s
 
 
+def is_share(name: str) -> bool:
+    """Outcomes and daily columns that are shares or 0-1 scores (MODEL.md section 5): their values lie in
+    [0, 1], so an interval for one is cut at 0 and 1."""
+    return (name.endswith(("_share", "_share_today", "_rate")) or name.startswith("coverage_")
+            or name in ("satisfaction_mean", "trust_mean"))
+
+
 def scale_of(name: str) -> float:
     """Money is shown in million yuan (per-need costs stay in yuan: they are small)."""
     return MILLION if name.endswith("_yuan") and not name.startswith("cost_per_") else 1.0

@@ -2,6 +2,7 @@
 
 import warnings
 
+import numpy as np
 import pytest
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
@@ -123,3 +124,18 @@ def test_chinese_figure_texts_have_glyphs_and_good_typography(comp):
     assert not [(t, zh_problems(t)) for t in texts if zh_problems(t)]
     for fig in made.values():
         style.plt.close(fig)
+
+
+def test_a_shares_band_stays_between_0_and_1(comp):
+    """A t-interval over two seeds of the daily on-time share reached above 1 (about 1.07)."""
+    import matplotlib.pyplot as plt
+
+    fig = figures.series(comp, "en")
+    try:
+        bands = [c for ax in fig.axes for c in ax.collections if len(c.get_paths())]
+        assert bands
+        for band in bands:
+            y = np.concatenate([p.vertices[:, 1] for p in band.get_paths()])
+            assert (y >= 0).all() and (y <= 1).all()
+    finally:
+        plt.close(fig)
