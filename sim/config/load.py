@@ -204,8 +204,8 @@ def _malformed(text: str) -> str:
         why = "spaces around '='"
     else:
         why = "it cannot be parsed"
-    return (f"{text!r}: malformed override ({why}); write key=value, e.g. days=365, "
-            "params.needs.patience_days=[10,20,30,20,5], or quote text: world.name='my world'")
+    return (f"{text!r}: malformed override ({why}); write key=value, e.g. days=365 or "
+            "params.needs.patience_days=[10,20,30,20,5]")
 
 
 def _check_override(o: Override, text: str) -> None:
