@@ -45,10 +45,11 @@ USAGE = """usage: python -m experiments.compare world=NAME baseline=NAME policie
   out=DIR             where comparison.csv / comparison.md / runs.csv go (default results/compare/<world>)
   store=DIR           results store to reuse and fill (default results/store); a sweep's folder
                       (results/NAME) is only read: new runs go to results/store unless add_to_sweep=true
-  n_jobs=N            local worker processes (default 1; results do not depend on it)
+  n_jobs=N            local worker processes (default 1; 0: one per core; results do not depend on it)
   target=X            add seeds until every 95% half-width is under X: absolute for 0-1 outcomes,
                       relative to the baseline mean for days, yuan and staff (default 0 = off)
   max_seeds=N step=N  limits of that loop (default 200, 10)
+  level=X             confidence level of the intervals (default 0.95)
   outcomes=[...]      outcomes to report (default: those of MODEL.md section 5); any number a run reports:
                       unraised_share, channel_shares.online, settlement/urban/satisfaction_mean, ...
   any other key=value is a model override for every run, e.g. days=180
@@ -211,6 +212,24 @@ def check_outcomes(outcomes: list[str], available: list[str]) -> None:
                               "settlement/urban/satisfaction_mean (every outcome column of collect's runs.parquet)")
 
 
+def check_options(n_jobs: int = 1, level: float = 0.95, target: float = 0.0, max_seeds: int = 200, step: int = 10,
+                  seeds: int = 2, store=None, out=None) -> None:
+    """One line for a comparison's option that cannot work, before anything runs."""
+    if n_jobs < 0:
+        raise ConfigError(f"n_jobs={n_jobs}: must be at least 1 worker process (0: one per core)")
+    if not 0 < level < 1:
+        raise ConfigError(f"level={level:g}: the intervals' confidence level must be between 0 and 1, e.g. 0.95")
+    if target < 0:
+        raise ConfigError(f"target={target:g}: a half-width to reach must be positive (0: off)")
+    if target > 0 and step < 1:
+        raise ConfigError(f"step={step}: seeds added at a time must be at least 1")
+    if target > 0 and max_seeds < seeds:
+        raise ConfigError(f"max_seeds={max_seeds}: must be at least seeds={seeds}")
+    for key, path in (("store", store), ("out", out)):
+        if isinstance(path, (str, Path)) and str(path) and Path(path).exists() and not Path(path).is_dir():
+            raise ConfigError(f"{key}={path}: is a file; name a folder")
+
+
 def compare(world: str, baseline: str, policies: list[str], seeds: int = 10, seed_start: int = 0,
             overrides: list[str] = (), store: str | Path | Runs = DEFAULT_STORE, n_jobs: int = 1,
             target: float = 0.0, max_seeds: int = 200, step: int = 10, outcomes: list[str] | None = None,
@@ -223,6 +242,9 @@ def compare(world: str, baseline: str, policies: list[str], seeds: int = 10, see
         raise ConfigError(f"seeds={seeds}: need at least 2 seeds for an interval")
     if seed_start < 0:
         raise ConfigError(f"seed_start={seed_start}: must be at least 0")
+    check_options(n_jobs=n_jobs, level=level, target=target, max_seeds=max_seeds, step=step, seeds=seeds,
+                  store=store)
+    n_jobs = n_jobs or os.cpu_count() or 1
     runs = store if isinstance(store, Runs) else Runs.at(store, add_to_sweep)
     comp = Comparison(world, baseline, policies, [], list(overrides), runs, outcomes=tuple(outcomes or SUMMARY),
                       level=level)
@@ -247,6 +269,12 @@ def compare(world: str, baseline: str, policies: list[str], seeds: int = 10, see
         print(f"compare: {int(wide.sum())} intervals wider than the target with n={len(comp.seeds)}; "
               f"adding seeds {more[0]}..{more[-1]}", file=sys.stderr)
         comp.run(more, n_jobs)
+    if target > 0 and len(comp.seeds) >= max_seeds:
+        wide = comp.table()
+        wide = (wide["n"] > 0) & (wide["half_width"].fillna(np.inf) > comp.tolerance(wide, target))
+        if wide.any():
+            print(f"compare: {int(wide.sum())} intervals are still wider than target={target:g} with "
+                  f"max_seeds={max_seeds} seeds", file=sys.stderr)
     elsewhere = [k for k in comp.keys.values() if runs.find(k) is runs.write]
     if len(runs.stores) > 1 and elsewhere:
         print(f"compare: {len(elsewhere)} runs not in {runs.stores[1].root} were made in {runs.write.root} "
@@ -345,6 +373,7 @@ def group_effects(comp: Comparison, outcomes=("satisfaction_mean", "coverage_ser
 
 def main(argv: list[str]) -> int:
     opts, overrides = parse(argv, KNOWN, "experiments.compare", RESERVED)
+    check_options(out=opts["out"])
     comp = compare(opts["world"], opts["baseline"], opts["policies"], opts["seeds"], opts["seed_start"], overrides,
                    opts["store"], opts["n_jobs"], float(opts["target"]), opts["max_seeds"], opts["step"],
                    opts["outcomes"], float(opts["level"]), opts["add_to_sweep"])

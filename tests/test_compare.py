@@ -188,9 +188,18 @@ def test_an_unknown_outcome_is_refused_after_one_run(tmp_path):
     (["policies=[im_reform]", "seed=3"], "seeds=N"),
     (["policies=[im_refrom]"], "did you mean im_reform?"),
     (["policies=[im_reform]", "n_job=2"], "did you mean n_jobs?"),
+    (["policies=[im_reform]", "n_jobs=-1"], "n_jobs=-1: must be at least 1"),
+    (["policies=[im_reform]", "level=1.5"], "level=1.5: the intervals' confidence level must be between 0 and 1"),
+    (["policies=[im_reform]", "target=-1"], "target=-1: a half-width to reach must be positive"),
+    (["policies=[im_reform]", "target=0.01", "step=0"], "step=0: seeds added at a time must be at least 1"),
+    (["policies=[im_reform]", "target=0.01", "max_seeds=1"], "max_seeds=1: must be at least seeds=10"),
+    (["policies=[im_reform]", "out=a_file"], "out=a_file: is a file; name a folder"),
+    (["policies=[im_reform]", "store=a_file"], "store=a_file: is a file; name a folder"),
 ])
 def test_cli_bad_input_is_one_line(tmp_path, args, says):
+    if "a_file" in " ".join(args):
+        (tmp_path / "a_file").write_text("")
     r = subprocess.run([sys.executable, "-m", "experiments.compare", *args], cwd=tmp_path, capture_output=True,
                        text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and says in r.stderr, r.stderr
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == (["a_file"] if "a_file" in " ".join(args) else [])
