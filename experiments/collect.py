@@ -65,20 +65,23 @@ def manifests(store: Store) -> tuple[list[dict], int]:
 
 
 def current_version(store: Store) -> str:
-    """The code version results are collected for: the newest sweep's, else the present code's."""
+    """The code version results are collected for: the present code's, unless no sweep was made with it
+    (the code changed since the last sweep); then the newest sweep's."""
     docs, _ = manifests(store)
-    return docs[-1]["code_version"] if docs else code_version()
+    now = code_version()
+    return now if not docs or any(m["code_version"] == now for m in docs) else docs[-1]["code_version"]
 
 
 def planned(store: Store) -> tuple[dict[str, list[str]], int]:
-    """key -> overrides for every run planned by the sweeps made with the newest code version.
+    """key -> overrides for every run planned by the sweeps made with the code version collected for
+    (``current_version``).
 
-    Sweeps planned with older code are stale (their keys can never be completed); their count is returned.
+    Sweeps planned with other code are stale (their keys can never be completed); their count is returned.
     """
     docs, _ = manifests(store)
     if not docs:
         return {}, 0
-    current = docs[-1]["code_version"]
+    current = current_version(store)
     out: dict[str, list[str]] = {}
     for m in docs:
         if m["code_version"] == current:

@@ -241,6 +241,10 @@ def test_store_of_another_code_version_is_rerun_and_not_mixed(tmp_path, capsys, 
     assert set(df["key"]) == new and (df["code_version"] == "new-model").all() and rep["stale_runs"] == 2
     both, _ = collect.write(root, all_versions=True)
     assert len(both) == 4 and set(both["code_version"]) == {"old-model", "new-model"}
+    # back to the old code (a change undone): its runs are collected, though the newest sweep is the other's
+    monkeypatch.setenv(store.ENV_CODE_VERSION, "old-model")
+    df, rep = collect.write(root)
+    assert set(df["key"]) == old and rep["stale_runs"] == 2
 
 
 def test_unreadable_sweep_manifest_is_a_note_not_a_traceback(one_run, tmp_path, capsys):
