@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 from omegaconf import DictConfig
 
+from experiments.cli import did_you_mean
 from experiments.store import ENV_CODE_VERSION, Store, code_version, run_key
 from sim.config.load import CONFIG_DIR, GROUPS, load, options
 from sim.config.validate import ConfigError
@@ -66,6 +67,11 @@ def split_experiment(argv: list[str]) -> tuple[str, list[str]]:
         spec = yaml.safe_load(f.read_text()) or {}
         extra += [str(o) for o in spec.get("overrides", [])]
         extra += [f"{k}={v}" for k, v in (spec.get("sweep") or {}).items()]
+    elif name != DEFAULT_EXPERIMENT:
+        known = [p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml")]
+        if hint := did_you_mean(name, known):
+            print(f"sweep: no configs/experiment/{name}.yaml, so the sweep is only what the command line gives "
+                  f"({hint.strip()})", file=sys.stderr)
     given = {a.split("=", 1)[0].lstrip("+~") for a in rest if "=" in a}
     extra = [o for o in extra if o.split("=", 1)[0].lstrip("+~") not in given]
     return name, extra + rest

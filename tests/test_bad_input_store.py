@@ -293,3 +293,17 @@ def test_runs_and_snapshots_are_as_readable_as_the_umask_allows(one_run):
     assert any(p.parent.name == "snapshots" or "snapshots" in p.parts for p in files)
     for p in files:
         assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~UMASK, p
+
+
+def test_a_misspelt_experiment_name_is_pointed_out(capsys):
+    """Any plain name is a new experiment, so experiment=exampel ran a one-run sweep into results/exampel
+    without a word; a name close to a file of configs/experiment/ now says which it may have meant."""
+    from experiments.sweep import split_experiment
+
+    name, rest = split_experiment(["experiment=exampel", "days=5"])
+    assert (name, rest) == ("exampel", ["days=5"])
+    err = capsys.readouterr().err
+    assert "no configs/experiment/exampel.yaml" in err and "did you mean example?" in err
+    split_experiment(["experiment=example"])
+    split_experiment(["experiment=grid_2024"])
+    assert capsys.readouterr().err == ""
