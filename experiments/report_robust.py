@@ -53,6 +53,7 @@ T = {
                    "{pol}下{outcome}的变化最取决于{keys}。"),
     "robust_missing": ("The robust analysis did not include {pols}; for them the intervals cover seed noise only.",
                        "稳健性分析未包括{pols}；对它们而言，区间只反映随机种子噪声。"),
+    "every_seed": (" (every seed)", "（各种子相同）"),
     "robust_where": ("The robust analysis is in `{dir}` (robust.json, robust.md, robust.csv).",
                      "稳健性分析结果见`{dir}`（robust.json、robust.md、robust.csv）。"),
 }
@@ -115,7 +116,8 @@ def section(rec: dict | None, policies: list[str], base: str, lang: str, where: 
         for o in [h for h in HEADLINE if h in outs]:
             s = outs[o]
             lo, hi = s["seed_ci"]
-            seed = f"{_v(s['seed_mean'], o)} [{_v(lo, o)}, {_v(hi, o)}]"
+            seed = (_v(s["seed_mean"], o) + tr("every_seed", lang) if lo is not None and lo == hi else
+                    f"{_v(s['seed_mean'], o)} [{_v(lo, o)}, {_v(hi, o)}]")
             rng = f"{_v(s['median'], o)} [{_v(s['q05'], o)}, {_v(s['q95'], o)}]"
             rows.append([label(p, lang), label(o, lang), seed, rng, _pct(s["share_same_sign"], lang)])
             text = tr("robust_s", lang, pol=label(p, lang), outcome=label(o, lang), seed=seed, q05=_v(s["q05"], o),

@@ -213,7 +213,8 @@ def cost(comp: Comparison, tab: pd.DataFrame, ctx: dict, lang: str, relevant: fl
                 notes.append(note)
             per = "—" + "¹²³⁴"[notes.index(note)]
         else:
-            per = f"{fmt(r['ratio'], MINUS)} [{fmt(r['low'], MINUS)}, {fmt(r['high'], MINUS)}]"
+            per = fmt_ci(r["ratio"], r["low"], r["high"], CONSTANT if r["low"] == r["high"] else "", MINUS,
+                         t("every_seed", lang), sign=False)
         rows.append([label(p, lang), *cells, per])
     header = [label("policy", lang), *[titled(o, lang) for o in COST], t("per_point", lang)]
     notes = [f"{'¹²³⁴'[i]}{' ' * (lang == 'en')}{bare(n)}" for i, n in enumerate(notes)]
@@ -305,8 +306,9 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
             c = fmt_ci(r["difference"] / MILLION, r["ci_low"] / MILLION, r["ci_high"] / MILLION, r["note"], MINUS,
                        t("every_seed", lang))
             rr = cost_per_point(comp, pol)
-            per = (t("per_s", lang, v=f"{fmt(rr['ratio'], MINUS)} [{fmt(rr['low'], MINUS)}, "
-                                       f"{fmt(rr['high'], MINUS)}]") if not rr["why"] else
+            per = (t("per_s", lang, v=fmt_ci(rr["ratio"], rr["low"], rr["high"],
+                                             CONSTANT if rr["low"] == rr["high"] else "", MINUS,
+                                             t("every_seed", lang), sign=False)) if not rr["why"] else
                    bare(t(WHY.get(rr["why"], "why_seeds"), lang)))
             items.append(t("cost_s", lang, pol=label(pol, lang), days=measured_days(ctx), cost=c, per=per))
     items.append(t("sure_s", lang, k=strong, m=shown, base=base, n=len(comp.seeds)))

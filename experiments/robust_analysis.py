@@ -52,7 +52,9 @@ def summarise(e: np.ndarray, seed: dict) -> dict:
         med = q05 = q95 = share = None
     else:
         med, q05, q95 = (float(np.quantile(ok, q)) for q in (0.5, 0.05, 0.95))
-        share = float(np.mean(np.sign(ok) == np.sign(med)))
+        # a median of 0 has no sign for the samples to share (effects that are 0 in every sample are not
+        # "100 % the same sign")
+        share = float(np.mean(np.sign(ok) == np.sign(med))) if med != 0 else None
     lo, hi = seed["ci_low"], seed["ci_high"]
     return {"median": med, "q05": q05, "q95": q95, "share_same_sign": share,
             "seed_ci": [_f(lo), _f(hi)], "seed_mean": _f(seed["difference"]), "samples": int(len(ok)),

@@ -13,8 +13,9 @@ import numpy as np
 
 from experiments import style
 from experiments.labels import label
-from experiments.numbers import fmt
+from experiments.numbers import fmt, fmt_ci
 from experiments.robust_analysis import HEADLINE, frame
+from experiments.stats import CONSTANT
 
 SCHEMA = 1
 
@@ -49,7 +50,8 @@ def markdown(rec: dict) -> str:
     for p, outs in rec["policies"].items():
         for o, s in outs.items():
             lo, hi = s["seed_ci"]
-            seed = f"{fmt(s['seed_mean'])} [{fmt(lo)}, {fmt(hi)}]"
+            seed = (fmt(s["seed_mean"]) if lo is None or hi is None else
+                    fmt_ci(s["seed_mean"], lo, hi, CONSTANT if lo == hi else "", sign=False))
             same = f"{s['share_same_sign'] * 100:.0f} %" if s["share_same_sign"] is not None else "n/a"
             lines.append(f"| {label(o)} (`{o}`) | {p} | {seed} | {fmt(s['median'])} | "
                          f"[{fmt(s['q05'])}, {fmt(s['q95'])}] | {same} |")

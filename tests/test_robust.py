@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from experiments.assumptions import assumptions, design, overrides
@@ -178,3 +179,12 @@ def test_collect_tells_runs_apart_by_the_values_given_as_settings(tmp_path):
     df = collect(tmp_path / "store")
     assert len(df) == 2 and sorted(df["params.needs.rate_dispute"]) == [10.0, 20.0]
     assert df["satisfaction_mean"].nunique() == 2
+
+
+def test_an_effect_that_is_zero_everywhere_has_no_sign_to_share():
+    """Effects exactly 0 in every sample were reported as '100 %' of the samples sharing the median's sign."""
+    from experiments.robust_analysis import summarise
+
+    seed = {"ci_low": 0.0, "ci_high": 0.0, "difference": 0.0, "n": 3}
+    assert summarise(np.zeros(8), seed)["share_same_sign"] is None
+    assert summarise(np.array([0.1, 0.2, -0.1, 0.3]), seed)["share_same_sign"] == 0.75
