@@ -66,8 +66,9 @@ def markdown(rec: dict) -> str:
         lines += [f"- {s['sentence']}" for s in outs.values()]
     lines.append("\nSensitivity of the effect (RBD-FAST first-order index S1 over the design, 95 % bootstrap "
                  "half-width): the assumptions whose index stands clear of its noise, at most three per headline "
-                 "outcome. With few samples and many assumptions every index is noisy: none may stand out until "
-                 "there are more samples, or fewer assumptions (vary=).\n")
+                 "outcome. With few samples and many assumptions every index is noisy and runs high: none is named "
+                 "below 4 samples per assumption, and none may stand out until there are more samples, or "
+                 "fewer assumptions (vary=).\n")
     for p, outs in rec["sensitivity"].items():
         for o in [h for h in HEADLINE if h in outs]:
             clear = [r for r in outs[o] if r["clear"]][:3]
