@@ -381,7 +381,8 @@ def main(argv: list[str]) -> int:
     print((out / "comparison.md").read_text())
     for p, s, e in comp.failed:
         print(f"failed: {p} seed {s}: {e}", file=sys.stderr)
-    print(f"wrote {out}/comparison.csv, comparison.md, runs.csv (runs in {comp.store.root})", file=sys.stderr)
+    print(f"wrote {out}/comparison.csv, comparison.md, runs.csv, comparison.json (runs in {comp.store.root})",
+          file=sys.stderr)
     return 1 if comp.failed else 0
 
 

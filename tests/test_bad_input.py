@@ -121,6 +121,8 @@ CATALOGUE = [
      ["policy.reform_day=100", "days=100", "before day 100"], None),
     ("lever_start_after_end", ["days=365", "policy.grid_management.start_day=400"],
      ["policy.grid_management.start_day=400", "days=365", "below 365"], None),
+    ("lever_start_before_reform", ["days=365", "policy.reform_day=30", "policy.grid_management.start_day=10"],
+     ["policy.grid_management.start_day=10", "policy.reform_day=30", "on the reform day or later"], None),
     # --- output folders --------------------------------------------------------------------------
     ("out_is_a_file", ["out=notes.txt"], ["out='notes.txt'", "is a file"], "file"),
     ("out_inside_a_file", ["out=notes.txt/run"], ["out='notes.txt/run'", "no folder can be made inside"], "file"),

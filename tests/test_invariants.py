@@ -74,11 +74,12 @@ def configs(draw) -> tuple[str, ...]:
           f"world.staff.dept_staff_per_department={dept_staff}",
           f"world.cell_km={draw(st.sampled_from([0.5, 1.0]))}"]
     # -- policy: every lever, with start days inside the run
-    o.append(f"policy.reform_day={draw(st.integers(0, days - 1))}")
+    reform_day = draw(st.integers(0, days - 1))
+    o.append(f"policy.reform_day={reform_day}")
     for lever in ("abolish_street_offices", "authority_sunk", "staff_sent_down", "funding", "recruitment",
                   "party_building", "unit_integration", "grid_management", "village_merger", "service_centres",
                   "informatisation", "education"):
-        start = draw(st.one_of(st.none(), st.integers(0, days - 1)))
+        start = draw(st.one_of(st.none(), st.integers(reform_day, days - 1)))
         o.append(f"policy.{lever}.start_day={'null' if start is None else start}")
     b = st.booleans
     o += [f"policy.abolish_street_offices.enabled={draw(b())}",

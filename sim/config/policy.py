@@ -3,7 +3,8 @@
 A policy is a set of changes to the baseline (MODEL.md section 4): before a lever's
 start day the baseline's settings of that lever are in force (``Config.baseline``,
 the status quo as the user configured it), from it on the policy's.  A lever's
-``start_day`` of ``None`` means the policy's ``reform_day``.
+``start_day`` of ``None`` means the policy's ``reform_day``; a lever may not start before it (the
+measurement window opens there, on a state that is the same under every policy).
 """
 
 from __future__ import annotations

@@ -146,6 +146,10 @@ def check_consistency(cfg: Config, at_scale: bool = False) -> None:
         if start is not None and start >= cfg.days:
             raise ConfigError(f"policy.{lever}.start_day={start}: the run has days={cfg.days}; "
                               f"it must be below {cfg.days}")
+        if start is not None and start < p.reform_day:
+            raise ConfigError(f"policy.{lever}.start_day={start}: before policy.reform_day={p.reform_day}, where "
+                              f"the measurement window opens; a lever starts on the reform day or later (every "
+                              f"policy is measured from the same state, before any of its changes)")
 
 
 
