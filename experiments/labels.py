@@ -70,8 +70,9 @@ NAMES: dict[str, tuple[str, str]] = {
     # groups, channels, kinds of need and of staff
     "household_group": ("Household group", "家庭类型"),
     "settlement": ("Settlement", "居住类型"),
-    "distance_band": ("Distance to service centre", "到服务中心距离"),
-    "distance_band_km": ("Distance to service centre (km)", "到服务中心距离（公里）"),
+    # road distance to the household's own nearest door (centre or station) when the window opened
+    "distance_band": ("Distance to own service point", "到本社区服务点距离"),
+    "distance_band_km": ("Distance to own service point (km)", "到本社区服务点距离（公里）"),
     "income_band": ("Income", "收入水平"),
     "elderly": ("Households with elderly", "有老年人的家庭"),
     "children": ("Households with children", "有儿童的家庭"),
@@ -206,7 +207,7 @@ def group_label(group: str, lang: str = "en", long: bool = False, tick: bool = F
         return label(group, lang)
     if not long:
         return short
-    return f"距服务中心{short}的家庭" if lang == "zh" else f"households {short} from a service centre"
+    return f"距本社区服务点{short}的家庭" if lang == "zh" else f"households {short} from their own service point"
 
 
 def readable(key: str) -> str:

@@ -92,9 +92,10 @@ def what_was_run(comp: Comparison, ctx: dict, lang: str) -> list:
     hh = "?" if lo is None else f"{lo:,}" if lo == hi else t("v_hh_range", lang, lo=f"{lo:,}", hi=f"{hi:,}")
     scale = ctx.get("scale", 1.0)
     pct = f"{scale * 100:g}%" if lang == "zh" else f"{scale * 100:g} %"
-    rows.append([t("k_scale", lang), t("v_full", lang, hh=hh) if scale == 1 else
-                 t("v_scale_short", lang, pct=pct, hh=hh) if ctx.get("scale_warning") else
-                 t("v_scale", lang, pct=pct, hh=hh)])
+    by = t("by_seed", lang) if lo != hi else ""
+    rows.append([t("k_scale", lang), t("v_full", lang, hh=hh, by=by) if scale == 1 else
+                 t("v_scale_short", lang, pct=pct, hh=hh, by=by) if ctx.get("scale_warning") else
+                 t("v_scale", lang, pct=pct, hh=hh, by=by)])
     if ctx.get("scale_warning"):
         rows.append([t("k_scale_note", lang), f"`{ctx['scale_warning']}`"])
     rows.append([t("k_days", lang), t("v_days", lang, days=ctx["days"])])

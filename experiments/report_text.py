@@ -8,14 +8,15 @@ T = {
     "ran": ("What was run", "运行设置"),
     "k_world": ("World", "区域"),
     "k_scale": ("Scale", "规模"),
-    "v_full": ("full scale ({hh} households)", "完整规模（{hh}户）"),
-    "v_scale": ("{pct} of the full world ({hh} households; every per-resident structure kept)",
+    "v_full": ("full scale ({hh} households{by})", "完整规模（{hh}户）"),
+    "v_scale": ("{pct} of the full world ({hh} households{by}; every per-resident structure kept)",
                 "完整区域的{pct}（{hh}户；按居民计的结构保持不变）"),
-    "v_scale_short": ("{pct} of the full world ({hh} households); at this scale not every structure is kept, "
+    "v_scale_short": ("{pct} of the full world ({hh} households{by}); at this scale not every structure is kept, "
                       "so effects may differ from the full world's",
                       "完整区域的{pct}（{hh}户）；此规模下并非所有结构都能保持，效应可能与完整区域不同"),
     "k_scale_note": ("Scale note", "规模说明"),
-    "v_hh_range": ("{lo} to {hi}, by seed", "因种子而异，{lo}至{hi}"),
+    "v_hh_range": ("{lo} to {hi}", "因种子而异，{lo}至{hi}"),
+    "by_seed": (", by seed", ""),
     "k_days": ("Simulated", "模拟时长"),
     "v_days": ("{days} days", "{days}天"),
     "k_window": ("Outcomes measured", "指标测量区间"),
@@ -77,10 +78,11 @@ T = {
     "every_seed": (" (every seed)", "（各种子相同）"),
     # for whom
     "whom": ("For whom", "受益人群"),
-    "whom_p": ("Change in {outcome} by settlement, household group and distance to the nearest service centre "
-               "(policy minus {base}, 95 % intervals; bold and ✓ × as above).",
-               "按居住类型、家庭类型和到最近服务中心的距离分组的{outcome}变化（政策减{base}，95%置信区间；"
-               "粗体及✓×含义同上）。"),
+    "whom_p": ("Change in {outcome} by settlement, household group and road distance to the household's own "
+               "nearest service point, each household in the group it was in when the reform began (policy minus "
+               "{base}, 95 % intervals; bold and ✓ × as above).",
+               "按居住类型、家庭类型和到本社区最近服务点的道路距离分组的{outcome}变化，各家庭按改革开始时所在的组计"
+               "（政策减{base}，95%置信区间；粗体及✓×含义同上）。"),
     "group": ("Group", "群体"),
     # cost
     "cost": ("At what cost", "成本"),

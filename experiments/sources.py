@@ -50,6 +50,10 @@ class Runs:
             self._where[key] = found
         return self._where[key]
 
+    def forget(self, key: str) -> None:
+        """Look for ``key`` again next time (it was just made)."""
+        self._where.pop(key, None)
+
     def holder(self, key: str) -> Store:
         return self.find(key) or self.write
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 import os
 
 
-def _umask() -> int:
-    mask = os.umask(0)  # the only way to read it: set it, and put it back at once
+def umask() -> int:
+    """The process's umask (the only way to read it is to set it: it is put back at once)."""
+    mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-UMASK = _umask()
-
-
 def as_umask_allows(path, folder: bool = False) -> None:
-    """Give ``path`` the permissions a file (or folder) made with ``open`` (``mkdir``) would have."""
-    os.chmod(path, (0o777 if folder else 0o666) & ~UMASK)
+    """Give ``path`` the permissions a file (or folder) made with ``open`` (``mkdir``) would have now."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~umask())

@@ -284,8 +284,9 @@ def test_runs_and_snapshots_are_as_readable_as_the_umask_allows(one_run):
     unreadable to the user's collaborators (drwx------ run folders, -rw------- snapshots)."""
     import stat
 
-    from sim.files import UMASK
+    from sim.files import umask
 
+    UMASK = umask()
     root, key = one_run
     run = Store(root).path(key)
     assert stat.S_IMODE(run.stat().st_mode) == 0o777 & ~UMASK
@@ -307,3 +308,16 @@ def test_a_misspelt_experiment_name_is_pointed_out(capsys):
     split_experiment(["experiment=example"])
     split_experiment(["experiment=grid_2024"])
     assert capsys.readouterr().err == ""
+
+
+def test_a_comparison_remakes_the_map_tables_of_runs_stored_without_them(tmp_path):
+    """compare and report found such runs complete and skipped them, so the map figure stopped."""
+    from experiments.compare import compare
+
+    st = Store(tmp_path / "store")
+    for policy in ("status_quo", "im_reform"):
+        for seed in (0, 1):
+            st.ensure(["world=tiny", f"policy={policy}", f"seed={seed}", "days=10"], save_maps=False)
+    comp = compare("tiny", "status_quo", ["im_reform"], seeds=2, overrides=["days=10"], store=st.root)
+    assert len(comp.keys) == 4 and all(st.has_maps(k) for k in comp.keys.values())
+    assert all(len(comp.store.table(k, "cells")) > 0 for k in comp.keys.values())

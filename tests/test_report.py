@@ -232,7 +232,7 @@ def test_what_was_run_says_a_scale_that_keeps_no_structure_and_the_households_of
     comp = SimpleNamespace(world="zhucheng_rural", seeds=[0, 1], baseline="status_quo", overrides=[])
     ctx = {"households": (17848, 18102), "scale": 0.05, "days": 60, "made": "now",
            "scale_warning": "world.scale=0.05: zhucheng_rural cannot keep its structure at this scale"}
-    for lang, words in (("en", ("17,848 to 18,102, by seed", "not every structure is kept")),
+    for lang, words in (("en", ("(17,848 to 18,102 households, by seed); at this scale not every structure is kept",)),
                         ("zh", ("因种子而异，17,848至18,102", "并非所有结构都能保持"))):
         rows = {r[0]: r[1] for r in what_was_run(comp, ctx, lang)[1][1].rows}
         scale = rows["Scale" if lang == "en" else "规模"]
