@@ -93,8 +93,12 @@ def run_arms(store: Store, world: str, arms_: dict[str, list[str]], seeds: int, 
         if o.summary is None:
             raise ConfigError(f"{a} seed {s} failed: {o.error}")
         out[(a, s)] = o.summary
-        print(f"\rdecompose {world}: {i}/{len(jobs)} runs", end="", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
+        if sys.stderr.isatty():
+            print(f"\rdecompose {world}: {i}/{len(jobs)} runs", end="", file=sys.stderr, flush=True)
+        elif i == len(jobs) or i % max(1, len(jobs) // 10) == 0:  # a log: a line every tenth
+            print(f"decompose {world}: {i}/{len(jobs)} runs", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
     return out
 
 
@@ -128,6 +132,8 @@ def table(world: str, arms_: dict, runs: dict, seeds: int, packages: list[str]) 
 def markdown(df: pd.DataFrame) -> str:
     def cell(r):
         d = 1 if r["outcome"] == "cost_per_household_yuan" else 4
+        if r["n"] >= 2 and r["ci_low"] == r["ci_high"]:  # the same in every seed: not an interval
+            return f"{r['effect']:+.{d}f} (every seed)"
         return f"{r['effect']:+.{d}f} [{r['ci_low']:+.{d}f}, {r['ci_high']:+.{d}f}]"
 
     outs = list(dict.fromkeys(df["outcome"]))
@@ -161,7 +167,6 @@ def figure(df: pd.DataFrame, out: Path, formats) -> None:
         ax.set_yticks(y, levers if ax is axes[0][0] else [""] * len(levers))
         ax.set_title(o, fontsize=8)
     fig.suptitle(f"Each lever alone against the status quo — {df['world'].iloc[0]} (95 % CI)", fontsize=9)
-    fig.tight_layout()
     style.save(fig, out / "decomposition", formats)
 
 
@@ -171,11 +176,19 @@ def main(argv: list[str]) -> int:
         raise ConfigError("world: name the world to decompose on, e.g. world=zhucheng_rural")
     if opts["seeds"] < 2:
         raise ConfigError(f"seeds={opts['seeds']}: need at least 2 seeds for an interval")
-    if any(o.startswith("seed=") for o in overrides):
-        raise ConfigError("seed=: this tool runs seeds 1..N; give seeds=N")
+    seed = next((o for o in overrides if o.lstrip("+~").startswith("seed=")), None)
+    if seed:
+        raise ConfigError(f"{seed}: this tool runs seeds 1..N; give seeds=N")
+    if not opts["packages"]:
+        raise ConfigError(f"packages=[]: name at least one package, e.g. packages=[{','.join(PACKAGES)}]")
     unknown = [p for p in opts["packages"] if p not in options("policy")]
     if unknown:
         raise ConfigError(f"packages: {unknown[0]!r} is not a policy; choose from {', '.join(options('policy'))}")
+    if "status_quo" in opts["packages"]:
+        raise ConfigError("packages: 'status_quo' is the baseline every package is measured against, not a package")
+    bad = [f for f in opts["formats"] if f not in ("png", "pdf", "svg")]
+    if bad:
+        raise ConfigError(f"formats: {bad[0]!r} is not one of png, pdf, svg")
     world = opts["world"]
     arms_ = arms(world, opts["packages"], overrides)
     runs = run_arms(Store(opts["store"]), world, arms_, opts["seeds"], opts["days"], overrides)

@@ -1,0 +1,29 @@
+"""The lever decomposition's options are checked before anything runs, and an effect that is the same in
+every seed is not shown as an interval."""
+
+import pandas as pd
+import pytest
+
+from experiments.decompose import main, markdown
+from sim.config.validate import ConfigError
+
+
+@pytest.mark.parametrize("args, says", [
+    (["packages=[]"], "packages=[]: name at least one package"),
+    (["packages=[status_quo]"], "'status_quo' is the baseline"),
+    (["formats=[gif]"], "formats: 'gif' is not one of png, pdf, svg"),
+    (["seed=2"], "seed=2: this tool runs seeds 1..N; give seeds=N"),
+    (["packages=[im_refrom]"], "'im_refrom' is not a policy"),
+])
+def test_bad_options_are_refused_before_anything_runs(tmp_path, args, says):
+    with pytest.raises(ConfigError, match=says.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
+        main(["world=tiny", f"store={tmp_path / 'store'}", f"out={tmp_path / 'out'}", *args])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_effect_the_same_in_every_seed_is_said_so():
+    row = {"world": "tiny", "kind": "alone", "package": "", "lever": "funding", "n": 3}
+    df = pd.DataFrame([{**row, "outcome": "satisfaction_mean", "effect": 0.0, "ci_low": 0.0, "ci_high": 0.0},
+                       {**row, "outcome": "coverage_service", "effect": 0.01, "ci_low": 0.005, "ci_high": 0.015}])
+    md = markdown(df)
+    assert "| funding | +0.0000 (every seed) | +0.0100 [+0.0050, +0.0150] |" in md
