@@ -26,7 +26,7 @@ from omegaconf import DictConfig
 
 from experiments.cli import did_you_mean
 from experiments.store import ENV_CODE_VERSION, Store, code_version, run_key
-from sim.config.load import CONFIG_DIR, GROUPS, load, options
+from sim.config.load import CONFIG_DIR, GROUPS, load, malformed, options
 from sim.config.validate import ConfigError
 
 USAGE = """usage: python -m experiments.sweep [key=a,b ...] ['seed=range(8)'] experiment=NAME [hydra/launcher=...]
@@ -88,8 +88,21 @@ def plan(overrides: list[str]) -> list[list[str]]:
     from hydra.errors import HydraException
 
     model = expand_globs([o for o in overrides if not is_hydra(o)])
+    parser = OverridesParser.create()
+    for text in model:  # the first one Hydra cannot parse, in the words python -m sim uses
+        try:
+            parser.parse_overrides([text])
+        except HydraException as e:
+            why = malformed(text)
+            if "it cannot be parsed" in why:  # no plain slip found: Hydra's own reason, without its links
+                why = f"{text}: " + re.sub(r"\s*See https?://\S+( for details)?\.?", "", " ".join(str(e).split()))[:300]
+            raise ConfigError(why + "; a sweep lists values as key=a,b or seed=range(8)") from None
+        key, _, value = text.partition("=")
+        if key.lstrip("+~") in GROUPS and value.startswith("["):
+            raise ConfigError(f"{text}: a sweep over {key.lstrip('+~')} lists its names without brackets, "
+                              f"e.g. {key.lstrip('+~')}={value.strip('[]')}")
     try:
-        parsed = OverridesParser.create().parse_overrides(model)
+        parsed = parser.parse_overrides(model)
     except HydraException as e:
         raise ConfigError(" ".join(str(e).split())[:300]) from None
     try:

@@ -189,11 +189,12 @@ def check_overrides(overrides: list[str]) -> None:
         try:
             (o,) = parser.parse_overrides([text])
         except Exception:
-            raise ConfigError(_malformed(text)) from None
+            raise ConfigError(malformed(text)) from None
         _check_override(o, text)
 
 
-def _malformed(text: str) -> str:
+def malformed(text: str) -> str:
+    """One line for an override Hydra cannot parse: what is wrong with it and what to write."""
     if "=" not in text and not text.startswith("~"):
         why = "no '=' in it"
     elif text.startswith("="):
@@ -211,7 +212,7 @@ def _malformed(text: str) -> str:
 def _check_override(o: Override, text: str) -> None:
     key = o.key_or_group
     if not key:
-        raise ConfigError(_malformed(text))
+        raise ConfigError(malformed(text))
     if key.startswith(REFORM):  # a reform change is checked as the policy setting it changes
         if key[len(REFORM):].split(".")[0] in TIMING:
             raise ConfigError(f"{key}: the reform's timing is policy.{key[len(REFORM):]}; reform.* sets a lever's "
