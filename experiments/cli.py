@@ -94,6 +94,21 @@ def _unknown_option(key: str, known: dict, tool: str, model: bool) -> str:
     return f"{key}: unknown option{where}; {did_you_mean(key, names)}its options: {', '.join(known)}{tail}"
 
 
+def usage_of(doc: str, known: dict) -> str:
+    """A tool's --help from its module docstring (what it does, then its command) and its options' defaults."""
+    paras = [p.strip().replace("``", "") for p in doc.strip().split("\n\n")]
+    defaults = "\n".join(f"  {k}={_shown(v)}" for k, v in known.items())
+    return "\n\n".join([f"usage: {' '.join(paras[1].split())}", paras[0], *paras[2:],
+                        f"options (defaults):\n{defaults}\n  any other key=value is a model override for every run, "
+                        "e.g. world.scale=0.1"])
+
+
+def _shown(v) -> str:
+    if isinstance(v, list):
+        return "[" + ",".join(map(str, v)) + "]"
+    return '""' if v == "" else str(v)
+
+
 def run_main(fn: Callable[[list[str]], int], usage: str, argv: list[str] | None = None) -> int:
     """Print usage on -h, turn ConfigError into one line on stderr with status 2, Ctrl-C into one line."""
     argv = list(sys.argv[1:] if argv is None else argv)

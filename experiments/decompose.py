@@ -2,7 +2,8 @@
 
 ``python -m experiments.decompose world=W seeds=N [days=D] [packages=[...]] [out=DIR] [store=DIR] [key=value ...]``
 
-On paired seeds (common random numbers, one shared warm-up per seed):
+On paired seeds 1..N (common random numbers, one shared warm-up per seed; the other tools
+start at seed 0, and these stay at 1..N so that the tables of docs/ODD.md can be made again):
 
 * **alone**: every ``only_<lever>`` policy against the status quo (each lever as it is set in
   its package);
@@ -26,19 +27,19 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from experiments.cli import parse, run_main
+from experiments.cli import parse, run_main, usage_of
 from experiments.stats import mean_ci
 from experiments.store import Store
 from sim.config.load import CONFIG_DIR, load, options
 from sim.config.policy import LEVERS
 from sim.config.validate import ConfigError
 
-USAGE = __doc__.split("\n\n")[1]
 PACKAGES = ("jinan_model", "zhucheng_model", "im_reform")
 HEADLINE = ("satisfaction_mean", "coverage_service", "participation_rate", "abandonment_share",
             "cost_per_household_yuan")
 KNOWN = dict(world="", seeds=5, days=365, packages=list(PACKAGES), out="", store="results/store",
              formats=["png", "pdf"])
+USAGE = usage_of(__doc__, KNOWN)
 
 
 def _value(v) -> str:

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.cli import parse, run_main
+from experiments.cli import parse, run_main, usage_of
 from experiments.stats import paired
 from experiments.store import Store
 
-USAGE = __doc__.split("\n\n")[1]
 WORLDS = ("jinan_urban", "zhucheng_rural", "hohhot_urban", "im_pastoral")
 POLICIES = ("jinan_model", "zhucheng_model", "im_reform", "tongling", "dongcheng_grid")
 SCALES = (0.05, 0.1, 0.2, 1.0)
@@ -34,6 +33,7 @@ TOLERANCE = {"satisfaction_mean": 0.005, "coverage_service": 0.01, "participatio
              "cost_per_household_yuan": 2.0}
 KNOWN = dict(worlds=list(WORLDS), policies=list(POLICIES), scales=[str(s) for s in SCALES], seeds=5, days=365,
              store="results/scale/store", out="results/scale", n_jobs=1)
+USAGE = usage_of(__doc__, KNOWN)
 
 
 def outcome(summary: dict, key: str) -> float:

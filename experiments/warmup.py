@@ -30,10 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.cli import parse, run_main
+from experiments.cli import parse, run_main, usage_of
 from experiments.stats import mean_ci
 
-USAGE = __doc__.split("\n\n")[1]
 # settling tolerances: absolute for shares, relative (a share of the stationary mean) for the open needs
 TOLERANCE = {"satisfaction_mean": 0.005, "satisfaction_sd": 0.005, "participation_rate": 0.01}
 RELATIVE = {"pending": 0.10}
@@ -44,6 +43,7 @@ BATCH = 5
 TEST_SCALE = {"tiny": 1.0, "zhucheng_rural": 0.1, "jinan_urban": 0.1, "hohhot_urban": 0.1, "im_pastoral": 1.0,
               "inner_mongolia": 0.07}  # the region at its smallest faithful scale
 KNOWN = dict(worlds=list(TEST_SCALE), years=6, seeds=5, out="results/warmup", scale=0.0)
+USAGE = usage_of(__doc__, KNOWN)
 
 
 def mser(x: np.ndarray, batch: int = BATCH) -> int:

@@ -27,3 +27,16 @@ def test_an_effect_the_same_in_every_seed_is_said_so():
                        {**row, "outcome": "coverage_service", "effect": 0.01, "ci_low": 0.005, "ci_high": 0.015}])
     md = markdown(df)
     assert "| funding | +0.0000 (every seed) | +0.0100 [+0.0050, +0.0150] |" in md
+
+
+@pytest.mark.parametrize("tool", ["decompose", "warmup", "scale_table"])
+def test_help_gives_the_command_and_every_option_with_its_default(tool, capsys):
+    import importlib
+
+    from experiments.cli import run_main
+
+    m = importlib.import_module(f"experiments.{tool}")
+    assert run_main(m.main, m.USAGE, ["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: python -m experiments.{tool}") and "``" not in out
+    assert all(f"  {k}=" in out for k in m.KNOWN)
