@@ -15,13 +15,19 @@ def test_the_docs_hold_the_generated_block_of_the_command_they_quote():
     assert blocks["why-paired"].count("\n| ") == len(docs_numbers.WHY_ROWS) + 1
 
 
-def test_check_finds_a_stale_block_and_a_rerun_fixes_it(tmp_path, monkeypatch, capsys):
+def _doc(tmp_path, monkeypatch, generate):
+    """A docs/experiments.md of one stale block, and ``generate`` as its generator."""
     doc = tmp_path / "docs" / "experiments.md"
     doc.parent.mkdir()
     doc.write_text("intro\n<!-- numbers:why-paired -->\n| old | 0.1062 |\n<!-- /numbers -->\nafter\n")
     monkeypatch.setattr(docs_numbers, "DOC", doc)
     monkeypatch.setattr(docs_numbers, "ROOT", tmp_path)
-    monkeypatch.setattr(docs_numbers, "GENERATORS", {"why-paired": lambda: "| new | 0.0820 |\n"})
+    monkeypatch.setattr(docs_numbers, "GENERATORS", {"why-paired": generate})
+    return doc
+
+
+def test_check_finds_a_stale_block_and_a_rerun_fixes_it(tmp_path, monkeypatch, capsys):
+    doc = _doc(tmp_path, monkeypatch, lambda: "| new | 0.0820 |\n")
     assert docs_numbers.main(["--check"]) == 1 and "0.1062" in doc.read_text()
     assert docs_numbers.main([]) == 0
     assert doc.read_text() == "intro\n<!-- numbers:why-paired -->\n| new | 0.0820 |\n<!-- /numbers -->\nafter\n"
@@ -29,16 +35,10 @@ def test_check_finds_a_stale_block_and_a_rerun_fixes_it(tmp_path, monkeypatch, c
 
 
 def test_help_runs_nothing_and_writes_nothing(tmp_path, monkeypatch, capsys):
-    doc = tmp_path / "docs" / "experiments.md"
-    doc.parent.mkdir()
-    doc.write_text("<!-- numbers:why-paired -->\n| old | 0.1062 |\n<!-- /numbers -->\n")
-    monkeypatch.setattr(docs_numbers, "DOC", doc)
-    monkeypatch.setattr(docs_numbers, "ROOT", tmp_path)
-
     def run():
         raise AssertionError("--help ran the block's runs")
 
-    monkeypatch.setattr(docs_numbers, "GENERATORS", {"why-paired": run})
+    doc = _doc(tmp_path, monkeypatch, run)
     with pytest.raises(SystemExit) as e:
         docs_numbers.main(["--help"])
     assert e.value.code == 0 and "--check" in capsys.readouterr().out
