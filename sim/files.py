@@ -11,8 +11,16 @@ import os
 
 
 def umask() -> int:
-    """The process's umask (the only way to read it is to set it: it is put back at once)."""
-    mask = os.umask(0)
+    """The process's umask: read from /proc where Linux shows it (setting it to read it, as elsewhere, would
+    for an instant give files that other threads make no protection at all)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0)  # put back at once
     os.umask(mask)
     return mask
 
