@@ -94,13 +94,14 @@ def _unknown_option(key: str, known: dict, tool: str, model: bool) -> str:
     return f"{key}: unknown option{where}; {did_you_mean(key, names)}its options: {', '.join(known)}{tail}"
 
 
-def usage_of(doc: str, known: dict) -> str:
-    """A tool's --help from its module docstring (what it does, then its command) and its options' defaults."""
-    paras = [p.strip().replace("``", "") for p in doc.strip().split("\n\n")]
+def usage_of(doc: str, known: dict, overrides: bool = True) -> str:
+    """A tool's --help from its module docstring (what it does, then its command) and its options' defaults
+    (``overrides``: it also takes model overrides)."""
+    paras = [p.strip().replace("``", "").replace("**", "") for p in doc.strip().split("\n\n")]
     defaults = "\n".join(f"  {k}={_shown(v)}" for k, v in known.items())
+    more = "\n  any other key=value is a model override for every run, e.g. world.scale=0.1" if overrides else ""
     return "\n\n".join([f"usage: {' '.join(paras[1].split())}", paras[0], *paras[2:],
-                        f"options (defaults):\n{defaults}\n  any other key=value is a model override for every run, "
-                        "e.g. world.scale=0.1"])
+                        f"options (defaults):\n{defaults}{more}"])
 
 
 def _shown(v) -> str:

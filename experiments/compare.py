@@ -216,7 +216,7 @@ def check_options(n_jobs: int = 1, level: float = 0.95, target: float = 0.0, max
                   seeds: int = 2, store=None, out=None) -> None:
     """One line for a comparison's option that cannot work, before anything runs."""
     if n_jobs < 0:
-        raise ConfigError(f"n_jobs={n_jobs}: must be at least 1 worker process (0: one per core)")
+        raise ConfigError(f"n_jobs={n_jobs}: must be a number of worker processes, 1 or more, or 0 for one per core")
     if not 0 < level < 1:
         raise ConfigError(f"level={level:g}: the intervals' confidence level must be between 0 and 1, e.g. 0.95")
     if target < 0:

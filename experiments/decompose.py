@@ -109,31 +109,35 @@ def table(world: str, arms_: dict, runs: dict, seeds: int, packages: list[str]) 
     def values(a, o):
         return np.array([outcome(runs[(a, s)], o) for s in S])
 
+    def effect(d: np.ndarray) -> dict:
+        m, hw, n = mean_ci(d)
+        d = d[np.isfinite(d)]
+        # the same in every seed (as compare's paired differences): its [lo, hi] would not be an interval
+        return {"effect": m, "ci_low": m - hw, "ci_high": m + hw, "n": n,
+                "constant": bool(n >= 2 and np.all(d == d[0]))}
+
     rows = []
     for o in HEADLINE:
         base = values("status_quo", o)
         for lever in LEVERS:
             a = f"only_{lever}"
             if a in arms_:
-                m, hw, n = mean_ci(values(a, o) - base)
                 rows.append({"world": world, "kind": "alone", "package": "", "lever": lever, "outcome": o,
-                             "effect": m, "ci_low": m - hw, "ci_high": m + hw, "n": n})
+                             **effect(values(a, o) - base)})
         for p in packages:
             full = values(p, o)
-            m, hw, n = mean_ci(full - base)
             rows.append({"world": world, "kind": "package", "package": p, "lever": "", "outcome": o,
-                         "effect": m, "ci_low": m - hw, "ci_high": m + hw, "n": n})
+                         **effect(full - base)})
             for lever in package_levers(p):
-                m, hw, n = mean_ci(full - values(f"{p}-{lever}", o))
                 rows.append({"world": world, "kind": "leave_one_out", "package": p, "lever": lever, "outcome": o,
-                             "effect": m, "ci_low": m - hw, "ci_high": m + hw, "n": n})
+                             **effect(full - values(f"{p}-{lever}", o))})
     return pd.DataFrame(rows)
 
 
 def markdown(df: pd.DataFrame) -> str:
     def cell(r):
         d = 1 if r["outcome"] == "cost_per_household_yuan" else 4
-        if r["n"] >= 2 and r["ci_low"] == r["ci_high"]:  # the same in every seed: not an interval
+        if r.get("constant", r["n"] >= 2 and r["ci_low"] == r["ci_high"]):  # the same in every seed
             return f"{r['effect']:+.{d}f} (every seed)"
         return f"{r['effect']:+.{d}f} [{r['ci_low']:+.{d}f}, {r['ci_high']:+.{d}f}]"
 

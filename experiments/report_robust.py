@@ -41,8 +41,16 @@ T = {
     "robust_s": (
         "{pol} changes {outcome} by {seed} over seeds at the default assumptions; over plausible assumptions the "
         "change lies between {q05} and {q95}, and it goes the same way as its median in {share} of them.",
-        "在默认假设下，{pol}使{outcome}变化{seed}（随机种子区间）；在合理假设范围内，变化介于{q05}与{q95}之间，"
+        "在默认假设下，按随机种子，{pol}使{outcome}变化{seed}；在合理假设范围内，变化介于{q05}与{q95}之间，"
         "其中{share}的假设下变化方向与中位数一致。"),
+    "robust_s_same": (
+        "{pol} changes {outcome} by {seed} over seeds at the default assumptions, and by {q05} under every "
+        "plausible assumption sampled.",
+        "在默认假设下，按随机种子，{pol}使{outcome}变化{seed}；在抽取的所有合理假设下，变化均为{q05}。"),
+    "robust_s_none": (
+        "{pol} changes {outcome} by {seed} over seeds at the default assumptions; over plausible assumptions the "
+        "change lies between {q05} and {q95}, with a median of 0.",
+        "在默认假设下，按随机种子，{pol}使{outcome}变化{seed}；在合理假设范围内，变化介于{q05}与{q95}之间，中位数为0。"),
     "robust_box": ("It goes the other way mostly when {cond} (that region holds {cov} of the cases where it does, "
                    "and {dens} of the samples in it are such cases).",
                    "方向相反的情形主要出现在{cond}时（该区域包含{cov}的此类情形，区域内{dens}的样本属于此类）。"),
@@ -116,11 +124,14 @@ def section(rec: dict | None, policies: list[str], base: str, lang: str, where: 
         for o in [h for h in HEADLINE if h in outs]:
             s = outs[o]
             lo, hi = s["seed_ci"]
-            seed = (_v(s["seed_mean"], o) + tr("every_seed", lang) if lo is not None and lo == hi else
+            constant = s.get("seed_constant", lo is not None and lo == hi)  # the same in every seed
+            seed = (_v(s["seed_mean"], o) + tr("every_seed", lang) if constant else
                     f"{_v(s['seed_mean'], o)} [{_v(lo, o)}, {_v(hi, o)}]")
-            rng = f"{_v(s['median'], o)} [{_v(s['q05'], o)}, {_v(s['q95'], o)}]"
+            same = s["q05"] is not None and s["q05"] == s["q95"]  # one value over the assumptions
+            rng = _v(s["median"], o) if same else f"{_v(s['median'], o)} [{_v(s['q05'], o)}, {_v(s['q95'], o)}]"
             rows.append([label(p, lang), label(o, lang), seed, rng, _pct(s["share_same_sign"], lang)])
-            text = tr("robust_s", lang, pol=label(p, lang), outcome=label(o, lang), seed=seed, q05=_v(s["q05"], o),
+            key = "robust_s_same" if same else "robust_s_none" if s["share_same_sign"] is None else "robust_s"
+            text = tr(key, lang, pol=label(p, lang), outcome=label(o, lang), seed=seed, q05=_v(s["q05"], o),
                       q95=_v(s["q95"], o), share=_pct(s["share_same_sign"], lang))
             sc = rec.get("scenarios", {}).get(p, {}).get(o)
             if sc and sc.get("box") and sc.get("coverage") is not None:

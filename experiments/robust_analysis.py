@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.labels import better, label
-from experiments.stats import paired
+from experiments.stats import CONSTANT, paired
 
 HEADLINE = ("satisfaction_mean", "coverage_service", "resolution_days_mean", "trust_mean")
 TOP = 8  # assumptions kept per effect in the sensitivity ranking
@@ -60,6 +60,7 @@ def summarise(e: np.ndarray, seed: dict) -> dict:
         share = float(np.mean(np.sign(ok) == np.sign(med))) if med != 0 else None
     lo, hi = seed["ci_low"], seed["ci_high"]
     return {"median": med, "q05": q05, "q95": q95, "share_same_sign": share,
+            "seed_constant": seed.get("note") == CONSTANT,  # the same in every seed: [lo, hi] is not an interval
             "seed_ci": [_f(lo), _f(hi)], "seed_mean": _f(seed["difference"]), "samples": int(len(ok)),
             "seeds_at_default": int(seed["n"])}
 

@@ -51,7 +51,7 @@ def markdown(rec: dict) -> str:
         for o, s in outs.items():
             lo, hi = s["seed_ci"]
             seed = (fmt(s["seed_mean"]) if lo is None or hi is None else
-                    fmt_ci(s["seed_mean"], lo, hi, CONSTANT if lo == hi else "", sign=False))
+                    fmt_ci(s["seed_mean"], lo, hi, CONSTANT if s.get("seed_constant", lo == hi) else "", sign=False))
             same = f"{s['share_same_sign'] * 100:.0f} %" if s["share_same_sign"] is not None else "n/a"
             lines.append(f"| {label(o)} (`{o}`) | {p} | {seed} | {fmt(s['median'])} | "
                          f"[{fmt(s['q05'])}, {fmt(s['q95'])}] | {same} |")

@@ -32,8 +32,8 @@ HEADLINE = ("satisfaction_mean", "coverage_service", "participation_rate", "cost
 TOLERANCE = {"satisfaction_mean": 0.005, "coverage_service": 0.01, "participation_rate": 0.02,
              "cost_per_household_yuan": 2.0}
 KNOWN = dict(worlds=list(WORLDS), policies=list(POLICIES), scales=[str(s) for s in SCALES], seeds=5, days=365,
-             store="results/scale/store", out="results/scale", n_jobs=1)
-USAGE = usage_of(__doc__, KNOWN)
+             store="results/scale/store", out="results/scale")
+USAGE = usage_of(__doc__, KNOWN, overrides=False)
 
 
 def outcome(summary: dict, key: str) -> float:

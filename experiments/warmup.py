@@ -43,7 +43,7 @@ BATCH = 5
 TEST_SCALE = {"tiny": 1.0, "zhucheng_rural": 0.1, "jinan_urban": 0.1, "hohhot_urban": 0.1, "im_pastoral": 1.0,
               "inner_mongolia": 0.07}  # the region at its smallest faithful scale
 KNOWN = dict(worlds=list(TEST_SCALE), years=6, seeds=5, out="results/warmup", scale=0.0)
-USAGE = usage_of(__doc__, KNOWN)
+USAGE = usage_of(__doc__, KNOWN, overrides=False)
 
 
 def mser(x: np.ndarray, batch: int = BATCH) -> int:

@@ -188,7 +188,7 @@ def test_an_unknown_outcome_is_refused_after_one_run(tmp_path):
     (["policies=[im_reform]", "seed=3"], "seeds=N"),
     (["policies=[im_refrom]"], "did you mean im_reform?"),
     (["policies=[im_reform]", "n_job=2"], "did you mean n_jobs?"),
-    (["policies=[im_reform]", "n_jobs=-1"], "n_jobs=-1: must be at least 1"),
+    (["policies=[im_reform]", "n_jobs=-1"], "n_jobs=-1: must be a number of worker processes, 1 or more, or 0"),
     (["policies=[im_reform]", "level=1.5"], "level=1.5: the intervals' confidence level must be between 0 and 1"),
     (["policies=[im_reform]", "target=-1"], "target=-1: a half-width to reach must be positive"),
     (["policies=[im_reform]", "target=0.01", "step=0"], "step=0: seeds added at a time must be at least 1"),

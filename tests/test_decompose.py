@@ -23,10 +23,13 @@ def test_bad_options_are_refused_before_anything_runs(tmp_path, args, says):
 
 def test_an_effect_the_same_in_every_seed_is_said_so():
     row = {"world": "tiny", "kind": "alone", "package": "", "lever": "funding", "n": 3}
-    df = pd.DataFrame([{**row, "outcome": "satisfaction_mean", "effect": 0.0, "ci_low": 0.0, "ci_high": 0.0},
-                       {**row, "outcome": "coverage_service", "effect": 0.01, "ci_low": 0.005, "ci_high": 0.015}])
+    # 0.1 in each of 3 seeds: the t-interval's half-width is 4e-17, not 0, from rounding
+    df = pd.DataFrame([{**row, "outcome": "satisfaction_mean", "effect": 0.1, "ci_low": 0.1 - 4e-17,
+                        "ci_high": 0.1 + 4e-17, "constant": True},
+                       {**row, "outcome": "coverage_service", "effect": 0.01, "ci_low": 0.005, "ci_high": 0.015,
+                        "constant": False}])
     md = markdown(df)
-    assert "| funding | +0.0000 (every seed) | +0.0100 [+0.0050, +0.0150] |" in md
+    assert "| funding | +0.1000 (every seed) | +0.0100 [+0.0050, +0.0150] |" in md
 
 
 @pytest.mark.parametrize("tool", ["decompose", "warmup", "scale_table"])

@@ -211,3 +211,24 @@ def test_a_design_with_too_few_samples_per_assumption_names_no_driver():
                           sample_seed=3)
     rows = sensitivity(big, 3 * big.points["a"].to_numpy() + rng.normal(0, 0.1, 20))
     assert rows[0]["key"] == "a" and rows[0]["clear"]
+
+
+def test_an_effect_the_same_in_every_seed_reads_so_in_the_report():
+    """0.1 in each of 3 seeds has a t-interval of half-width 4e-17 (rounding), which printed as
+    '0.1000 [0.1000, 0.1000]'; an effect 0 under every assumption read 'between 0 and 0, ... in n/a of them'."""
+    from experiments.report_robust import section
+    from experiments.robust_analysis import summarise
+    from experiments.stats import paired
+
+    seed = paired(np.zeros(3), np.full(3, 0.1))
+    s = summarise(np.full(8, 0.1), seed)
+    assert s["seed_constant"] and s["seed_ci"][0] != s["seed_ci"][1]
+    zero = summarise(np.zeros(8), paired(np.zeros(3), np.zeros(3)))
+    rec = {"world": "tiny", "baseline": "status_quo", "compared": ["im_reform"], "samples": 8, "varied": [],
+           "seeds": [0], "overrides": [], "policies": {"im_reform": {"satisfaction_mean": s, "coverage_service": zero}},
+           "scenarios": {}, "sensitivity": {}}
+    for lang in ("en", "zh"):
+        blocks = section(rec, ["im_reform"], "status_quo", lang)
+        prose = " ".join(b[1][0] + b[1][1] for b in blocks if b[0] == "ul")
+        cells = str([b[1].rows for b in blocks if b[0] == "table"])
+        assert "n/a" not in prose and "）（" not in prose and "0.1000 [0.1000" not in prose + cells, prose

@@ -233,8 +233,8 @@ def _queue_order(keys: np.ndarray, queued: np.ndarray, uid: np.ndarray) -> np.nd
     if K * Q * U >= 2**63:
         return np.lexsort((uid, ticks, keys))
     packed = ((keys.astype(np.int64) - k0) * Q + (ticks - q0)) * U + (uid.astype(np.int64) - u0)
-    # the packed keys are distinct, so every sort gives this one order: the stable sort is the fastest on a
-    # queue of a few thousand needs, the default one on longer queues (a full-scale world's)
+    # the packed keys are distinct, so every sort gives this one order; which is faster depends on the machine
+    # (STABLE_SORT_MAX)
     return np.argsort(packed, kind="stable" if len(packed) <= STABLE_SORT_MAX else "quicksort")
 
 
