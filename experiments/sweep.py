@@ -99,8 +99,9 @@ def plan(overrides: list[str]) -> list[list[str]]:
             raise ConfigError(why + "; a sweep lists values as key=a,b or seed=range(8)") from None
         key, _, value = text.partition("=")
         if key.lstrip("+~") in GROUPS and value.startswith("["):
+            names = ",".join(v.strip(" '\"") for v in value.strip("[]").split(","))
             raise ConfigError(f"{text}: a sweep over {key.lstrip('+~')} lists its names without brackets, "
-                              f"e.g. {key.lstrip('+~')}={value.strip('[]')}")
+                              f"e.g. {key.lstrip('+~')}={names} (in configs/experiment/: a text, not a list)")
     try:
         parsed = parser.parse_overrides(model)
     except HydraException as e:
