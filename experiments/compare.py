@@ -159,6 +159,20 @@ class Comparison:
                 self.failed.append((p, s, o.error))
         self.seeds = sorted(set(self.seeds) | set(seeds))
 
+    def ensure_maps(self, seed: int, policies: list[str]) -> None:
+        """Make again, with their map tables, the runs of ``seed`` stored without them (decompose and the
+        scale tables store runs without maps; the map figure reads them)."""
+        from experiments.store import run_key
+
+        todo = []
+        for p, s, job in self.jobs([seed], policies):
+            key = self.keys.get((p, s))
+            if key and self.store.is_done(key) and not self.store.holder(key).has_maps(key) \
+                    and run_key(load(job)[1]) == key:  # (a sweep's setting may not be a job of this comparison)
+                todo.append(job)
+        if todo:
+            run_many(self.store, todo, desc="maps", remake_maps=True)
+
     def available(self) -> list[str]:
         """Every measure some run of the comparison reports."""
         return sorted(set().union(*map(set, self.measures.values()))) if self.measures else []

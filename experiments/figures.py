@@ -142,9 +142,11 @@ def scenario(comp: Comparison, lang: str = "en", outcomes=None):
 
 
 def maps(comp: Comparison, lang: str = "en", seed: int | None = None):
-    """Grid cells coloured by satisfaction and by spatial coverage, service points marked; one row per policy."""
+    """Grid cells coloured by satisfaction and by spatial coverage, service points marked; one row per policy
+    (a run stored without its map tables is made again with them first)."""
     seed = comp.seeds[0] if seed is None else seed
     pols = [p for p in comp.labels if comp.store.is_done(comp.keys.get((p, seed), ""))][:4]
+    comp.ensure_maps(seed, pols)
     fig, axes = style.figure(len(pols), 2, height_in=2.5 * len(pols) + 0.8)
     cells = {p: comp.store.table(comp.keys[(p, seed)], "cells") for p in pols}
     lo = min(c["satisfaction_mean"].min() for c in cells.values())

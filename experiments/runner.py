@@ -10,10 +10,10 @@ from experiments.store import ENV_CODE_VERSION, Outcome, Store, code_version, ru
 from sim.config.load import load
 
 
-def _ensure(root: str, job, version: str, save_maps: bool = True) -> Outcome:
+def _ensure(root: str, job, version: str) -> Outcome:
     os.environ[ENV_CODE_VERSION] = version  # the same key in every worker as in the parent
     overrides, settings = _split(job)
-    return Store(root).ensure(overrides, save_maps=save_maps, settings=settings)
+    return Store(root).ensure(overrides, settings=settings)
 
 
 def _split(job) -> tuple[list[str], dict | None]:
@@ -24,9 +24,9 @@ def _split(job) -> tuple[list[str], dict | None]:
 
 
 def run_many(runs: Runs | Store, jobs: list, n_jobs: int = 1, desc: str = "runs",
-             save_maps: bool = True) -> list[Outcome]:
+             remake_maps: bool = False) -> list[Outcome]:
     """Validate every job first (ConfigError, nothing run), then run the ones no store of ``runs`` holds
-    (with ``save_maps``, also those held without their map tables: the figures read them).
+    (with ``remake_maps``, also those held without their map tables, which the map figure reads).
 
     A job is a list of overrides or a pair (overrides, settings).  New runs go into ``runs.write``.
     Results do not depend on ``n_jobs``: each run is determined by its config alone.
@@ -40,7 +40,7 @@ def run_many(runs: Runs | Store, jobs: list, n_jobs: int = 1, desc: str = "runs"
     out: list[Outcome | None] = [None] * len(jobs)
     for i, k in enumerate(keys):
         found = runs.find(k)
-        if found is not None and (not save_maps or found.has_maps(k)):
+        if found is not None and not (remake_maps and not found.has_maps(k)):
             out[i] = Outcome(k, "skipped", summary=runs.summary(k))
     todo = [i for i in range(len(jobs)) if out[i] is None]
     bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), desc=desc, unit="run", file=sys.stderr,
@@ -49,13 +49,12 @@ def run_many(runs: Runs | Store, jobs: list, n_jobs: int = 1, desc: str = "runs"
     if n_jobs == 1 or len(todo) <= 1:
         for i in todo:  # in process: the config validated above is the run's (Store.ensure would load it again)
             overrides, settings = _split(jobs[i])
-            out[i] = runs.write.ensure_config(configs[i], overrides, save_maps=save_maps, settings=settings)
+            out[i] = runs.write.ensure_config(configs[i], overrides, settings=settings)
             bar.update()
     else:
         from joblib import Parallel, delayed
 
-        done = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_ensure)(root, jobs[i], version, save_maps)
-                                                              for i in todo)
+        done = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_ensure)(root, jobs[i], version) for i in todo)
         for i, o in zip(todo, done):
             out[i] = o
             bar.update()
