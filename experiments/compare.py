@@ -11,6 +11,7 @@ Any measure a run reports (:mod:`experiments.measures`) can be compared.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import os
 import sys
@@ -42,7 +43,8 @@ USAGE = """usage: python -m experiments.compare world=NAME baseline=NAME policie
                       a variant is NAME+key=value+key=value (e.g. status_quo+policy.grid_management.enabled=true)
   seeds=N             replications: seeds seed_start .. seed_start+N-1 (default 10, at least 2)
   seed_start=S        the first seed (default 0)
-  out=DIR             where comparison.csv / comparison.md / runs.csv go (default results/compare/<world>)
+  out=DIR             where comparison.csv / comparison.md / runs.csv go (default results/compare/<world>-<hash>,
+                      one folder per baseline, policies and overrides; a folder of another comparison is refused)
   store=DIR           results store to reuse and fill (default results/store); a sweep's folder
                       (results/NAME) is only read: new runs go to results/store unless add_to_sweep=true
   n_jobs=N            local worker processes (default 1; 0: one per core; results do not depend on it)
@@ -385,13 +387,46 @@ def group_effects(comp: Comparison, outcomes=("satisfaction_mean", "coverage_ser
     return pd.DataFrame(rows)
 
 
+def what_of(world: str, baseline: str, policies: list[str], overrides: list[str]) -> dict:
+    """What a comparison's folder is of (its seeds may grow: the same runs, more of them)."""
+    return {"world": world, "baseline": baseline, "policies": list(policies), "overrides": sorted(overrides)}
+
+
+def default_out(what: dict) -> Path:
+    """results/compare/<world>-<hash>: a comparison of other policies or overrides gets another folder."""
+    digest = hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:8]
+    return Path("results") / "compare" / f"{what['world']}-{digest}"
+
+
+def check_out(out: Path, what: dict) -> None:
+    """Refuse a folder that holds a comparison of other settings, or anything that is not a comparison."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    meta = out / "comparison.json"
+    if not meta.is_file():
+        raise ConfigError(f"out={out}: the folder is not empty and holds no comparison; choose a new or empty folder")
+    try:
+        old = json.loads(meta.read_text())
+        theirs = what_of(old["world"], old["baseline"], old["policies"], old.get("overrides", []))
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ConfigError(f"out={out}: its comparison.json cannot be read; choose a new or empty folder") from None
+    if theirs != what:
+        differ = next(k for k in what if what[k] != theirs[k])
+        raise ConfigError(f"out={out}: holds the comparison of other settings ({differ} {theirs[differ]!r}, "
+                          f"here {what[differ]!r}); choose another folder, or leave out= for one of its own")
+
+
 def main(argv: list[str]) -> int:
     opts, overrides = parse(argv, KNOWN, "experiments.compare", RESERVED)
     check_options(out=opts["out"])
-    comp = compare(opts["world"], opts["baseline"], opts["policies"], opts["seeds"], opts["seed_start"], overrides,
+    what = what_of(opts["world"], opts["baseline"], resolve_policies(list(opts["policies"]), opts["baseline"]),
+                   overrides)
+    out = Path(opts["out"]) if opts["out"] else default_out(what)
+    check_out(out, what)
+    comp = compare(opts["world"], opts["baseline"], what["policies"], opts["seeds"], opts["seed_start"], overrides,
                    opts["store"], opts["n_jobs"], float(opts["target"]), opts["max_seeds"], opts["step"],
                    opts["outcomes"], float(opts["level"]), opts["add_to_sweep"])
-    out = write(comp, opts["out"] or Path("results") / "compare" / comp.world)
+    out = write(comp, out)
     print((out / "comparison.md").read_text())
     for p, s, e in comp.failed:
         print(f"failed: {p} seed {s}: {e}", file=sys.stderr)

@@ -258,7 +258,8 @@ KNOWN = {"from": "", "lang": "en", "out": "", "formats": ["png", "pdf"], "baseli
 def main(argv: list[str]) -> int:
     opts, _ = parse(argv, KNOWN, "experiments.figures", model=False)
     if not opts["from"]:
-        raise ConfigError("from: give a comparison or sweep folder, e.g. from=results/compare/tiny")
+        raise ConfigError("from: give a comparison or sweep folder, e.g. from=results/compare/tiny-1a2b3c4d "
+                          "(compare prints where it wrote) or from=results/NAME")
     if opts["lang"] not in ("en", "zh"):
         raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")
     bad = [f for f in opts["formats"] if f not in ("png", "pdf", "svg")]

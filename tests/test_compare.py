@@ -203,3 +203,27 @@ def test_cli_bad_input_is_one_line(tmp_path, args, says):
                        text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and says in r.stderr, r.stderr
     assert [p.name for p in tmp_path.iterdir()] == (["a_file"] if "a_file" in " ".join(args) else [])
+
+
+def test_out_of_another_comparison_or_of_anything_else_is_refused_before_running(tmp_path):
+    """compare's default folder was results/compare/<world> for every comparison of that world: a second one
+    silently replaced the first's tables (and left its older figures beside them)."""
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "experiments.compare", "world=tiny", "seeds=2", "days=5",
+                               f"store={tmp_path / 'store'}", *args], cwd=tmp_path, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    first = run("policies=[im_reform]")
+    assert first.returncode == 0, first.stderr
+    (made,) = (tmp_path / "results" / "compare").iterdir()
+    assert made.name.startswith("tiny-") and (made / "comparison.json").is_file()
+    assert run("policies=[im_reform]", f"out={made}").returncode == 0  # the same comparison again: fine
+    other = run("policies=[jinan_model]", f"out={made}")
+    assert other.returncode == 2 and "holds the comparison of other settings (policies" in other.stderr
+    assert run("policies=[jinan_model]").returncode == 0
+    assert len(list((tmp_path / "results" / "compare").iterdir())) == 2
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep me")
+    clutter = run("policies=[im_reform]", f"out={tmp_path / 'notes'}")
+    assert clutter.returncode == 2 and "holds no comparison" in clutter.stderr
+    assert [p.name for p in (tmp_path / "notes").iterdir()] == ["mine.txt"]
