@@ -175,6 +175,12 @@ class Comparison:
         if todo:
             run_many(self.store, todo, desc="maps", remake_maps=True)
 
+    def wider_than(self, target: float) -> pd.Series:
+        """Which rows of the table have an interval wider than ``target`` (an outcome no run defines, such as
+        the urban-rural gap without villages, has no interval to narrow)."""
+        t = self.table()
+        return (t["n"] > 0) & (t["half_width"].fillna(np.inf) > self.tolerance(t, target))
+
     def available(self) -> list[str]:
         """Every measure some run of the comparison reports."""
         return sorted(set().union(*map(set, self.measures.values()))) if self.measures else []
@@ -275,9 +281,7 @@ def compare(world: str, baseline: str, policies: list[str], seeds: int = 10, see
     if outcomes and comp.measures:
         check_outcomes(list(outcomes), comp.available())
     while target > 0 and len(comp.seeds) < max_seeds:
-        t = comp.table()
-        # an outcome no run defines (no villages: no urban-rural gap) has no interval to narrow
-        wide = (t["n"] > 0) & (t["half_width"].fillna(np.inf) > comp.tolerance(t, target))
+        wide = comp.wider_than(target)
         if not wide.any():
             break
         nxt = max(comp.seeds) + 1
@@ -286,8 +290,7 @@ def compare(world: str, baseline: str, policies: list[str], seeds: int = 10, see
               f"adding seeds {more[0]}..{more[-1]}", file=sys.stderr)
         comp.run(more, n_jobs)
     if target > 0 and len(comp.seeds) >= max_seeds:
-        wide = comp.table()
-        wide = (wide["n"] > 0) & (wide["half_width"].fillna(np.inf) > comp.tolerance(wide, target))
+        wide = comp.wider_than(target)
         if wide.any():
             print(f"compare: {int(wide.sum())} intervals are still wider than target={target:g} with "
                   f"max_seeds={max_seeds} seeds", file=sys.stderr)
@@ -392,10 +395,14 @@ def what_of(world: str, baseline: str, policies: list[str], overrides: list[str]
     return {"world": world, "baseline": baseline, "policies": list(policies), "overrides": sorted(overrides)}
 
 
+def digest(settings: dict) -> str:
+    """A short hash of settings, for the name of a folder of their own (comparisons, reports)."""
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
+
+
 def default_out(what: dict) -> Path:
     """results/compare/<world>-<hash>: a comparison of other policies or overrides gets another folder."""
-    digest = hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:8]
-    return Path("results") / "compare" / f"{what['world']}-{digest}"
+    return Path("results") / "compare" / f"{what['world']}-{digest(what)}"
 
 
 def check_out(out: Path, what: dict) -> None:

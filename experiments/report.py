@@ -23,7 +23,7 @@ import yaml
 
 from experiments import figures, style
 from experiments.cli import parse, run_main, unknown_name
-from experiments.compare import RESERVED, Comparison, compare, group_effects, resolve_policies, write
+from experiments.compare import RESERVED, Comparison, compare, digest, group_effects, resolve_policies, write
 from experiments.labels import label
 from experiments.report_render import to_html, to_markdown
 from experiments.report_sections import changes, cost, effects, how_sure, summary, title, what_was_run, whom
@@ -70,10 +70,6 @@ def settings_of(world: str, baseline: str, policies: list[str], seeds: int, seed
     if robust:
         out["robust"] = hashlib.sha256(json.dumps(robust, sort_keys=True).encode()).hexdigest()[:12]
     return out
-
-
-def digest(settings: dict) -> str:
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
 
 
 def default_out(settings: dict) -> Path:
