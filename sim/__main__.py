@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             print(OmegaConf.to_yaml(dcfg, resolve=True))
             return 0
         out = Path(cfg.out) if cfg.out else default_out(cfg)
-        check_out(out)
+        check_out(out, dcfg)
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -124,14 +124,41 @@ def default_out(cfg: Config) -> Path:
     return Path("results") / "runs" / f"{cfg.world.name}_{cfg.policy.name}_seed{cfg.seed}_{stamp}"
 
 
-def check_out(out: Path) -> None:
-    """Refuse an output folder we must not write (see sim.config.validate.check_out_path)."""
+# settings that do not change a run's results: a run that differs only in them may replace it
+NOT_SETTINGS = ("out", "progress")
+
+
+def check_out(out: Path, config: DictConfig | None = None) -> None:
+    """Refuse an output folder we must not write (see sim.config.validate.check_out_path), and, given the
+    run's ``config``, one that holds a run of other settings (a run of the same settings is made again in
+    its place: it gives the same results)."""
     check_out_path(str(out))
+    saved = Path(out) / "config.yaml"
+    if config is None or not saved.is_file():
+        return
+    try:
+        old = OmegaConf.to_container(OmegaConf.load(saved), resolve=True)
+    except Exception:  # noqa: BLE001 - any unreadable config.yaml: not a run we can tell is ours
+        old = None
+    new = OmegaConf.to_container(config, resolve=True)
+    if not isinstance(old, dict) or _settings(old) != _settings(new):
+        try:
+            what = (f"world {old['world']['name']}, policy {old['policy']['name']}, seed {old['seed']}, "
+                    f"{old['days']} days")
+        except (KeyError, TypeError):
+            what = "settings it cannot read"
+        raise ConfigError(f"out={str(out)!r}: holds a run of other settings ({what}); give another folder, "
+                          "or remove that one to replace it")
+
+
+def _settings(config: dict) -> dict:
+    return {k: v for k, v in config.items() if k not in NOT_SETTINGS}
 
 
 def write_run(res: RunResult, out: Path) -> Path:
-    """Write every file into a temporary sibling folder, then rename it into place."""
-    check_out(out)
+    """Write every file into a temporary sibling folder, then rename it into place (refused over a run of
+    other settings)."""
+    check_out(out, res.config)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     as_umask_allows(tmp, folder=True)

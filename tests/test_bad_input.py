@@ -19,6 +19,7 @@ someone's unrelated file.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -332,10 +333,25 @@ def test_saving_into_unrelated_folder_is_refused(tmp_path):
     assert snapshot(tmp_path) == before
 
 
-def test_an_existing_run_folder_may_be_replaced(tmp_path):
-    """A folder that holds a run is not 'unrelated': saving again replaces it (out= is the user's choice)."""
+def test_a_run_of_the_same_settings_is_made_again_in_place(tmp_path):
+    """A folder that holds a run is not 'unrelated': a run of the same settings (only ``progress`` and ``out``
+    may differ) replaces it, as it gives the same results."""
     res = sim.run(world="tiny", days=30)
     res.save(tmp_path / "run")
-    sim.run(world="tiny", days=30, overrides=[f"out={tmp_path / 'run'}"])  # accepted at the door
-    res.save(tmp_path / "run")
-    assert (tmp_path / "run" / "summary.json").exists()
+    again = sim.run(world="tiny", days=30, progress=True, overrides=[f"out={tmp_path / 'run'}"])
+    again.save(tmp_path / "run")
+    assert json.loads((tmp_path / "run" / "summary.json").read_text()) == res.summary
+
+
+def test_a_run_of_other_settings_is_kept(tmp_path):
+    """A completed run is never lost: another seed or policy saved into its folder is refused, from Python and
+    from the command line (before the run is made), and the folder is kept as it was."""
+    sim.run(world="tiny", days=30).save(tmp_path / "run")
+    before = snapshot(tmp_path)
+    other = sim.run(world="tiny", days=30, seed=2)
+    with pytest.raises(ConfigError, match=r"holds a run of other settings \(world tiny, policy status_quo, seed 1"):
+        other.save(tmp_path / "run")
+    p = subprocess.run([sys.executable, "-m", "sim", "world=tiny", "days=30", "policy=im_reform",
+                        f"out={tmp_path / 'run'}"], capture_output=True, text=True, cwd=tmp_path)
+    assert p.returncode == 2 and "holds a run of other settings" in p.stderr
+    assert snapshot(tmp_path) == before
