@@ -7,8 +7,10 @@ planned but is missing, and what failed with which error.
 * Every number of ``summary.json`` is a column (nested ones as ``channel_shares.online``),
   and every breakdown of the groups table (``settlement/urban/satisfaction_mean``); see
   :mod:`experiments.measures`.  The outcomes of MODEL.md section 5 come first.
-* ``variant`` names the setting as compare does (``status_quo+policy.grid_management.enabled=true``),
-  so a variant of a policy is never listed as the policy itself.
+* ``variant`` names the arm as compare's ``policies=[...]`` does
+  (``status_quo+reform.grid_management.enabled=true``), so a variant of a policy is never
+  listed as the policy itself, and pasted into compare it makes the same runs.  A setting
+  of the user's world (``policy.X=v``) is not part of it: its column gives it.
 
 * A damaged run folder (see :meth:`experiments.store.Store.check`) is a row with
   status ``damaged`` and the reason in ``error``, never outcomes; re-running the
@@ -91,9 +93,16 @@ def planned(store: Store) -> tuple[dict[str, list[str]], int]:
 
 
 def variant(policy: str | None, overrides: list[str]) -> str | None:
-    """The policy and the overrides of its settings: ``status_quo+reform.grid_management.enabled=true``
-    (the user's world, ``policy.*``, and the reform's changes, ``reform.*``)."""
-    extra = [str(o) for o in overrides if str(o).lstrip("+~").startswith(("policy.", "reform.")) and "=" in str(o)]
+    """The arm as compare names it in ``policies=[...]``: the policy and the changes its reform makes
+    (``status_quo+reform.grid_management.enabled=true``; a lever's ``policy.X.start_day``, which compare
+    keeps as it is).  A setting of the user's world (``policy.X=v``, which holds before the reform too) is
+    not a change of the arm: compare takes it as an override of every arm, so it is left out here, as
+    ``params.*`` and ``world.*`` are (the swept keys' columns give their values)."""
+    def is_change(o: str) -> bool:
+        key = o.lstrip("+~").split("=", 1)[0]
+        return "=" in o and (key.startswith("reform.") or (key.startswith("policy.") and key.endswith(".start_day")))
+
+    extra = [str(o) for o in overrides if is_change(str(o))]
     name = next((str(o).split("=", 1)[1] for o in overrides if str(o).startswith("policy=")), policy)
     return "+".join([str(name), *extra]) if name is not None else None
 
