@@ -1,6 +1,6 @@
 """Sensitivity analysis with SALib (Morris screening, Sobol indices with CIs) and one-at-a-time.
 
-``python -m experiments.sensitivity method=morris vary=[policy.funding.yuan_per_household_year:50:300,
+``python -m experiments.sensitivity method=morris vary=[policy.funding.service_yuan_per_household_year:50:300,
 params.needs.rate_dispute:0.5:2] outcomes=[satisfaction_mean,coverage_service] n=8 out=DIR``
 
 Each sample point is a config (integers rounded, booleans at 0.5) run on the same seeds
@@ -29,7 +29,7 @@ from experiments.runner import run_many
 from experiments.sensitivity_figure import figure
 from experiments.sources import DEFAULT_STORE
 from experiments.store import Store, code_version
-from sim.config.load import load, options
+from sim.config.load import check_key, load, options
 from sim.config.validate import ConfigError
 from sim.outcomes import SUMMARY
 
@@ -64,6 +64,10 @@ def vary_item(item: str, base, form: str = "KEY:LOW:HIGH") -> tuple[str, object,
     key = parts[0]
     current = OmegaConf.select(base, key, default="__missing__")
     if isinstance(current, str) and current == "__missing__":
+        try:
+            check_key(key)  # the closest key, when there is one
+        except ConfigError as e:
+            raise ConfigError(f"vary: {e} (see `python -m sim --cfg`)") from None
         raise ConfigError(f"vary: {key!r} is not a config key (see `python -m sim --cfg`)")
     return key, current, parts
 

@@ -22,8 +22,10 @@ def test_parse_vary_types_and_errors():
                              d)
     assert kinds == ["bool", "int", "float"] and prob["bounds"][1] == [30.0, 60.0]
     assert as_override("days", "int", 44.6) == "days=45" and as_override("a.b", "bool", 0.7) == "a.b=true"
-    with pytest.raises(ConfigError, match="not a config key"):
+    with pytest.raises(ConfigError, match="vary: policy.nope: unknown key"):
         parse_vary(["policy.nope:0:1"], d)
+    with pytest.raises(ConfigError, match=r"did you mean params.needs.rate_dispute\?"):
+        parse_vary(["params.needs.rate_dispte:0.5:2"], d)
     with pytest.raises(ConfigError, match="LOW must be below HIGH"):
         parse_vary(["days:60:30"], d)
     with pytest.raises(ConfigError, match=r"seed=2: .*seeds=N"):

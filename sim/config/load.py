@@ -277,6 +277,11 @@ def _hints(cls: type) -> dict:
     return typing.get_type_hints(cls)
 
 
+def check_key(key: str) -> None:
+    """Raise ConfigError, in one line with the closest key, if ``key`` is not a key of the config."""
+    _lookup(key)
+
+
 def _lookup(key: str) -> tuple:
     """Find a dotted key in the schema: ("section", cls), ("field", type, field) or ("item", ...)."""
     cls: type = Config
