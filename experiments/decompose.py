@@ -1,6 +1,7 @@
 """Which levers carry a package's effect?  Single levers and leave-one-lever-out.
 
-``python -m experiments.decompose world=W seeds=N [days=D] [packages=[...]] [out=DIR] [store=DIR] [key=value ...]``
+``python -m experiments.decompose world=W seeds=N [days=D] [packages=[...]] [out=DIR] [store=DIR] [n_jobs=N]
+[key=value ...]``
 
 On paired seeds 1..N (common random numbers, one shared warm-up per seed; the other tools
 start at seed 0, and these stay at 1..N so that the tables of docs/ODD.md can be made again):
@@ -13,12 +14,14 @@ start at seed 0, and these stay at 1..N so that the tables of docs/ODD.md can be
   package's effect; the table shows both.
 
 Writes ``decomposition.csv``, ``decomposition.md`` and ``decomposition.png`` (and .pdf); the runs
-go into the resumable results store.  Other ``key=value`` arguments are model overrides for
+go into the resumable results store; ``n_jobs`` worker processes make them (0: one per core; the
+results do not depend on it).  Other ``key=value`` arguments are model overrides for
 every run (e.g. ``world.scale=0.1``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -28,6 +31,8 @@ import pandas as pd
 import yaml
 
 from experiments.cli import parse, run_main, usage_of
+from experiments.compare import check_options
+from experiments.runner import run_many
 from experiments.stats import mean_ci
 from experiments.store import Store
 from sim.config.load import CONFIG_DIR, load, options
@@ -38,7 +43,7 @@ PACKAGES = ("jinan_model", "zhucheng_model", "im_reform")
 HEADLINE = ("satisfaction_mean", "coverage_service", "participation_rate", "abandonment_share",
             "cost_per_household_yuan")
 KNOWN = dict(world="", seeds=5, days=365, packages=list(PACKAGES), out="", store="results/store",
-             formats=["png", "pdf"])
+             formats=["png", "pdf"], n_jobs=1)
 USAGE = usage_of(__doc__, KNOWN)
 
 
@@ -84,23 +89,29 @@ def arms(world: str, packages: list[str], overrides: list[str]) -> dict[str, lis
 
 
 def run_arms(store: Store, world: str, arms_: dict[str, list[str]], seeds: int, days: int,
-             overrides: list[str]) -> dict[tuple[str, int], dict]:
-    out = {}
+             overrides: list[str], n_jobs: int = 1) -> dict[tuple[str, int], dict]:
     jobs = [(a, s) for s in range(1, seeds + 1) for a in arms_]  # seed by seed: one warm-up, then every arm
-    for i, (a, s) in enumerate(jobs, 1):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            o = store.ensure([f"world={world}", *arms_[a], f"seed={s}", f"days={days}", *overrides], save_maps=False)
+    specs = [[f"world={world}", *arms_[a], f"seed={s}", f"days={days}", *overrides] for a, s in jobs]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if n_jobs == 1:
+            outs = [_ensure(store, spec, i, len(jobs), world) for i, spec in enumerate(specs, 1)]
+        else:  # every run validated first, then made by the workers (a bar on a terminal)
+            outs = run_many(store, specs, n_jobs=n_jobs, desc=f"decompose {world}", save_maps=False)
+            print(f"decompose {world}: {len(jobs)}/{len(jobs)} runs", file=sys.stderr, flush=True)
+    for (a, s), o in zip(jobs, outs):
         if o.summary is None:
             raise ConfigError(f"{a} seed {s} failed: {o.error}")
-        out[(a, s)] = o.summary
-        if sys.stderr.isatty():
-            print(f"\rdecompose {world}: {i}/{len(jobs)} runs", end="", file=sys.stderr, flush=True)
-        elif i == len(jobs) or i % max(1, len(jobs) // 10) == 0:  # a log: a line every tenth
-            print(f"decompose {world}: {i}/{len(jobs)} runs", file=sys.stderr, flush=True)
+    return {job: o.summary for job, o in zip(jobs, outs)}
+
+
+def _ensure(store: Store, spec: list[str], i: int, n: int, world: str):
+    o = store.ensure(spec, save_maps=False)
     if sys.stderr.isatty():
-        print(file=sys.stderr)
-    return out
+        print(f"\rdecompose {world}: {i}/{n} runs", end="\n" if i == n else "", file=sys.stderr, flush=True)
+    elif i == n or i % max(1, n // 10) == 0:  # a log: a line every tenth
+        print(f"decompose {world}: {i}/{n} runs", file=sys.stderr, flush=True)
+    return o
 
 
 def table(world: str, arms_: dict, runs: dict, seeds: int, packages: list[str]) -> pd.DataFrame:
@@ -191,12 +202,14 @@ def main(argv: list[str]) -> int:
         raise ConfigError(f"packages: {unknown[0]!r} is not a policy; choose from {', '.join(options('policy'))}")
     if "status_quo" in opts["packages"]:
         raise ConfigError("packages: 'status_quo' is the baseline every package is measured against, not a package")
+    check_options(n_jobs=opts["n_jobs"])
     bad = [f for f in opts["formats"] if f not in ("png", "pdf", "svg")]
     if bad:
         raise ConfigError(f"formats: {bad[0]!r} is not one of png, pdf, svg")
     world = opts["world"]
     arms_ = arms(world, opts["packages"], overrides)
-    runs = run_arms(Store(opts["store"]), world, arms_, opts["seeds"], opts["days"], overrides)
+    runs = run_arms(Store(opts["store"]), world, arms_, opts["seeds"], opts["days"], overrides,
+                    opts["n_jobs"] or os.cpu_count() or 1)
     df = table(world, arms_, runs, opts["seeds"], opts["packages"])
     out = Path(opts["out"] or Path("results") / "decompose" / world)
     out.mkdir(parents=True, exist_ok=True)

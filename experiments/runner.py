@@ -10,10 +10,10 @@ from experiments.store import ENV_CODE_VERSION, Outcome, Store, code_version, ru
 from sim.config.load import load
 
 
-def _ensure(root: str, job, version: str) -> Outcome:
+def _ensure(root: str, job, version: str, save_maps: bool = True) -> Outcome:
     os.environ[ENV_CODE_VERSION] = version  # the same key in every worker as in the parent
     overrides, settings = _split(job)
-    return Store(root).ensure(overrides, settings=settings)
+    return Store(root).ensure(overrides, settings=settings, save_maps=save_maps)
 
 
 def _split(job) -> tuple[list[str], dict | None]:
@@ -24,9 +24,11 @@ def _split(job) -> tuple[list[str], dict | None]:
 
 
 def run_many(runs: Runs | Store, jobs: list, n_jobs: int = 1, desc: str = "runs",
-             remake_maps: bool = False) -> list[Outcome]:
+             remake_maps: bool = False, save_maps: bool = True) -> list[Outcome]:
     """Validate every job first (ConfigError, nothing run), then run the ones no store of ``runs`` holds
     (with ``remake_maps``, also those held without their map tables, which the map figure reads).
+    ``save_maps=False`` makes new runs without map tables (smaller and faster; the map figure remakes
+    the runs it draws).
 
     A job is a list of overrides or a pair (overrides, settings).  New runs go into ``runs.write``.
     Results do not depend on ``n_jobs``: each run is determined by its config alone.
@@ -49,12 +51,13 @@ def run_many(runs: Runs | Store, jobs: list, n_jobs: int = 1, desc: str = "runs"
     if n_jobs == 1 or len(todo) <= 1:
         for i in todo:  # in process: the config validated above is the run's (Store.ensure would load it again)
             overrides, settings = _split(jobs[i])
-            out[i] = runs.write.ensure_config(configs[i], overrides, settings=settings)
+            out[i] = runs.write.ensure_config(configs[i], overrides, settings=settings, save_maps=save_maps)
             bar.update()
     else:
         from joblib import Parallel, delayed
 
-        done = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_ensure)(root, jobs[i], version) for i in todo)
+        done = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_ensure)(root, jobs[i], version, save_maps)
+                                                                  for i in todo)
         for i, o in zip(todo, done):
             out[i] = o
             bar.update()

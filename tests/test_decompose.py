@@ -4,7 +4,8 @@ every seed is not shown as an interval."""
 import pandas as pd
 import pytest
 
-from experiments.decompose import main, markdown
+from experiments.decompose import main, markdown, run_arms
+from experiments.store import Store
 from sim.config.validate import ConfigError
 
 
@@ -14,11 +15,25 @@ from sim.config.validate import ConfigError
     (["formats=[gif]"], "formats: 'gif' is not one of png, pdf, svg"),
     (["seed=2"], "seed=2: this tool runs seeds 1..N; give seeds=N"),
     (["packages=[im_refrom]"], "'im_refrom' is not a policy"),
+    (["n_jobs=-1"], "n_jobs=-1: must be a number of worker processes"),
 ])
 def test_bad_options_are_refused_before_anything_runs(tmp_path, args, says):
     with pytest.raises(ConfigError, match=says.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
         main(["world=tiny", f"store={tmp_path / 'store'}", f"out={tmp_path / 'out'}", *args])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_worker_processes_make_the_same_runs(tmp_path):
+    """n_jobs=2 gives the summaries one process gives, and stores its runs without map tables as one process
+    does (the map figure remakes the runs it draws)."""
+    arms = {"status_quo": ["policy=status_quo"], "im_reform": ["policy=im_reform"]}
+    one, two = Store(tmp_path / "one"), Store(tmp_path / "two")
+    a = run_arms(one, "tiny", arms, 2, 20, ["warmup_days=10"], n_jobs=1)
+    b = run_arms(two, "tiny", arms, 2, 20, ["warmup_days=10"], n_jobs=2)
+    assert set(a) == set(b) == {(p, s) for p in arms for s in (1, 2)}
+    assert all(a[k] == b[k] for k in a)
+    assert sorted(one.keys()) == sorted(two.keys())
+    assert not any(st.has_maps(k) for st in (one, two) for k in st.keys())
 
 
 def test_an_effect_the_same_in_every_seed_is_said_so():
