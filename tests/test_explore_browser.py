@@ -363,6 +363,8 @@ def test_stopping_the_server_ends_its_processes(server):
     assert len(group(proc.pid)) >= 2  # the server and the process that draws its pages
     proc.terminate()
     assert proc.wait(30) == 0, server["log"].read_text()
+    # the tour's pages were served without a warning for the reader (Solara's on cookies over http included)
+    assert "Warning" not in server["log"].read_text(), server["log"].read_text()
     deadline = time.monotonic() + 10
     while group(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.2)

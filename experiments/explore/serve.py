@@ -7,6 +7,7 @@ switched off, so the page makes no request beyond this server.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 APP = "experiments.explore.app"
@@ -41,6 +42,9 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
     # without a handler SIGTERM (kill, a service manager, a CI timeout) ends the interpreter at once,
     # and the spawned drawing process is left running with no parent
     signal.signal(signal.SIGTERM, stop)
+    # Solara warns, on every page served over http to a host not named localhost (127.0.0.1 here), that its
+    # session cookie falls back to SameSite=Lax: what a page served to its own browser, never in a frame, wants
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
     try:
         uvicorn.run("solara.server.starlette:app", host=host, port=port,
                     log_level=os.environ.get("EXPLORE_LOG", "warning"), ws_max_size=2**26)
