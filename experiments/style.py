@@ -15,6 +15,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from sim.files import as_umask_allows  # noqa: E402
+
 PAGE_WIDTH_IN = 6.3  # A4 text width (16 cm)
 FONT_FAMILY = "Noto Sans CJK SC"
 FORMATS = ("png", "pdf")
@@ -29,17 +31,77 @@ def font_file() -> Path:
     return Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
 
 
+# The same font cut down to the characters of Latin text, numbers and signs (a few hundred of its 65,000
+# glyphs): a PDF that draws only these embeds its glyphs from this in a sixth of the time the
+# whole font takes to subset (0.1 against 0.65 s a figure here), with the same outlines and metrics
+# (figures' pixels are the same).  Characters it lacks come from the whole font (matplotlib's fallback).
+LATIN_FAMILY = "Noto Sans CJK SC Latin"
+LATIN_BLOCKS = ((0x20, 0x7F), (0xA0, 0x180), (0x2000, 0x2070), (0x2100, 0x2150), (0x2190, 0x2300))
+
+
+def latin_font_file() -> Path | None:
+    """The Latin cut of the font, made once into matplotlib's cache folder (atomically; named by what it is
+    made from, so a new font or a new list of characters makes a new file).  None if it cannot be made:
+    figures then take every glyph from the whole font, which looks the same and is slower."""
+    import hashlib
+
+    src = font_file()
+    try:
+        import fontTools
+
+        st = src.stat()
+        made_from = f"{src}|{st.st_size}|{st.st_mtime_ns}|{LATIN_BLOCKS}|{fontTools.version}"
+        digest = hashlib.sha1(made_from.encode()).hexdigest()[:12]
+        out = Path(matplotlib.get_cachedir()) / f"noto-sans-cjk-sc-latin-{digest}.otf"
+        if not out.exists():
+            _make_latin(src, out)
+        return out
+    except Exception:  # noqa: BLE001 - a cache that cannot be written, a font fontTools cannot cut: go without
+        return None
+
+
+def _make_latin(src: Path, out: Path) -> None:
+    from fontTools import subset
+
+    options = subset.Options(name_IDs=["*"], name_languages=["*"], glyph_names=True, notdef_outline=True)
+    font = subset.load_font(str(src), options)
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes=set(font.getBestCmap()) & {u for lo, hi in LATIN_BLOCKS for u in range(lo, hi)})
+    sub.subset(font)
+    for rec in font["name"].names:  # a family of its own, so that matplotlib tells the two files apart
+        if rec.nameID in (1, 16):
+            rec.string = LATIN_FAMILY
+        elif rec.nameID == 4:
+            rec.string = f"{LATIN_FAMILY} Regular"
+        elif rec.nameID == 6:
+            rec.string = LATIN_FAMILY.replace(" ", "") + "-Regular"
+    font["CFF "].cff.fontNames = [LATIN_FAMILY.replace(" ", "") + "-Regular"]
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    try:
+        font.save(tmp)
+        as_umask_allows(Path(tmp))  # (mkstemp makes it private)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 _READY = False
 
 
 def setup() -> None:
-    """Register the font and set the house style (idempotent)."""
+    """Register the fonts and set the house style (idempotent)."""
     global _READY
     if _READY:
         return
     font_manager.fontManager.addfont(str(font_file()))
+    latin = latin_font_file()
+    if latin is not None:
+        font_manager.fontManager.addfont(str(latin))
     plt.rcParams.update({
-        "font.family": "sans-serif",
+        # the families themselves, not "sans-serif": matplotlib falls back glyph by glyph only along this list
+        "font.family": [LATIN_FAMILY, FONT_FAMILY] if latin is not None else "sans-serif",
         "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],
         "axes.unicode_minus": False,  # the hyphen-minus is in every font
         "font.size": 8.5, "axes.titlesize": 9, "axes.labelsize": 8.5, "legend.fontsize": 7.5,

@@ -1,5 +1,7 @@
 """Figures: every label renders in both languages (no missing-glyph boxes), files are written."""
 
+import io
+import re
 import warnings
 
 import numpy as np
@@ -13,10 +15,10 @@ from experiments.labels import LABELS, LANGS, all_texts, label
 
 
 def glyphless(text: str) -> set[str]:
-    """Characters of ``text`` that neither font of the style's fallback list has."""
+    """Characters of ``text`` that no font of the style's fallback list has."""
     style.setup()
     fonts = [FT2Font(font_manager.findfont(font_manager.FontProperties(family=f), fallback_to_default=False))
-             for f in style.plt.rcParams["font.sans-serif"]]
+             for f in style.plt.rcParams["font.family"]]
     maps = [set(f.get_charmap()) for f in fonts]
     return {c for c in text if not c.isspace() and not any(ord(c) in m for m in maps)}
 
@@ -25,6 +27,37 @@ def test_style_font_is_the_shipped_cjk_font():
     style.setup()
     path = font_manager.findfont(font_manager.FontProperties(family=style.FONT_FAMILY), fallback_to_default=False)
     assert "NotoSansCJK" in path and style.font_file().exists()
+
+
+def _drawn(text: str) -> tuple[bytes, bytes]:
+    fig, ax = style.figure()
+    ax[0, 0].plot([0, 1], [0.2, 0.8])
+    ax[0, 0].set_title(text)
+    ax[0, 0].set_xlabel("Day — 0.5 ± 0.1 %")
+    png, pdf = io.BytesIO(), io.BytesIO()
+    fig.savefig(png, format="png")
+    fig.savefig(pdf, format="pdf")
+    style.plt.close(fig)
+    return png.getvalue(), pdf.getvalue()
+
+
+def test_latin_text_is_drawn_from_the_latin_cut_and_looks_the_same():
+    """Figures take Latin glyphs from the cut of the font (fast to embed in a PDF) and the others from the
+    whole font; their pixels are those the whole font alone draws."""
+    style.setup()
+    assert style.plt.rcParams["font.family"] == [style.LATIN_FAMILY, style.FONT_FAMILY]
+
+    def fonts(pdf: bytes) -> set[str]:
+        return {m.split(b"+", 1)[1].decode() for m in re.findall(rb"/BaseFont /([A-Z]{6}\+[A-Za-z-]+)", pdf)}
+
+    for text, embedded in (("Mean satisfaction", {"NotoSansCJKSCLatin-Regular"}),
+                           ("平均满意度 satisfaction", {"NotoSansCJKSCLatin-Regular", "NotoSansCJKsc-Regular"})):
+        png, pdf = _drawn(text)
+        assert fonts(pdf) == embedded, text
+        with style.plt.rc_context({"font.family": [style.FONT_FAMILY]}):  # the whole font alone
+            whole_png, whole_pdf = _drawn(text)
+        assert fonts(whole_pdf) == {"NotoSansCJKsc-Regular"}
+        assert png == whole_png, text
 
 
 @pytest.mark.parametrize("lang", LANGS)
