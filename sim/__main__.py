@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         if show_cfg:
             print(OmegaConf.to_yaml(dcfg, resolve=True))
             return 0
-        out = Path(cfg.out) if cfg.out else default_out(cfg)
+        out = Path(cfg.out).expanduser() if cfg.out else default_out(cfg)
         check_out(out, dcfg)
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -133,7 +133,7 @@ def check_out(out: Path, config: DictConfig | None = None) -> None:
     run's ``config``, one that holds a run of other settings (a run of the same settings is made again in
     its place: it gives the same results)."""
     check_out_path(str(out))
-    saved = Path(out) / "config.yaml"
+    saved = Path(out).expanduser() / "config.yaml"
     if config is None or not saved.is_file():
         return
     try:
@@ -144,7 +144,7 @@ def check_out(out: Path, config: DictConfig | None = None) -> None:
     if not isinstance(old, dict) or _settings(old) != _settings(new):
         try:
             what = (f"world {old['world']['name']}, policy {old['policy']['name']}, seed {old['seed']}, "
-                    f"{old['days']} days")
+                    f"{old['days']} days; {_difference(_settings(old), _settings(new))}")
         except (KeyError, TypeError):
             what = "settings it cannot read"
         raise ConfigError(f"out={str(out)!r}: holds a run of other settings ({what}); give another folder, "
@@ -155,9 +155,26 @@ def _settings(config: dict) -> dict:
     return {k: v for k, v in config.items() if k not in NOT_SETTINGS}
 
 
+def _difference(old: dict, new: dict, prefix: str = "") -> str:
+    """The first key in which two configs differ, in words."""
+    for k in sorted(set(old) | set(new), key=str):
+        key = f"{prefix}{k}"
+        if k not in old:
+            return f"{key} is not in that run's config (made by older code)"
+        if k not in new:
+            return f"{key} is in that run's config only (made by other code)"
+        if isinstance(old[k], dict) and isinstance(new[k], dict):
+            if old[k] != new[k]:
+                return _difference(old[k], new[k], f"{key}.")
+        elif old[k] != new[k]:
+            return f"{key}={old[k]!r} there, {new[k]!r} here"
+    return "the same settings"
+
+
 def write_run(res: RunResult, out: Path) -> Path:
     """Write every file into a temporary sibling folder, then rename it into place (refused over a run of
     other settings)."""
+    out = Path(out).expanduser()
     check_out(out, res.config)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))

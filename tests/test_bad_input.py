@@ -338,8 +338,10 @@ def test_a_run_of_the_same_settings_is_made_again_in_place(tmp_path):
     may differ) replaces it, as it gives the same results."""
     res = sim.run(world="tiny", days=30)
     res.save(tmp_path / "run")
+    first = (tmp_path / "run").stat().st_ino
     again = sim.run(world="tiny", days=30, progress=True, overrides=[f"out={tmp_path / 'run'}"])
     again.save(tmp_path / "run")
+    assert (tmp_path / "run").stat().st_ino != first  # written again (a new folder renamed into place)
     assert json.loads((tmp_path / "run" / "summary.json").read_text()) == res.summary
 
 
@@ -349,8 +351,15 @@ def test_a_run_of_other_settings_is_kept(tmp_path):
     sim.run(world="tiny", days=30).save(tmp_path / "run")
     before = snapshot(tmp_path)
     other = sim.run(world="tiny", days=30, seed=2)
-    with pytest.raises(ConfigError, match=r"holds a run of other settings \(world tiny, policy status_quo, seed 1"):
+    with pytest.raises(ConfigError, match=r"holds a run of other settings \(world tiny, policy status_quo, seed 1, "
+                                          r"30 days; seed=1 there, 2 here\)"):
         other.save(tmp_path / "run")
+    config = tmp_path / "run" / "config.yaml"
+    made_by_older_code = "".join(x for x in config.read_text().splitlines(True) if not x.startswith("warmup_days"))
+    config.write_text(made_by_older_code)
+    before = snapshot(tmp_path)
+    with pytest.raises(ConfigError, match="warmup_days is not in that run's config"):
+        sim.run(world="tiny", days=30).save(tmp_path / "run")
     p = subprocess.run([sys.executable, "-m", "sim", "world=tiny", "days=30", "policy=im_reform",
                         f"out={tmp_path / 'run'}"], capture_output=True, text=True, cwd=tmp_path)
     assert p.returncode == 2 and "holds a run of other settings" in p.stderr
