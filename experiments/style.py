@@ -37,12 +37,13 @@ def font_file() -> Path:
 # (figures' pixels are the same).  Characters it lacks come from the whole font (matplotlib's fallback).
 LATIN_FAMILY = "Noto Sans CJK SC Latin"
 LATIN_BLOCKS = ((0x20, 0x7F), (0xA0, 0x180), (0x2000, 0x2070), (0x2100, 0x2150), (0x2190, 0x2300))
+LATIN_CUT = 1  # how the cut is made (_make_latin): a new number makes a new file
 
 
 def latin_font_file() -> Path | None:
     """The Latin cut of the font, made once into matplotlib's cache folder (atomically; named by what it is
-    made from, so a new font or a new list of characters makes a new file).  None if it cannot be made:
-    figures then take every glyph from the whole font, which looks the same and is slower."""
+    made from, so a new font, list of characters, family name or way of cutting makes a new file).  None if
+    it cannot be made: figures then take every glyph from the whole font, which looks the same and is slower."""
     import hashlib
 
     src = font_file()
@@ -50,7 +51,7 @@ def latin_font_file() -> Path | None:
         import fontTools
 
         st = src.stat()
-        made_from = f"{src}|{st.st_size}|{st.st_mtime_ns}|{LATIN_BLOCKS}|{fontTools.version}"
+        made_from = f"{src}|{st.st_size}|{st.st_mtime_ns}|{LATIN_BLOCKS}|{LATIN_FAMILY}|{LATIN_CUT}|{fontTools.version}"
         digest = hashlib.sha1(made_from.encode()).hexdigest()[:12]
         out = Path(matplotlib.get_cachedir()) / f"noto-sans-cjk-sc-latin-{digest}.otf"
         if not out.exists():
