@@ -7,10 +7,12 @@ planned but is missing, and what failed with which error.
 * Every number of ``summary.json`` is a column (nested ones as ``channel_shares.online``),
   and every breakdown of the groups table (``settlement/urban/satisfaction_mean``); see
   :mod:`experiments.measures`.  The outcomes of MODEL.md section 5 come first.
-* ``variant`` names the arm as compare's ``policies=[...]`` does
+* ``variant`` names the arm as compare's ``policies=[...]`` does: the name compare gave it,
+  or for a run compare did not make the policy and its reform's changes
   (``status_quo+reform.grid_management.enabled=true``), so a variant of a policy is never
-  listed as the policy itself, and pasted into compare it makes the same runs.  A setting
-  of the user's world (``policy.X=v``) is not part of it: its column gives it.
+  listed as the policy itself.  Pasted into compare with the same other overrides, it makes
+  the same runs.  A setting of the user's world (``policy.X=v``) is not part of it: its
+  column gives it.
 
 * A damaged run folder (see :meth:`experiments.store.Store.check`) is a row with
   status ``damaged`` and the reason in ``error``, never outcomes; re-running the
@@ -92,17 +94,15 @@ def planned(store: Store) -> tuple[dict[str, list[str]], int]:
     return out, sum(m["code_version"] != current for m in docs)
 
 
-def variant(policy: str | None, overrides: list[str]) -> str | None:
-    """The arm as compare names it in ``policies=[...]``: the policy and the changes its reform makes
-    (``status_quo+reform.grid_management.enabled=true``; a lever's ``policy.X.start_day``, which compare
-    keeps as it is).  A setting of the user's world (``policy.X=v``, which holds before the reform too) is
-    not a change of the arm: compare takes it as an override of every arm, so it is left out here, as
-    ``params.*`` and ``world.*`` are (the swept keys' columns give their values)."""
-    def is_change(o: str) -> bool:
-        key = o.lstrip("+~").split("=", 1)[0]
-        return "=" in o and (key.startswith("reform.") or (key.startswith("policy.") and key.endswith(".start_day")))
-
-    extra = [str(o) for o in overrides if is_change(str(o))]
+def variant(policy: str | None, overrides: list[str], arm: str | None = None) -> str | None:
+    """The arm as compare names it in ``policies=[...]``: ``arm``, the name compare recorded when it made the
+    run (``status_quo+params.needs.rate_dispute=1.5``); else the policy and the changes its reform makes
+    (``status_quo+reform.grid_management.enabled=true``).  A setting of the user's world (``policy.X=v``,
+    which holds before the reform too) is no change of an arm: compare takes it as an override of every
+    arm, so it is left out, as ``params.*`` and ``world.*`` are (the swept keys' columns give their values)."""
+    if arm:
+        return arm
+    extra = [str(o) for o in overrides if str(o).lstrip("+~").startswith("reform.") and "=" in str(o)]
     name = next((str(o).split("=", 1)[1] for o in overrides if str(o).startswith("policy=")), policy)
     return "+".join([str(name), *extra]) if name is not None else None
 
@@ -134,7 +134,7 @@ def collect(root: str | Path, all_versions: bool = False) -> pd.DataFrame:
                "overrides": " ".join(map(str, overrides)), "wall_s": meta.get("wall_s"),
                "code_version": meta.get("code_version"), "git_commit": meta.get("git_commit"),
                "world": cfg.get("world.name"), "policy": cfg.get("policy.name"),
-               "variant": variant(cfg.get("policy.name"), overrides), "seed": cfg.get("seed"),
+               "variant": variant(cfg.get("policy.name"), overrides, meta.get("arm")), "seed": cfg.get("seed"),
                "days": cfg.get("days"), "_cfg": cfg}
         if state == "ok":
             row["_measures"] = run_measures(store, key)

@@ -151,7 +151,8 @@ class Comparison:
 
     def run(self, seeds: list[int], n_jobs: int = 1, policies: list[str] | None = None) -> None:
         jobs = self.jobs(seeds, policies)
-        outs = run_many(self.store, [j for _, _, j in jobs], n_jobs=n_jobs, desc="compare")
+        outs = run_many(self.store, [j for _, _, j in jobs], n_jobs=n_jobs, desc="compare",
+                        arms=[p for p, _, _ in jobs])
         for (p, s, _), o in zip(jobs, outs):
             self.keys[(p, s)] = o.key
             if o.summary is not None:

@@ -32,7 +32,7 @@ import yaml
 
 from experiments.cli import parse, run_main, usage_of
 from experiments.compare import check_options
-from experiments.runner import run_many
+from experiments.runner import run_many, scale_warnings
 from experiments.stats import mean_ci
 from experiments.store import Store
 from sim.config.load import CONFIG_DIR, load, options
@@ -93,8 +93,9 @@ def run_arms(store: Store, world: str, arms_: dict[str, list[str]], seeds: int, 
     jobs = [(a, s) for s in range(1, seeds + 1) for a in arms_]  # seed by seed: one warm-up, then every arm
     specs = [[f"world={world}", *arms_[a], f"seed={s}", f"days={days}", *overrides] for a, s in jobs]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # (the scale warning is said once)
         if n_jobs == 1:
+            scale_warnings([load(specs[0])[0]])  # every arm's world is the first one's
             outs = [_ensure(store, spec, i, len(jobs), world) for i, spec in enumerate(specs, 1)]
         else:  # every run validated first, then made by the workers (a bar on a terminal)
             outs = run_many(store, specs, n_jobs=n_jobs, desc=f"decompose {world}", save_maps=False)

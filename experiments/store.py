@@ -156,18 +156,18 @@ class Store:
 
     # -- writing ------------------------------------------------------------------
     def ensure(self, overrides: list[str] | tuple[str, ...], save_maps: bool = True,
-               settings: dict | None = None) -> Outcome:
+               settings: dict | None = None, arm: str | None = None) -> Outcome:
         """Make sure the run given by ``overrides`` (and ``settings``, see :func:`sim.config.load.load`) is in
-        the store; run it if not.
+        the store; run it if not.  ``arm``: the comparison's name for it (``NAME+key=value``), recorded.
 
         A bad config raises ConfigError (nothing is recorded); any error while running is
         recorded as a failed run and returned, never raised.
         """
         cfg, dcfg = load(list(overrides), settings)
-        return self.ensure_config(dcfg, list(overrides), save_maps=save_maps, settings=settings)
+        return self.ensure_config(dcfg, list(overrides), save_maps=save_maps, settings=settings, arm=arm)
 
     def ensure_config(self, dcfg: DictConfig, overrides: list[str], save_maps: bool = True,
-                      settings: dict | None = None) -> Outcome:
+                      settings: dict | None = None, arm: str | None = None) -> Outcome:
         key = run_key(dcfg)
         upgrade = False
         if self.is_done(key):
@@ -175,6 +175,7 @@ class Store:
                 return Outcome(key, "skipped", summary=self.summary(key))
             upgrade = True  # made without its map tables (decompose, scale tables): run again with them
         meta = {"key": key, "overrides": list(overrides), **({"settings": dict(settings)} if settings else {}),
+                **({"arm": arm} if arm else {}),
                 "code_version": code_version(),
                 "git_commit": git_commit(), "pid": os.getpid(), "host": os.uname().nodename,
                 "started": time.strftime("%Y-%m-%dT%H:%M:%S")}

@@ -99,7 +99,7 @@ def test_compare_reads_a_sweep_folder_but_writes_its_runs_elsewhere(sweep, tmp_p
     assert base_keys <= set(before)  # the sweep's baseline runs were reused, not redone
     df, _ = collect.write(tmp_path / "results" / "store")
     assert len(df) == 2 and set(df["policy"]) == {"status_quo"}
-    assert set(df["variant"]) == {variant.replace("+policy.", "+reform.")}  # a variant's settings are its changes
+    assert set(df["variant"]) == {variant}  # the name compare gave the arm
     again = compare("tiny", "status_quo", list(df["variant"]), seeds=2, overrides=["world.name=tiny", *DAYS],
                     store=sweep)
     assert set(again.keys.values()) == set(comp.keys.values())  # collect's variant, pasted, makes the same runs
@@ -107,6 +107,19 @@ def test_compare_reads_a_sweep_folder_but_writes_its_runs_elsewhere(sweep, tmp_p
                     overrides=["world.name=tiny", *DAYS], store=sweep, add_to_sweep=True)
     assert len(Store(sweep).keys()) == len(before) + 2  # asked: the new variant's runs go into the sweep's folder
     assert set(asked.keys.values()) <= set(Store(sweep).keys())
+
+
+def test_collect_names_compare_arms_as_compare_does(tmp_path):
+    """An arm that sets a parameter is not the plain policy, and a setting of the user's world given to every
+    arm is in no arm's name: each variant, pasted into compare with the same overrides, makes the same runs."""
+    arms, world = ["status_quo", "status_quo+params.needs.rate_dispute=1.5"], ["policy.grid_management.start_day=5"]
+    store = tmp_path / "store"
+    comp = compare("tiny", "status_quo", arms[1:], seeds=2, overrides=[*world, *DAYS], store=store)
+    df, _ = collect.write(store)
+    assert sorted(set(df["variant"])) == arms
+    again = compare("tiny", "status_quo", [v for v in set(df["variant"]) if v != "status_quo"], seeds=2,
+                    overrides=[*world, *DAYS], store=store)
+    assert again.keys == comp.keys
 
 
 def test_collect_has_every_number_and_the_variant(sweep):
@@ -121,3 +134,13 @@ def test_collect_has_every_number_and_the_variant(sweep):
     assert set(swept["policy.grid_management.enabled"].map(bool)) == {False, True}
     ok = df[df["status"] == "ok"]
     assert pd.to_numeric(ok["settlement/urban/satisfaction_mean"]).between(0, 1).all()
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_scale_warning_is_said_once_for_a_comparison(tmp_path, capfd, n_jobs):
+    """Below a world's faithful scale every run warns; a comparison of four runs says it once, whether its
+    runs are made in process or by worker processes (whose warnings the parent's filters do not reach)."""
+    capfd.readouterr()
+    compare("tiny", "status_quo", ["im_reform"], seeds=2, overrides=["world.scale=0.3", "days=10"],
+            store=tmp_path / "store", n_jobs=n_jobs)
+    assert capfd.readouterr().err.count("tiny cannot keep its structure") == 1
