@@ -59,7 +59,7 @@ def figure(indices: pd.DataFrame, method: str, lang: str = "en", meta: dict | No
             x = s[col].to_numpy(float)
             if method == "oat":
                 x = x - s["baseline_value"].to_numpy(float)
-            xerr = s[conf].to_numpy(float) if conf else None
+            xerr = s[conf].to_numpy(float) / k if conf else None  # in the axis' unit, as the bars
             ax.barh(y + (0.2 if i == 0 else -0.2), x / k, height=0.38, xerr=xerr, capsize=1.5,
                     color=style.COLORS[1 + i], label=label(col, lang), error_kw={"lw": 0.7})
         ax.axvline(0, color="k", lw=0.6)

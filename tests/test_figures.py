@@ -147,6 +147,22 @@ def test_sensitivity_figure_names_settings_and_states_what_ran():
     style.plt.close(fig)
 
 
+def test_morris_error_bars_are_in_the_axis_unit():
+    """Cost is drawn in million yuan: its confidence bars too, not in yuan beside bars in millions."""
+    import pandas as pd
+
+    from experiments.sensitivity_figure import figure
+
+    t = pd.DataFrame([{"outcome": "cost_total_yuan", "parameter": "days", "mu_star": 3e6, "mu_star_conf": 5e5,
+                       "sigma": 1e6, "note": ""}])
+    fig = figure(t, "morris", "en", None)
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] < 10  # the axis is in millions, and so is the bar's 3.5 million end
+    ends = [seg[:, 0].max() for c in ax.collections for seg in c.get_segments()]
+    assert ends and abs(max(ends) - 3.5) < 1e-9
+    style.plt.close(fig)
+
+
 def test_chinese_figure_texts_have_glyphs_and_good_typography(comp):
     from experiments.typography import zh_problems
 
