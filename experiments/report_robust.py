@@ -35,7 +35,9 @@ T = {
         "上述区间只反映随机种子噪声。为了解结论在多大程度上取决于模型假设，从{k}个假设的合理范围（见docs/parameters.md）"
         "中抽取了{samples}组组合，在每组下都以相同的{seeds}配对，将每项政策与{base}比较。下表将两种不确定性并列："
         "随机种子区间（95%，默认假设下）与合理假设下变化的范围（样本的5%至95%）。"),
-    "robust_col_seed": ("Seed interval (default assumptions)", "随机种子区间（默认假设）"),
+    # its own seeds (``default_seeds``), which may be fewer than the report's: say so where the interval is
+    "robust_col_seed": ("Seed interval (default assumptions, the robust analysis's {n} seeds)",
+                        "随机种子区间（默认假设，稳健性分析的{n}个种子）"),
     "robust_col_range": ("Over plausible assumptions: median [5 %, 95 %]", "合理假设范围：中位数 [5%, 95%]"),
     "robust_col_same": ("Same direction", "方向一致的比例"),
     "robust_s": (
@@ -149,7 +151,8 @@ def section(rec: dict | None, policies: list[str], base: str, lang: str, where: 
                                                            keys=("、" if lang == "zh" else ", ").join(
                                                                f"`{k}`" for k in top))
             words.append(text)
-    header = [label("policy", lang), "指标" if lang == "zh" else "Outcome", tr("robust_col_seed", lang),
+    n_default = len(rec.get("default_seeds") or [])
+    header = [label("policy", lang), "指标" if lang == "zh" else "Outcome", tr("robust_col_seed", lang, n=n_default),
               tr("robust_col_range", lang), tr("robust_col_same", lang)]
     if rows:
         blocks.append(("table", Table(header, rows)))

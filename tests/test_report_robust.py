@@ -12,6 +12,7 @@ from experiments.report_sections import how_sure
 
 ROBUST = {  # robust.json as experiments.robust writes it (schema of the issue), with round numbers
     "world": "tiny", "baseline": "status_quo", "compared": ["im_reform"], "samples": 40, "seeds": [0, 1],
+    "default_seeds": [0, 1, 2],
     "varied": [{"key": f"params.x{i}"} for i in range(7)],
     "policies": {"im_reform": {"satisfaction_mean": {
         "median": 0.08, "q05": -0.01, "q95": 0.12, "share_same_sign": 0.9, "seed_ci": [0.075, 0.085],
@@ -38,13 +39,14 @@ def test_without_a_robust_analysis_the_report_says_its_intervals_cover_seed_nois
 
 @pytest.mark.parametrize("lang, words", [
     ("en", ["cover seed noise only", "40 plausible combinations of 7 assumptions",
-            "Seed interval (default assumptions)", "Over plausible assumptions: median [5 %, 95 %]",
+            "Seed interval (default assumptions, the robust analysis's 3 seeds)",
+            "Over plausible assumptions: median [5 %, 95 %]",
             "paired on the same 2 seeds",
             "0.0800 [0.0750, 0.0850]", "between −0.0100 and 0.1200", "in 90 % of them",
             "`params.satisfaction.w_wait` > 0.31", "holds 75 % of the cases", "depends most on",
             "did not include"]),
     ("en", ["depends most on `params.satisfaction.w_wait`."]),
-    ("zh", ["只反映随机种子噪声", "7个假设", "40组组合", "随机种子区间（默认假设）",
+    ("zh", ["只反映随机种子噪声", "7个假设", "40组组合", "随机种子区间（默认假设，稳健性分析的3个种子）",
             "相同的2个随机种子配对", "0.0800 [0.0750, 0.0850]",
             "介于−0.0100与0.1200之间", "90%的假设下", "`params.satisfaction.w_wait` > 0.31", "最取决于",
             "稳健性分析未包括"]),
