@@ -32,6 +32,32 @@ def did_you_mean(value: str, names: Iterable[str]) -> str:
     return f"did you mean {close[0]}? " if close else ""
 
 
+FORMATS = ("png", "pdf", "svg")
+
+
+def check_formats(formats, need_png: bool = False) -> None:
+    """One line for figure formats that cannot be written, before anything runs."""
+    if not isinstance(formats, list) or not formats:
+        raise ConfigError(f"formats={formats}: name at least one of {', '.join(FORMATS)}, e.g. formats=[png,pdf]")
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ConfigError(f"formats: {bad[0]!r} is not one of {', '.join(FORMATS)}")
+    if need_png and "png" not in formats:
+        raise ConfigError(f"formats={formats}: include png (the page shows it)")
+
+
+def check_workers(n_jobs, sample_seed=0) -> int:
+    """One line for a number of worker processes or a sampling seed that cannot work; the processes to use
+    (0: one per core)."""
+    import os
+
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs < 0:
+        raise ConfigError(f"n_jobs={n_jobs}: must be a number of worker processes, 1 or more, or 0 for one per core")
+    if not isinstance(sample_seed, int) or isinstance(sample_seed, bool) or sample_seed < 0:
+        raise ConfigError(f"sample_seed={sample_seed}: must be a whole number, 0 or more")
+    return n_jobs or os.cpu_count() or 1
+
+
 def unknown_name(option: str, value: str, kind: str, names: Iterable[str]) -> ConfigError:
     """One line for a name that is not one of ``names``: the option, the value, the closest and the list."""
     names = list(names)

@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 
 from experiments import style
-from experiments.cli import parse, run_main
+from experiments.cli import check_formats, parse, run_main
 from experiments.compare import Comparison, check_outcomes, group_effects, load_comparison
 from experiments.labels import ARROW, better, label, titled
 from experiments.numbers import is_share, scale_of
@@ -262,9 +262,7 @@ def main(argv: list[str]) -> int:
                           "(compare prints where it wrote) or from=results/NAME")
     if opts["lang"] not in ("en", "zh"):
         raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")
-    bad = [f for f in opts["formats"] if f not in ("png", "pdf", "svg")]
-    if bad:
-        raise ConfigError(f"formats: {bad[0]!r} is not one of png, pdf, svg")
+    check_formats(opts["formats"])
     comp = load_any(opts["from"], opts["baseline"], opts["world"], opts["store"])
     if opts["outcomes"]:
         check_outcomes(opts["outcomes"], comp.available())

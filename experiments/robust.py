@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.assumptions import Assumption, assumptions, design, settings
-from experiments.cli import parse, run_main, unknown_name
+from experiments.cli import check_formats, check_workers, parse, run_main, unknown_name
 from experiments.compare import policy_overrides, resolve_policies
 from experiments.measures import run_measures
 from experiments.runner import run_many
@@ -183,6 +183,8 @@ def main(argv: list[str]) -> int:
     part = _part(opts["part"])
     if opts["lang"] not in ("en", "zh"):
         raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")
+    check_formats(opts["formats"])
+    opts["n_jobs"] = check_workers(opts["n_jobs"], opts["sample_seed"])
     rob = plan(opts["world"], opts["baseline"], opts["policies"] or [p for p in DEFAULT_POLICIES
                                                                       if p in options("policy")],
                opts["samples"], opts["seeds"], opts["default_seeds"], opts["seed_start"], opts["vary"],

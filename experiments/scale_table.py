@@ -105,6 +105,27 @@ def markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_table(opts: dict) -> list[float]:
+    """One line for options the table cannot use, before any world runs; the scales as numbers."""
+    from experiments.cli import unknown_name
+    from sim.config.load import options
+    from sim.config.validate import ConfigError
+
+    for key, kind in (("worlds", "world"), ("policies", "policy")):
+        for name in opts[key]:
+            if name not in options(kind):
+                raise unknown_name(key, name, kind, options(kind))
+    if not isinstance(opts["seeds"], int) or opts["seeds"] < 2:
+        raise ConfigError(f"seeds={opts['seeds']}: need at least 2 seeds for an interval")
+    try:
+        scales = [float(s) for s in opts["scales"]]
+    except (TypeError, ValueError):
+        raise ConfigError(f"scales={opts['scales']}: give numbers above 0, e.g. scales=[0.05,0.1,1.0]") from None
+    if not scales or min(scales) <= 0:
+        raise ConfigError(f"scales={opts['scales']}: give numbers above 0, e.g. scales=[0.05,0.1,1.0]")
+    return scales
+
+
 def main(argv: list[str]) -> int:
     opts, rest = parse(argv, KNOWN)
     if rest:
@@ -112,8 +133,8 @@ def main(argv: list[str]) -> int:
 
         raise ConfigError(f"{rest[0]}: unknown option; this tool takes worlds=, policies=, scales=, seeds=, days=, "
                           "store=, out=")
+    scales = check_table(opts)
     store = Store(opts["store"])
-    scales = [float(s) for s in opts["scales"]]
     rows = []
     for w in opts["worlds"]:
         for sc in scales_of(w, scales):

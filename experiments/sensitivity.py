@@ -22,7 +22,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from experiments import style
-from experiments.cli import parse, run_main, unknown_name
+from experiments.cli import check_formats, check_workers, parse, run_main, unknown_name
 from experiments.measures import flat_summary
 from experiments.numbers import fmt
 from experiments.runner import run_many
@@ -295,6 +295,8 @@ def main(argv: list[str]) -> int:
         raise ConfigError(f"seeds={opts['seeds']} n={opts['n']}: both must be at least 1")
     if opts["lang"] not in ("en", "zh"):
         raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")
+    check_formats(opts["formats"])
+    opts["n_jobs"] = check_workers(opts["n_jobs"], opts["sample_seed"])
     base = [f"world={opts['world']}", f"policy={opts['policy']}", *overrides]
     _, dcfg = load(base)
     problem, kinds = parse_vary(opts["vary"], dcfg)
@@ -318,7 +320,8 @@ def main(argv: list[str]) -> int:
     print(md)
     for n in notes:
         print(f"warning: {n}", file=sys.stderr)
-    print(f"wrote {out}/indices.csv, indices.md, samples.csv, sensitivity.json, sensitivity.png", file=sys.stderr)
+    figs = ", ".join(f"sensitivity.{f}" for f in opts["formats"])
+    print(f"wrote {out}/indices.csv, indices.md, samples.csv, sensitivity.json, {figs}", file=sys.stderr)
     return 0
 
 

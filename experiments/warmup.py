@@ -76,6 +76,24 @@ def pilot(world: str, years: int, seeds: int, scale: float) -> list[pd.DataFrame
             for s in range(1, seeds + 1)]
 
 
+def check_pilot(opts: dict) -> None:
+    """One line for options the pilot cannot use, before any world runs."""
+    from experiments.cli import unknown_name
+    from sim.config.load import options
+    from sim.config.validate import ConfigError
+
+    for w in opts["worlds"]:
+        if w not in options("world"):
+            raise unknown_name("worlds", w, "world", options("world"))
+    if not isinstance(opts["seeds"], int) or opts["seeds"] < 2:
+        raise ConfigError(f"seeds={opts['seeds']}: need at least 2 seeds for the drift's interval")
+    if not isinstance(opts["years"], int) or opts["years"] < 3:
+        raise ConfigError(f"years={opts['years']}: need at least 3 years (the warm-up, then two years to compare "
+                          "for drift)")
+    if not isinstance(opts["scale"], (int, float)) or opts["scale"] < 0:
+        raise ConfigError(f"scale={opts['scale']}: must be a number above 0 (0: each world's test scale)")
+
+
 def analyse(world: str, daily: list[pd.DataFrame]) -> dict:
     # the median over seeds: an episode of one seed (a department short of staff for a season) is not a transient
     mean = {c: np.median([d[c].to_numpy() for d in daily], axis=0) for c in SERIES}
@@ -93,7 +111,8 @@ def analyse(world: str, daily: list[pd.DataFrame]) -> dict:
         m, hw, n = mean_ci(drift)
         row[f"drift_{c}"] = m
         row[f"drift_{c}_half_width"] = hw
-        row[f"stationary_{c}"] = bool(n >= 2 and abs(m) + (hw if np.isfinite(hw) else 0) <= DRIFT_TOLERANCE)
+        # None (not False) when it cannot be told: fewer than two seeds ran two years after the warm-up
+        row[f"stationary_{c}"] = bool(abs(m) + hw <= DRIFT_TOLERANCE) if n >= 2 and np.isfinite(hw) else None
     return row
 
 
@@ -103,6 +122,7 @@ def main(argv: list[str]) -> int:
         from sim.config.validate import ConfigError
 
         raise ConfigError(f"{rest[0]}: unknown option; this tool takes worlds=, years=, seeds=, scale=, out=")
+    check_pilot(opts)
     rows = []
     for w in opts["worlds"]:
         scale = opts["scale"] or TEST_SCALE.get(w, 1.0)

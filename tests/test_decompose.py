@@ -1,5 +1,7 @@
-"""The lever decomposition's options are checked before anything runs, and an effect that is the same in
-every seed is not shown as an interval."""
+"""The lever decomposition's options (and those of the model's checks and the analyses) are checked before
+anything runs, and an effect that is the same in every seed is not shown as an interval."""
+
+import re
 
 import pandas as pd
 import pytest
@@ -58,3 +60,29 @@ def test_help_gives_the_command_and_every_option_with_its_default(tool, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"usage: python -m experiments.{tool}") and "``" not in out
     assert all(f"  {k}=" in out for k in m.KNOWN)
+
+
+@pytest.mark.parametrize("tool, args, says", [
+    ("warmup", ["seeds=1"], "seeds=1: need at least 2 seeds"),
+    ("warmup", ["years=2"], "years=2: need at least 3 years"),
+    ("warmup", ["worlds=[tiny,foo]"], "worlds: 'foo' is not a world"),
+    ("scale_table", ["scales=[abc]"], "scales=['abc']: give numbers above 0"),
+    ("scale_table", ["seeds=1"], "seeds=1: need at least 2 seeds"),
+    ("scale_table", ["worlds=[tiny,foo]"], "worlds: 'foo' is not a world"),
+    ("robust", ["n_jobs=-1"], "n_jobs=-1: must be a number of worker processes"),
+    ("robust", ["sample_seed=-1"], "sample_seed=-1: must be a whole number"),
+    ("sensitivity", ["formats=[]", "vary=[days:30:60]"], "formats=[]: name at least one of png, pdf, svg"),
+    ("sensitivity", ["formats=[gif]", "vary=[days:30:60]"], "formats: 'gif' is not one of png, pdf, svg"),
+    ("sensitivity", ["n_jobs=-2", "vary=[days:30:60]"], "n_jobs=-2: must be a number of worker processes"),
+    ("figures", ["from=results/x", "formats=[]"], "formats=[]: name at least one of png, pdf, svg"),
+])
+def test_the_model_checks_and_analyses_refuse_bad_options_before_anything_runs(tool, args, says, tmp_path,
+                                                                               monkeypatch):
+    """One line naming the option, before any world runs (a user trial found tracebacks after hours of runs)."""
+    import importlib
+
+    monkeypatch.chdir(tmp_path)
+    m = importlib.import_module(f"experiments.{tool}")
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        m.main([*args, f"out={tmp_path / 'out'}"])
+    assert list(tmp_path.iterdir()) == []
