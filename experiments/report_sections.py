@@ -80,6 +80,12 @@ def in_text(name: str, lang: str) -> str:
     return name[0].lower() + name[1:]
 
 
+def group_in_text(group: str, dimension: str | None, lang: str) -> str:
+    """A group's long name inside a sentence; a league's or city's name is a name, never lower-cased."""
+    name = group_label(group, lang, long=True)
+    return name if dimension == "league" else in_text(name, lang)
+
+
 def level(outcome: str, v: float) -> str:
     return fmt(v / scale_of(outcome), MINUS)
 
@@ -298,8 +304,8 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
             def cell(r):
                 return fmt_ci(r["difference"], r["ci_low"], r["ci_high"], r["note"], MINUS, t("every_seed", lang))
             items.append(t("whom_s", lang, pol=label(best_sat, lang), outcome=sat,
-                           g1=in_text(group_label(hi["group"], lang, long=True), lang), d1=cell(hi),
-                           g2=in_text(group_label(lo["group"], lang, long=True), lang), d2=cell(lo)))
+                           g1=group_in_text(hi["group"], hi.get("dimension"), lang), d1=cell(hi),
+                           g2=group_in_text(lo["group"], lo.get("dimension"), lang), d2=cell(lo)))
     if pol:
         s = tab[(tab["policy"] == pol) & (tab["outcome"] == "cost_total_yuan")]
         if len(s):

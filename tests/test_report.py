@@ -11,7 +11,7 @@ from experiments import report
 from experiments.compare import Comparison, compare
 from experiments.labels import label
 from experiments.report import build, check_out, default_out, settings_of
-from experiments.report_sections import cost_per_point, judge, lever_changes
+from experiments.report_sections import cost_per_point, group_in_text, judge, lever_changes
 from experiments.typography import zh_problems
 from sim.config.validate import ConfigError
 
@@ -206,6 +206,12 @@ def test_cost_is_over_the_days_measured_and_for_whom_gives_each_groups_interval(
     whom = next(line for line in summary.splitlines() if "For whom:" in line)
     assert "the change of **Inner Mongolia reform** in mean satisfaction" in whom
     assert re.search(r"largest for .+ \([+−]\d\.\d+ \[[−\d.]+, [−\d.]+\]\) and smallest", whom), whom
+
+
+def test_a_league_keeps_its_capital_letter_in_a_sentence():
+    assert group_in_text("alxa", "league", "en") == "Alxa League"
+    assert group_in_text("hulunbuir", "league", "en") == "Hulunbuir"
+    assert group_in_text("elderly", "household_group", "en")[0].islower()
 
 
 def test_a_week_long_window_claims_nothing_about_on_time_coverage(tmp_path):
