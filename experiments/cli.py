@@ -35,6 +35,32 @@ def did_you_mean(value: str, names: Iterable[str]) -> str:
 FORMATS = ("png", "pdf", "svg")
 
 
+def check_analysis_out(out, marker: str, mine: dict, tool: str) -> None:
+    """Refuse an ``out=`` folder that holds anything but this tool's analysis (its ``marker`` file, JSON) of the
+    same settings (``mine``: the marker's keys that must match); an analysis of the same settings is made
+    again in its place."""
+    import json
+    from pathlib import Path
+
+    out = Path(out)
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    f = out / marker
+    if not f.is_file():
+        raise ConfigError(f"out={out}: the folder is not empty and holds no {tool} analysis ({marker}); "
+                          "choose a new or empty folder")
+    try:
+        old = json.loads(f.read_text())
+        theirs = {k: old.get(k) for k in mine}
+    except (OSError, ValueError, AttributeError):
+        raise ConfigError(f"out={out}: its {marker} cannot be read; choose a new or empty folder") from None
+    mine = json.loads(json.dumps(mine))  # as it would be read back (tuples as lists)
+    for k in mine:
+        if theirs[k] != mine[k]:
+            raise ConfigError(f"out={out}: holds a {tool} analysis of other settings ({k}={theirs[k]!r} there, "
+                              f"{mine[k]!r} here); give another folder, or remove that one to replace it")
+
+
 def check_formats(formats, need_png: bool = False) -> None:
     """One line for figure formats that cannot be written, before anything runs."""
     if not isinstance(formats, list) or not formats:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.assumptions import Assumption, assumptions, design, settings
-from experiments.cli import check_formats, check_workers, parse, run_main, unknown_name
+from experiments.cli import check_analysis_out, check_formats, check_workers, parse, run_main, unknown_name
 from experiments.compare import policy_overrides, resolve_policies
 from experiments.measures import run_measures
 from experiments.runner import run_many
@@ -176,7 +176,7 @@ def plan(world: str, baseline: str, policies: list[str], samples: int, seeds: in
 
 def main(argv: list[str]) -> int:
     from experiments.robust_analysis import analyse
-    from experiments.robust_write import write
+    from experiments.robust_write import design, write
 
     opts, extra = parse(argv, KNOWN, "experiments.robust", RESERVED)
     threshold = None if opts["threshold"] in ("", None) else _number("threshold", opts["threshold"])
@@ -193,6 +193,7 @@ def main(argv: list[str]) -> int:
         print(f"robust: {n}", file=sys.stderr)
     runs = Runs.at(opts["store"], opts["add_to_sweep"])
     out = Path(opts["out"] or Path("results") / "robust" / rob.world)
+    check_analysis_out(out, "robust.json", design(rob), "robust")  # before anything runs
     n_runs = len(rob.jobs())
     print(f"robust: {len(rob.varied)} assumptions, {len(rob.points)} samples x {len(rob.seeds)} seeds x "
           f"{len(rob.arms)} arms + {len(rob.default_seeds)} seeds at the defaults = {n_runs} runs", file=sys.stderr)

@@ -26,13 +26,18 @@ def _atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def record(rob, result: dict, out: Path, runs) -> dict:
-    """robust.json: what was run (world, policies, design, seeds, store) and the analysis."""
-    return {"schema": SCHEMA, "world": rob.world, "baseline": rob.baseline, "compared": rob.policies,
+def design(rob) -> dict:
+    """What an analysis ran: the keys of robust.json that another analysis in the same folder must share."""
+    return {"world": rob.world, "baseline": rob.baseline, "compared": rob.policies,
             "samples": len(rob.points), "seeds": rob.seeds, "default_seeds": rob.default_seeds,
             "method": rob.method, "sample_seed": rob.sample_seed, "overrides": rob.overrides,
             "outcomes": list(rob.outcomes),
-            "varied": [{"key": a.key, "low": a.lo, "high": a.hi, "kind": a.kind, "why": a.why} for a in rob.varied],
+            "varied": [{"key": a.key, "low": a.lo, "high": a.hi, "kind": a.kind, "why": a.why} for a in rob.varied]}
+
+
+def record(rob, result: dict, out: Path, runs) -> dict:
+    """robust.json: what was run (world, policies, design, seeds, store) and the analysis."""
+    return {"schema": SCHEMA, **design(rob),
             "notes": rob.notes, "runs": rob.counts,
             "failed": [{"sample": i, "policy": a, "seed": s, "error": e} for i, a, s, e in rob.failed],
             **runs.describe(out), **result}

@@ -22,7 +22,8 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from experiments import style
-from experiments.cli import check_formats, check_workers, parse, run_main, unknown_name
+from experiments.cli import check_analysis_out, check_formats, check_workers, parse, run_main, unknown_name
+from experiments.compare import digest
 from experiments.measures import flat_summary
 from experiments.numbers import fmt
 from experiments.runner import run_many
@@ -42,7 +43,7 @@ USAGE = """usage: python -m experiments.sensitivity vary=[KEY:LOW:HIGH,...] [met
   outcomes=[...]      outcomes (default [satisfaction_mean,coverage_service,cost_total_yuan])
   world=NAME policy=NAME   scenario (default tiny, status_quo)
   seeds=N             seeds 0..N-1 averaged at each point, the same for every point (default 1)
-  out=DIR             default results/sensitivity/<method>; store=DIR (default results/store)
+  out=DIR             default results/sensitivity/<method>-<hash of the settings>; store=DIR (default results/store)
   n_jobs=N lang=en|zh formats=[png,pdf]
   sample_seed=N       seed of the sample and of SALib's bootstrap intervals (default 0): reruns match
   any other key=value is a model override for every run, e.g. days=180
@@ -302,6 +303,11 @@ def main(argv: list[str]) -> int:
     problem, kinds = parse_vary(opts["vary"], dcfg)
     check_read(problem["names"], dcfg)
     seeds = list(range(opts["seeds"]))
+    mine = {**{k: v for k, v in settings(opts, dcfg, None).items() if k != "code_version"},
+            "vary": opts["vary"], "overrides": overrides}
+    # a folder of its own per analysis by default, so that two analyses never write into one
+    out = Path(opts["out"] or Path("results") / "sensitivity" / f"{opts['method']}-{digest(mine)}")
+    check_analysis_out(out, "sensitivity.json", mine, "sensitivity")  # before anything runs
     store = Store(opts["store"])
     table, samples, notes, first = analyse(opts["method"], problem, kinds, base, seeds, opts["outcomes"], opts["n"],
                                            store, opts["n_jobs"], opts["sample_seed"])
@@ -310,7 +316,6 @@ def main(argv: list[str]) -> int:
         table[k] = meta[k]
         samples[k] = meta[k]
     fig = figure(table, opts["method"], opts["lang"], meta)
-    out = Path(opts["out"] or Path("results") / "sensitivity" / opts["method"])
     md = markdown(table, meta)
     style.save_all({"sensitivity": fig}, out, tuple(opts["formats"]))
     table.to_csv(out / "indices.csv", index=False)

@@ -2,6 +2,7 @@
 a sweep's folder never filled with a comparison's runs unless asked, variants labelled as such."""
 
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -144,3 +145,29 @@ def test_a_scale_warning_is_said_once_for_a_comparison(tmp_path, capfd, n_jobs):
     compare("tiny", "status_quo", ["im_reform"], seeds=2, overrides=["world.scale=0.3", "days=10"],
             store=tmp_path / "store", n_jobs=n_jobs)
     assert capfd.readouterr().err.count("tiny cannot keep its structure") == 1
+
+
+@pytest.mark.parametrize("tool, first, other, says", [
+    ("sensitivity", ["method=oat", "vary=[days:30:40]"], ["method=oat", "vary=[days:30:50]"],
+     "holds a sensitivity analysis of other settings (vary="),
+    ("robust", ["samples=2", "default_seeds=2", "policies=[im_reform]"],
+     ["samples=3", "default_seeds=2", "policies=[im_reform]"], "holds a robust analysis of other settings (samples=2"),
+])
+def test_an_analysis_of_other_settings_is_kept(tool, first, other, says, tmp_path):
+    """sensitivity and robust wrote over a folder of another analysis (a user trial found an OAT run beside a
+    Morris run's figure): an analysis of other settings, or a folder of other files, is refused before anything
+    runs; the same settings are made again in place."""
+    import importlib
+
+    m = importlib.import_module(f"experiments.{tool}")
+    out, common = tmp_path / "out", ["world=tiny", "days=5", f"store={tmp_path / 'store'}"]
+    assert m.main([*first, *common, f"out={out}"]) == 0
+    assert m.main([*first, *common, f"out={out}"]) == 0  # the same settings: made again
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        m.main([*other, *common, f"out={out}"])
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="not empty and holds no"):
+        m.main([*first, *common, f"out={tmp_path / 'mine'}"])
