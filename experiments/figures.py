@@ -185,15 +185,28 @@ def breakdown(comp: Comparison, lang: str = "en", outcome: str = "satisfaction_m
     """Paired effect on ``outcome`` by settlement, household group and distance band, with 95% CIs."""
     g = group_effects(comp, outcomes=(outcome,), dimensions=dimensions)
     dims = [d for d in dimensions if len(g) and (g["dimension"] == d).any()]
-    fig, axes = style.figure(1, max(len(dims), 1), height_in=3.0,
-                             gridspec_kw={"width_ratios": [g[g["dimension"] == d]["group"].nunique() for d in dims]}
-                             if dims else None)
     if not dims:
-        return fig
+        return style.figure(1, 1, height_in=3.0)[0]
     from experiments.labels import group_label
 
+    n_of = {d: g[g["dimension"] == d]["group"].nunique() for d in dims}
+    # a region's leagues and cities (a dozen) get a row of their own, the full width, under the other panels:
+    # beside them every panel was too narrow for its names
+    rows = [[d for d in dims if d != "league"]] + [["league"]] * ("league" in dims)
+    rows = [r for r in rows if r]
+    cols = {d: max(n_of[d], 4) for d in dims}  # columns of a panel: its groups, at least four (room for names)
+    ncols = sum(cols[d] for d in rows[0]) if rows[0] != ["league"] else 1
+    style.setup()
+    fig = style.plt.figure(figsize=(style.PAGE_WIDTH_IN, 3.0 * len(rows)), layout="constrained")
+    parts = fig.subfigures(len(rows), 1, squeeze=False)[:, 0]  # each row laid out on its own
+    panels = []
+    for part, r in zip(parts, rows):
+        row = part.subplots(1, len(r), squeeze=False, width_ratios=[cols[d] for d in r])[0]
+        panels += [(ax, d, ncols if d == "league" else cols[d]) for ax, d in zip(row, r)]
+    axes = np.array([[ax for ax, _, _ in panels]])
+
     width = 0.8 / max(len(comp.policies), 1)
-    for ax, dim in zip(axes[0], dims):
+    for ax, dim, span in panels:
         s = g[g["dimension"] == dim]
         groups = list(dict.fromkeys(s["group"]))
         for i, p in enumerate(comp.policies):
@@ -203,11 +216,17 @@ def breakdown(comp: Comparison, lang: str = "en", outcome: str = "satisfaction_m
             ax.bar(x, r["difference"], width, yerr=err, color=_policy_color(comp, p), capsize=1.5,
                    label=label(p, lang), error_kw={"lw": 0.7})
         ax.axhline(0, color="k", lw=0.6)
-        # narrow panels: three groups share a quarter of the width, so a name of two words takes two lines
-        ax.set_xticks(np.arange(len(groups)), [style.wrap(group_label(x, lang, tick=True), 9) for x in groups])
-        ax.set_title(label("distance_band_km" if dim == "distance_band" else dim, lang), fontsize=8)
+        if dim == "league":  # a dozen names in a row: slanted, whole
+            ax.set_xticks(np.arange(len(groups)), [group_label(x, lang, tick=True) for x in groups], rotation=30,
+                          ha="right", rotation_mode="anchor")
+        else:  # narrow panels: three groups share a quarter of the width, so a name of two words takes two lines
+            ax.set_xticks(np.arange(len(groups)), [style.wrap(group_label(x, lang, tick=True), 9) for x in groups])
+        title = label("distance_band_km" if dim == "distance_band" else dim, lang)
+        ax.set_title(style.wrap(title, max(12, round(60 * span / ncols))) if dim != "league" else title, fontsize=8)
         ax.grid(axis="x", visible=False)
-    axes[0, 0].set_ylabel(label("difference", lang))
+    for ax, _, _ in panels:
+        if ax.get_subplotspec().colspan.start == 0:  # the first of its row
+            ax.set_ylabel(label("difference", lang))
     style.legend_below(fig, axes[0])
     name = titled(outcome, lang)
     title = label("breakdown_title", lang).format(outcome=name if lang == "zh" else name[0].lower() + name[1:])

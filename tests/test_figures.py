@@ -188,3 +188,40 @@ def test_a_shares_band_stays_between_0_and_1(comp):
             assert (y >= 0).all() and (y <= 1).all()
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_regions_leagues_get_a_row_of_their_own_and_no_tick_label_overlaps(monkeypatch, lang):
+    """On inner_mongolia the four breakdown panels sat side by side and a dozen league names ran into each
+    other (a user trial): the leagues now take the full width under the other panels."""
+    import pandas as pd
+
+    from experiments.compare import Comparison
+
+    LEAGUES = ("hohhot", "baotou", "wuhai", "chifeng", "tongliao", "ordos", "hulunbuir", "bayannur", "ulanqab",
+               "xingan", "xilingol", "alxa")
+    dims = {"settlement": ["urban", "village", "pastoral"], "household_group": ["elderly", "children", "working_age"],
+            "distance_band": ["0-0.5 km", "0.5-1 km", "1-2 km", "2-5 km", "5-10 km", ">10 km"],
+            "league": list(LEAGUES)}
+    rows = [{"policy": "im_reform", "dimension": d, "group": g, "outcome": "satisfaction_mean", "difference": 0.03,
+             "ci_low": 0.01, "ci_high": 0.05, "note": ""} for d, gs in dims.items() for g in gs]
+    monkeypatch.setattr(figures, "group_effects", lambda *a, **k: pd.DataFrame(rows))
+    fig = figures.breakdown(Comparison("inner_mongolia", "status_quo", ["im_reform"], [0, 1], [], None), lang)
+    fig.canvas.draw()
+    axes = [ax for ax in fig.axes if ax.get_xticklabels()]
+    league = max(axes, key=lambda ax: len(ax.get_xticks()))
+    assert len(league.get_xticks()) == len(LEAGUES)
+    r = fig.canvas.get_renderer()
+    box = league.get_window_extent(r)  # (in pixels: the panels sit in subfigures)
+    assert box.width > 0.8 * fig.bbox.width
+    assert all(box.y1 < ax.get_window_extent(r).y0 for ax in axes if ax is not league)  # under the others
+    for ax in axes:
+        labels = [t for t in ax.get_xticklabels() if t.get_text()]
+        if labels[0].get_rotation():  # slanted names on parallel lines: these lie a line's height apart or more
+            spacing = np.diff(ax.transData.transform([(x, 0) for x in ax.get_xticks()])[:, 0]).min()
+            line = labels[0].get_fontsize() * fig.dpi / 72
+            assert spacing * np.sin(np.radians(labels[0].get_rotation())) >= line, ax.get_title()
+            continue
+        boxes = [t.get_window_extent(r) for t in labels]
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), ax.get_title()
+    style.plt.close(fig)
