@@ -171,3 +171,20 @@ def test_an_analysis_of_other_settings_is_kept(tool, first, other, says, tmp_pat
     (tmp_path / "mine" / "notes.txt").write_text("mine")
     with pytest.raises(ConfigError, match="not empty and holds no"):
         m.main([*first, *common, f"out={tmp_path / 'mine'}"])
+
+
+def test_a_sweeps_runs_of_other_lengths_are_never_paired(tmp_path):
+    """Two sweeps of 20 and 30 days in one folder: the figures paired a 30-day run with a 20-day one (cost grew
+    with the length) and found no plain baseline. Each length is a world of its own, with its status quo."""
+    root = tmp_path / "sw"
+    (root / "sweeps").mkdir(parents=True)
+    st = Store(root)
+    for days, pols in ((20, ("status_quo", "im_reform", "jinan_model")), (30, ("status_quo", "im_reform"))):
+        for p in pols:
+            for seed in (0, 1):
+                st.ensure(["world=tiny", f"policy={p}", f"seed={seed}", f"days={days}"], save_maps=False)
+    with pytest.raises(ConfigError, match=r"2 worlds \(tiny\+days=20, tiny\+days=30\)"):
+        from_sweep(root)
+    comp = from_sweep(root, world="tiny+days=30")
+    assert comp.baseline == "status_quo" and comp.policies == ["im_reform"]
+    assert all(s["days"] == 30 for s in comp.summaries.values())
