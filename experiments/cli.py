@@ -35,30 +35,63 @@ def did_you_mean(value: str, names: Iterable[str]) -> str:
 FORMATS = ("png", "pdf", "svg")
 
 
-def check_analysis_out(out, marker: str, mine: dict, tool: str) -> None:
-    """Refuse an ``out=`` folder that holds anything but this tool's analysis (its ``marker`` file, JSON) of the
-    same settings (``mine``: the marker's keys that must match); an analysis of the same settings is made
-    again in its place."""
+STORE_ENTRIES = ("runs", "snapshots", "sweeps")  # a results store's own folders, which an analysis may sit beside
+
+
+def _settings_file(out, tool: str):
+    return out / f".{tool}-settings.json"
+
+
+def check_analysis_out(out, marker: str, mine: dict, tool: str, norm=None) -> None:
+    """Refuse an ``out=`` folder that holds anything but this tool's analysis of the same settings.
+
+    ``mine``: the settings that must match, compared after ``norm`` (a function of a settings dict; e.g. to
+    leave out words that do not change what runs) with those the folder's ``marker`` (the analysis, JSON,
+    written last) records, or, for an analysis that was stopped before its marker, with those
+    :func:`start_analysis_out` wrote before it ran. A results store's folders (``runs/``, ...) may sit
+    beside it, and a folder with nothing else in it is taken as it is. An analysis of the same settings
+    is made again in its place.
+    """
     import json
     from pathlib import Path
 
     out = Path(out)
-    if not out.is_dir() or not any(out.iterdir()):
+    norm = norm or (lambda d: d)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"out={out}: is a file, not a folder; choose a new or empty folder")
+    entries = [p for p in out.iterdir() if not p.name.startswith(".") and p.name not in STORE_ENTRIES] \
+        if out.is_dir() else []
+    if not entries:
         return
     f = out / marker
+    if not f.is_file():
+        f = _settings_file(out, tool)
     if not f.is_file():
         raise ConfigError(f"out={out}: the folder is not empty and holds no {tool} analysis ({marker}); "
                           "choose a new or empty folder")
     try:
         old = json.loads(f.read_text())
-        theirs = {k: old.get(k) for k in mine}
-    except (OSError, ValueError, AttributeError):
-        raise ConfigError(f"out={out}: its {marker} cannot be read; choose a new or empty folder") from None
-    mine = json.loads(json.dumps(mine))  # as it would be read back (tuples as lists)
+        theirs = norm({k: old.get(k) for k in mine})
+    except (OSError, ValueError, AttributeError, TypeError):
+        raise ConfigError(f"out={out}: its {f.name} cannot be read; choose a new or empty folder") from None
+    mine = norm(json.loads(json.dumps(mine)))  # as it would be read back (tuples as lists)
     for k in mine:
         if theirs[k] != mine[k]:
             raise ConfigError(f"out={out}: holds a {tool} analysis of other settings ({k}={theirs[k]!r} there, "
                               f"{mine[k]!r} here); give another folder, or remove that one to replace it")
+
+
+def start_analysis_out(out, mine: dict, tool: str) -> None:
+    """Record ``mine`` in ``out`` before the analysis runs, so that one stopped before its outputs were all
+    written is recognised (and resumed) by :func:`check_analysis_out`, and never taken for another."""
+    import json
+    from pathlib import Path
+
+    from sim.files import write_text
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(_settings_file(out, tool), json.dumps(mine, indent=1, default=str) + "\n")
 
 
 def check_formats(formats, need_png: bool = False) -> None:

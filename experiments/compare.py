@@ -30,6 +30,7 @@ from experiments.sources import DEFAULT_STORE, Runs
 from experiments.stats import paired
 from sim.config.load import load, options
 from sim.config.validate import ConfigError
+from sim.files import write_text
 from sim.outcomes import SUMMARY
 
 __all__ = ["Comparison", "compare", "fmt", "group_effects", "load_comparison", "markdown", "policy_overrides",
@@ -331,17 +332,12 @@ def write(comp: Comparison, out: str | Path) -> Path:
             "outcomes": list(comp.outcomes),
             "runs": [{"policy": p, "seed": s, "key": k} for (p, s), k in comp.keys.items()],
             "failed": [{"policy": p, "seed": s, "error": e} for p, s, e in comp.failed]}
-    _atomic(out / "comparison.csv", t.to_csv(index=False))
-    _atomic(out / "comparison.md", head + markdown(t, comp.baseline, comp.level))
-    _atomic(out / "runs.csv", comp.runs_frame().to_csv(index=False))
-    _atomic(out / "comparison.json", json.dumps(meta, indent=1) + "\n")
+    write_text(out / "comparison.csv", t.to_csv(index=False))
+    write_text(out / "comparison.md", head + markdown(t, comp.baseline, comp.level))
+    write_text(out / "runs.csv", comp.runs_frame().to_csv(index=False))
+    write_text(out / "comparison.json", json.dumps(meta, indent=1) + "\n")
     return out
 
-
-def _atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def load_comparison(out: str | Path, store: str | Path | None = None) -> Comparison:

@@ -22,8 +22,16 @@ import numpy as np
 import pandas as pd
 
 from experiments.assumptions import Assumption, assumptions, design, settings
-from experiments.cli import check_analysis_out, check_formats, check_workers, parse, run_main, unknown_name
-from experiments.compare import policy_overrides, resolve_policies
+from experiments.cli import (
+    check_analysis_out,
+    check_formats,
+    check_workers,
+    parse,
+    run_main,
+    start_analysis_out,
+    unknown_name,
+)
+from experiments.compare import digest, policy_overrides, resolve_policies
 from experiments.measures import run_measures
 from experiments.runner import run_many
 from experiments.sources import DEFAULT_STORE, Runs
@@ -48,7 +56,7 @@ USAGE = """usage: python -m experiments.robust world=NAME baseline=NAME policies
   threshold=X         scenario discovery looks for where the effect, counted in the better direction, falls
                       below X (default: where it changes sign)
   outcomes=[...]      outcomes (default those of MODEL.md section 5)
-  out=DIR             robust.json, robust.md, robust.csv, figures (default results/robust/<world>)
+  out=DIR             robust.json, robust.md, robust.csv, figures (default results/robust/<world>-<hash of the design>)
   store=DIR n_jobs=N  results store (default results/store) and worker processes (default 1)
   lang=en|zh          language of the figures (default en)
   part=I/N            run only every N-th run from the I-th (0 <= I < N) into the store and stop: N such
@@ -176,7 +184,7 @@ def plan(world: str, baseline: str, policies: list[str], samples: int, seeds: in
 
 def main(argv: list[str]) -> int:
     from experiments.robust_analysis import analyse
-    from experiments.robust_write import design, write
+    from experiments.robust_write import design, same_design, write
 
     opts, extra = parse(argv, KNOWN, "experiments.robust", RESERVED)
     threshold = None if opts["threshold"] in ("", None) else _number("threshold", opts["threshold"])
@@ -192,11 +200,16 @@ def main(argv: list[str]) -> int:
     for n in rob.notes:
         print(f"robust: {n}", file=sys.stderr)
     runs = Runs.at(opts["store"], opts["add_to_sweep"])
-    out = Path(opts["out"] or Path("results") / "robust" / rob.world)
-    check_analysis_out(out, "robust.json", design(rob), "robust")  # before anything runs
+    # a folder of its own per design by default, so that an analysis of other samples never replaces this one
+    out = Path(opts["out"] or Path("results") / "robust" / f"{rob.world}-{digest(same_design(design(rob)))}")
+    whole = part == (0, 1)  # a part writes no analysis, so the folder is checked by the run that does
+    if whole:
+        check_analysis_out(out, "robust.json", design(rob), "robust", same_design)  # before anything runs
     n_runs = len(rob.jobs())
     print(f"robust: {len(rob.varied)} assumptions, {len(rob.points)} samples x {len(rob.seeds)} seeds x "
           f"{len(rob.arms)} arms + {len(rob.default_seeds)} seeds at the defaults = {n_runs} runs", file=sys.stderr)
+    if whole:
+        start_analysis_out(out, design(rob), "robust")
     rob.run(runs, int(opts["n_jobs"]), part)
     c = rob.counts
     print(f"robust: {c['reused']} runs already in the store, {c['new']} new, {c['failed']} failed", file=sys.stderr)

@@ -6,7 +6,6 @@ Every file is written under a temporary name and renamed, so each is whole or th
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +15,10 @@ from experiments.labels import label
 from experiments.numbers import fmt, fmt_ci
 from experiments.robust_analysis import HEADLINE, frame
 from experiments.stats import CONSTANT
+from sim.files import write_text
 
 SCHEMA = 1
 
-
-def _atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def design(rob) -> dict:
@@ -33,6 +28,13 @@ def design(rob) -> dict:
             "method": rob.method, "sample_seed": rob.sample_seed, "overrides": rob.overrides,
             "outcomes": list(rob.outcomes),
             "varied": [{"key": a.key, "low": a.lo, "high": a.hi, "kind": a.kind, "why": a.why} for a in rob.varied]}
+
+
+def same_design(d: dict) -> dict:
+    """A design as two analyses must share it: overrides in any order, the words on why a range was chosen
+    left out (they do not change what runs)."""
+    return {**d, "overrides": sorted(d.get("overrides") or []),
+            "varied": [{k: v for k, v in a.items() if k != "why"} for a in d.get("varied") or []]}
 
 
 def record(rob, result: dict, out: Path, runs) -> dict:
@@ -117,10 +119,10 @@ def write(rob, result: dict, out: str | Path, runs, lang: str = "en", formats=("
     out.mkdir(parents=True, exist_ok=True)
     rec = record(rob, result, out, runs)
     style.save_all(figures(rob, rec, lang), out / "figures", formats)
-    _atomic(out / "robust.csv", frame(rob).to_csv(index=False))
-    _atomic(out / "design.csv", rob.points.to_csv())
-    _atomic(out / "robust.md", markdown(rec))
-    _atomic(out / "robust.json", json.dumps(rec, indent=1, default=_plain) + "\n")
+    write_text(out / "robust.csv", frame(rob).to_csv(index=False))
+    write_text(out / "design.csv", rob.points.to_csv())
+    write_text(out / "robust.md", markdown(rec))
+    write_text(out / "robust.json", json.dumps(rec, indent=1, default=_plain) + "\n")
     return out
 
 

@@ -22,7 +22,15 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from experiments import style
-from experiments.cli import check_analysis_out, check_formats, check_workers, parse, run_main, unknown_name
+from experiments.cli import (
+    check_analysis_out,
+    check_formats,
+    check_workers,
+    parse,
+    run_main,
+    start_analysis_out,
+    unknown_name,
+)
 from experiments.compare import digest
 from experiments.measures import flat_summary
 from experiments.numbers import fmt
@@ -32,6 +40,7 @@ from experiments.sources import DEFAULT_STORE
 from experiments.store import Store, code_version
 from sim.config.load import check_key, load, options
 from sim.config.validate import ConfigError
+from sim.files import write_text
 from sim.outcomes import SUMMARY
 
 USAGE = """usage: python -m experiments.sensitivity vary=[KEY:LOW:HIGH,...] [method=morris|sobol|oat] [options]
@@ -269,16 +278,23 @@ def oat(problem, kinds, base, seeds, outcomes, store, n_jobs) -> tuple[pd.DataFr
 
 
 def settings(opts: dict, dcfg, first_summary: dict | None) -> dict:
-    """What was run, for every output: world, policy, scale, days, seeds, method, n (and the window if reported)."""
+    """What was run, for every output: world, policy, scale, days, seeds, method, n, the outcomes read (and the
+    window if reported)."""
     s = first_summary or {}
     out = {"world": opts["world"], "policy": opts["policy"],
            "scale": OmegaConf.select(dcfg, "world.scale", default=1.0), "days": int(dcfg.days),
            "seeds": int(opts["seeds"]), "method": opts["method"], "n": int(opts["n"]),
-           "sample_seed": int(opts["sample_seed"]), "code_version": code_version()}
+           "sample_seed": int(opts["sample_seed"]), "outcomes": list(opts["outcomes"]),
+           "code_version": code_version()}
     for k in ("warmup_days", "window_start_day", "window_days"):  # measurement window, when the model reports one
         if k in s:
             out[k] = s[k]
     return out
+
+
+def _same_settings(settings: dict) -> dict:
+    """Settings as two analyses must share them: model overrides in any order."""
+    return {**settings, "overrides": sorted(settings.get("overrides") or [])}
 
 
 def main(argv: list[str]) -> int:
@@ -307,7 +323,8 @@ def main(argv: list[str]) -> int:
             "vary": opts["vary"], "overrides": overrides}
     # a folder of its own per analysis by default, so that two analyses never write into one
     out = Path(opts["out"] or Path("results") / "sensitivity" / f"{opts['method']}-{digest(mine)}")
-    check_analysis_out(out, "sensitivity.json", mine, "sensitivity")  # before anything runs
+    check_analysis_out(out, "sensitivity.json", mine, "sensitivity", _same_settings)  # before anything runs
+    start_analysis_out(out, mine, "sensitivity")
     store = Store(opts["store"])
     table, samples, notes, first = analyse(opts["method"], problem, kinds, base, seeds, opts["outcomes"], opts["n"],
                                            store, opts["n_jobs"], opts["sample_seed"])
@@ -318,10 +335,10 @@ def main(argv: list[str]) -> int:
     fig = figure(table, opts["method"], opts["lang"], meta)
     md = markdown(table, meta)
     style.save_all({"sensitivity": fig}, out, tuple(opts["formats"]))
-    table.to_csv(out / "indices.csv", index=False)
-    samples.to_csv(out / "samples.csv", index=False)
-    (out / "indices.md").write_text(md)
-    (out / "sensitivity.json").write_text(json.dumps(meta, indent=1) + "\n")
+    write_text(out / "indices.csv", table.to_csv(index=False))
+    write_text(out / "samples.csv", samples.to_csv(index=False))
+    write_text(out / "indices.md", md)
+    write_text(out / "sensitivity.json", json.dumps(meta, indent=1) + "\n")  # last: the analysis is whole
     print(md)
     for n in notes:
         print(f"warning: {n}", file=sys.stderr)

@@ -28,6 +28,7 @@ from experiments.cli import did_you_mean
 from experiments.store import ENV_CODE_VERSION, Store, code_version, run_key
 from sim.config.load import CONFIG_DIR, GROUPS, load, malformed, options
 from sim.config.validate import ConfigError
+from sim.files import write_text
 
 USAGE = """usage: python -m experiments.sweep [key=a,b ...] ['seed=range(8)'] experiment=NAME [hydra/launcher=...]
 
@@ -202,10 +203,8 @@ def manifest(store: Store, jobs: list[list[str]], argv: list[str]) -> tuple[list
     d = store.root / "sweeps"
     d.mkdir(parents=True, exist_ok=True)
     f = d / f"{stamp}.json"
-    tmp = d / f".{stamp}.tmp"
     doc = {"argv": argv, "created": stamp, "code_version": code_version(), "runs": runs}
-    tmp.write_text(json.dumps(doc, indent=1) + "\n")
-    os.replace(tmp, f)
+    write_text(f, json.dumps(doc, indent=1) + "\n")
     return runs, f
 
 

@@ -28,3 +28,13 @@ def umask() -> int:
 def as_umask_allows(path, folder: bool = False) -> None:
     """Give ``path`` the permissions a file (or folder) made with ``open`` (``mkdir``) would have now."""
     os.chmod(path, (0o777 if folder else 0o666) & ~umask())
+
+
+def write_text(path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: under a temporary name beside it, then renamed."""
+    path = os.fspath(path)
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)

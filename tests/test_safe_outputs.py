@@ -173,6 +173,57 @@ def test_an_analysis_of_other_settings_is_kept(tool, first, other, says, tmp_pat
         m.main([*first, *common, f"out={tmp_path / 'mine'}"])
 
 
+@pytest.mark.parametrize("tool, args, outputs", [
+    ("sensitivity", ["method=oat", "vary=[days:30:40]"], ["indices.csv", "samples.csv"]),
+    ("robust", ["samples=2", "default_seeds=2", "policies=[im_reform]"], ["robust.csv", "figures"]),
+])
+def test_a_stopped_analysis_is_resumed_and_never_taken_for_another(tool, args, outputs, tmp_path, monkeypatch):
+    """An analysis writes its marker last; one stopped after some outputs was refused as 'holds no analysis'.
+    The settings are recorded first: the same command resumes it, other settings are refused, and a results
+    store (its runs/) may hold an analysis, as the explorer reads one there."""
+    import importlib
+
+    m = importlib.import_module(f"experiments.{tool}")
+    marker = f"{tool}.json"
+    out, common = tmp_path / "out", ["world=tiny", "days=5", "outcomes=[satisfaction_mean]",
+                                     f"store={tmp_path / 'store'}"]
+    assert m.main([*args, *common, f"out={out}"]) == 0
+    assert all((out / o).exists() for o in outputs)
+    (out / marker).unlink()  # as if stopped before its last file
+    with pytest.raises(ConfigError, match=f"holds a {tool} analysis of other settings"):
+        m.main([*args, *common[:2], "outcomes=[coverage_service]", *common[3:], f"out={out}"])
+    assert m.main([*args, *common, "warmup_days=2", f"out={out / 'x'}"]) == 0
+    over = ["warmup_days=2", "world.scale=0.9"]
+    assert m.main([*args, *common, *over, f"out={out / 'y'}"]) == 0
+    assert m.main([*args, *common, *over[::-1], f"out={out / 'y'}"]) == 0  # overrides in another order: the same
+    shutil.rmtree(out / "x")
+    shutil.rmtree(out / "y")
+    assert m.main([*args, *common, f"out={out}"]) == 0  # resumed in place
+    assert (out / marker).is_file()
+    store = tmp_path / "store"
+    assert (store / "runs").is_dir()
+    assert m.main([*args, *common, f"out={store}"]) == 0  # beside the store's runs/
+    assert (store / marker).is_file()
+
+
+def test_robust_parts_do_not_check_a_folder_they_never_write(tmp_path, monkeypatch):
+    """part=I/N writes runs only; it was refused because of the analysis folder it never writes."""
+    from experiments import robust
+
+    monkeypatch.chdir(tmp_path)
+    common = ["world=tiny", "days=5", "samples=2", "default_seeds=2", "policies=[im_reform]",
+              f"store={tmp_path / 'store'}"]
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / "notes.txt").write_text("theirs")
+    assert robust.main([*common, "part=0/2", f"out={tmp_path / 'theirs'}"]) == 0
+    assert sorted(p.name for p in (tmp_path / "theirs").iterdir()) == ["notes.txt"]
+    with pytest.raises(ConfigError, match="not empty and holds no robust analysis"):
+        robust.main([*common, f"out={tmp_path / 'theirs'}"])
+    assert robust.main(common) == 0
+    (found,) = (tmp_path / "results" / "robust").iterdir()  # a folder of its own, named by the design
+    assert found.name.startswith("tiny-") and (found / "robust.json").is_file()
+
+
 def test_a_sweeps_runs_of_other_lengths_are_never_paired(tmp_path):
     """Two sweeps of 20 and 30 days in one folder: the figures paired a 30-day run with a 20-day one (cost grew
     with the length) and found no plain baseline. Each length is a world of its own, with its status quo."""
