@@ -102,7 +102,7 @@ def check_formats(formats, need_png: bool = False) -> None:
     if bad:
         raise ConfigError(f"formats: {bad[0]!r} is not one of {', '.join(FORMATS)}")
     if need_png and "png" not in formats:
-        raise ConfigError(f"formats={formats}: include png (the page shows it)")
+        raise ConfigError(f"formats={formats}: include png (the report shows it), e.g. formats=[png,pdf]")
 
 
 def check_workers(n_jobs, sample_seed=0) -> int:
@@ -125,11 +125,13 @@ def unknown_name(option: str, value: str, kind: str, names: Iterable[str]) -> Co
 
 
 def parse(argv: list[str], known: dict, tool: str = "", reserved: dict[str, str] | None = None,
-          model: bool = True) -> tuple[dict, list[str]]:
+          model: bool = True, listed: tuple[str, ...] = ()) -> tuple[dict, list[str]]:
     """Split arguments into the tool's options (defaults from ``known``) and model overrides.
 
     ``reserved``: model keys the tool sets per run, with what to write instead (refused);
-    ``model=False``: the tool takes no model overrides at all.
+    ``model=False``: the tool takes no model overrides at all; ``listed``: list options whose default ``[]``
+    stands for a list of the tool's own (every outcome, the named policies), so that ``KEY=[]`` given on the
+    command line, which would silently mean it, is refused.
     """
     opts, overrides = dict(known), []
     reserved = reserved or {}
@@ -139,6 +141,9 @@ def parse(argv: list[str], known: dict, tool: str = "", reserved: dict[str, str]
         k, v = a.split("=", 1)
         if k in known:
             opts[k] = _value(k, v, known[k])
+            if opts[k] == [] and k in listed:  # its [] stands for the tool's own default list
+                raise ConfigError(f"{k}={v}: an empty list; name at least one, or leave {k}= out for the default "
+                                  "(see --help)")
             continue
         head = k.lstrip("+~").split(".")[0].split("/")[0]
         if head in reserved and not k.lstrip("+~").startswith(head + "."):  # policy=NAME is; policy.X=v is not

@@ -421,7 +421,7 @@ def check_out(out: Path, what: dict) -> None:
 
 
 def main(argv: list[str]) -> int:
-    opts, overrides = parse(argv, KNOWN, "experiments.compare", RESERVED)
+    opts, overrides = parse(argv, KNOWN, "experiments.compare", RESERVED, listed=("outcomes",))
     check_options(out=opts["out"])
     what = what_of(opts["world"], opts["baseline"], resolve_policies(list(opts["policies"]), opts["baseline"]),
                    overrides)

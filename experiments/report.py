@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from experiments import figures, style
-from experiments.cli import parse, run_main, unknown_name
+from experiments.cli import check_formats, parse, run_main, unknown_name
 from experiments.compare import RESERVED, Comparison, compare, digest, group_effects, resolve_policies, write
 from experiments.labels import label
 from experiments.report_render import to_html, to_markdown
@@ -190,12 +190,10 @@ def _swap(new: Path, out: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    opts, overrides = parse(argv, KNOWN, "experiments.report", RESERVED)
+    opts, overrides = parse(argv, KNOWN, "experiments.report", RESERVED, listed=("policies",))
     if opts["lang"] not in ("en", "zh"):
         raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")
-    bad = [f for f in opts["formats"] if f not in ("png", "pdf", "svg")]
-    if bad or "png" not in opts["formats"]:
-        raise ConfigError(f"formats={opts['formats']}: choose from png, pdf, svg, with png (the report shows it)")
+    check_formats(opts["formats"], need_png=True)
     if not 0 <= opts["relevant"] < 1:
         raise ConfigError(f"relevant={opts['relevant']}: must be at least 0 and below 1, e.g. relevant=0.01")
     if opts["world"] not in options("world"):

@@ -186,7 +186,7 @@ def main(argv: list[str]) -> int:
     from experiments.robust_analysis import analyse
     from experiments.robust_write import design, same_design, write
 
-    opts, extra = parse(argv, KNOWN, "experiments.robust", RESERVED)
+    opts, extra = parse(argv, KNOWN, "experiments.robust", RESERVED, listed=("policies", "outcomes"))
     threshold = None if opts["threshold"] in ("", None) else _number("threshold", opts["threshold"])
     part = _part(opts["part"])
     if opts["lang"] not in ("en", "zh"):

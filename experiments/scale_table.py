@@ -112,6 +112,8 @@ def check_table(opts: dict) -> list[float]:
     from sim.config.validate import ConfigError
 
     for key, kind in (("worlds", "world"), ("policies", "policy")):
+        if not opts[key]:
+            raise ConfigError(f"{key}=[]: name at least one {kind}, e.g. {key}=[{options(kind)[0]}]")
         for name in opts[key]:
             if name not in options(kind):
                 raise unknown_name(key, name, kind, options(kind))

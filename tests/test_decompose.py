@@ -75,6 +75,13 @@ def test_help_gives_the_command_and_every_option_with_its_default(tool, capsys):
     ("sensitivity", ["formats=[gif]", "vary=[days:30:60]"], "formats: 'gif' is not one of png, pdf, svg"),
     ("sensitivity", ["n_jobs=-2", "vary=[days:30:60]"], "n_jobs=-2: must be a number of worker processes"),
     ("figures", ["from=results/x", "formats=[]"], "formats=[]: name at least one of png, pdf, svg"),
+    ("robust", ["policies=[]"], "policies=[]: an empty list; name at least one, or leave policies= out"),
+    ("robust", ["outcomes=[]"], "outcomes=[]: an empty list"),
+    ("report", ["policies=[]"], "policies=[]: an empty list"),
+    ("report", ["formats=[pdf]"], "formats=['pdf']: include png (the report shows it)"),
+    ("report", ["formats=[gif]"], "formats: 'gif' is not one of png, pdf, svg"),
+    ("compare", ["outcomes=[]"], "outcomes=[]: an empty list"),
+    ("scale_table", ["policies=[]"], "policies=[]: name at least one policy"),
 ])
 def test_the_model_checks_and_analyses_refuse_bad_options_before_anything_runs(tool, args, says, tmp_path,
                                                                                monkeypatch):
