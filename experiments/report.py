@@ -27,7 +27,7 @@ from experiments.compare import RESERVED, Comparison, compare, digest, group_eff
 from experiments.labels import label
 from experiments.report_render import to_html, to_markdown
 from experiments.report_sections import changes, cost, effects, how_sure, summary, title, what_was_run, whom
-from experiments.report_text import t
+from experiments.report_text import scale_note_zh, t
 from experiments.sources import DEFAULT_STORE
 from sim.config.load import options
 from sim.config.validate import ConfigError
@@ -117,9 +117,21 @@ def context(comp: Comparison) -> dict:
         cfg = yaml.safe_load((comp.store.path(key) / "config.yaml").read_text()) or {}
         scale = (cfg.get("world") or {}).get("scale", 1.0)
     ctx["scale"] = float(scale if scale is not None else 1.0)
+    if ctx["scale_warning"] and key is not None:  # the same note in Chinese, from the world it was made of
+        ctx["scale_note_zh"] = scale_note_zh(_world_of(comp.store.path(key)))
     meta = comp.store.meta(key) if key else None
     ctx["code_version"] = (meta or {}).get("code_version", "?")
     return ctx
+
+
+def _world_of(run: Path):
+    """The world config a stored run was made of."""
+    from omegaconf import OmegaConf
+
+    from sim.config.schema import WorldConfig
+
+    data = (yaml.safe_load((run / "config.yaml").read_text()) or {}).get("world") or {}
+    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(WorldConfig), OmegaConf.create(data)))
 
 
 def _store_text(comp: Comparison) -> str:

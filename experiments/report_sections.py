@@ -103,7 +103,8 @@ def what_was_run(comp: Comparison, ctx: dict, lang: str) -> list:
                  t("v_scale_short", lang, pct=pct, hh=hh, by=by) if ctx.get("scale_warning") else
                  t("v_scale", lang, pct=pct, hh=hh, by=by)])
     if ctx.get("scale_warning"):
-        rows.append([t("k_scale_note", lang), f"`{ctx['scale_warning']}`"])
+        zh = ctx.get("scale_note_zh") if lang == "zh" else None
+        rows.append([t("k_scale_note", lang), zh or f"`{ctx['scale_warning']}`"])
     rows.append([t("k_days", lang), t("v_days", lang, days=ctx["days"])])
     if ctx.get("warmup_days") is not None and ctx.get("window_days") is not None:
         a = ctx.get("window_start_day", ctx["warmup_days"])

@@ -15,6 +15,11 @@ T = {
                       "so effects may differ from the full world's",
                       "完整区域的{pct}（{hh}户）；此规模下并非所有结构都能保持，效应可能与完整区域不同"),
     "k_scale_note": ("Scale note", "规模说明"),
+    "scale_note": ("", "world.scale={scale:g}：{world}在此规模下无法保持其结构（{drift}）；"
+                       "其最小忠实规模为{smallest:g}"),
+    "scale_note_parts": ("", "world.scale={scale:g}：{world}的总量保持了结构，但并非每个组成部分都如此（{drift}）；"
+                             "按组成部分的细分从规模{smallest:g}起才忠实"),
+    "drift": ("", "{what}{actual}个，而应为{ideal:.2f}个"),
     "v_hh_range": ("{lo} to {hi}", "因种子而异，{lo}至{hi}"),
     "by_seed": (", by seed", ""),
     "k_days": ("Simulated", "模拟时长"),
@@ -123,6 +128,30 @@ T = {
               "运行结果保存在`{store}`中，相同设置的报告会直接复用。"),
     "failed": ("Failed runs (left out of the pairs): {runs}.", "失败的运行（未计入配对）：{runs}。"),
 }
+
+
+# the structures a scaled world keeps or not (sim/world/scale.py), in Chinese
+STRUCTURES_ZH = {"urban communities": "城市社区", "rural communities": "农村社区", "pastoral communities": "牧区嘎查",
+                 "street offices": "街道办事处", "street-office staff": "街道工作人员",
+                 "department staff": "部门工作人员", "university partnerships": "高校结对社区"}
+
+
+def scale_note_zh(w) -> str | None:
+    """The model's note on a world run below its smallest faithful scale (sim.world.scale.warning), in Chinese."""
+    from experiments.labels import label
+    from sim.world.scale import fidelity, smallest_faithful_scale
+
+    def named(what: str) -> str:
+        part, _, thing = what.rpartition(": ")
+        return (f"{label(part, 'zh')}：" if part else "") + STRUCTURES_ZH.get(thing, thing)
+
+    for by_part, key in ((False, "scale_note"), (True, "scale_note_parts")):
+        drift = fidelity(w, by_part=by_part) if (not by_part or w.parts) else []
+        if drift:
+            text = "；".join(t("drift", "zh", what=named(d.what), actual=d.actual, ideal=d.ideal) for d in drift[:3])
+            return t(key, "zh", scale=w.scale, world=label(w.name, "zh"), drift=text,
+                     smallest=smallest_faithful_scale(w, by_part=by_part))
+    return None
 
 
 def t(key: str, lang: str, **kw) -> str:

@@ -248,3 +248,20 @@ def test_what_was_run_says_a_scale_that_keeps_no_structure_and_the_households_of
                                              "en")[1][1].rows}
     assert rows["Scale"] == "5 % of the full world (18,000 households; every per-resident structure kept)"
     assert "Scale note" not in rows
+
+
+def test_the_chinese_report_gives_the_scale_note_in_chinese(tmp_path):
+    """The Chinese report quoted the model's scale note in English."""
+    from experiments.compare import compare
+    from experiments.report import context
+    from experiments.report_sections import what_was_run
+
+    comp = compare("tiny", "status_quo", ["im_reform"], seeds=2, overrides=["world.scale=0.3", "days=10"],
+                   store=tmp_path / "store")
+    ctx = context(comp)
+    assert "cannot keep its structure" in ctx["scale_warning"]
+    en, zh = ({r[0]: r[1] for r in what_was_run(comp, ctx, lang)[1][1].rows} for lang in ("en", "zh"))
+    assert "cannot keep its structure" in en["Scale note"]
+    note = zh["规模说明"]
+    assert "无法保持其结构" in note and "街道办事处1个，而应为0.60个" in note and "最小忠实规模为0.8" in note
+    assert not any(w in note for w in ("cannot", "instead", "communities"))
