@@ -10,6 +10,7 @@ from experiments.labels import label, readable, titled
 from experiments.levers_text import entry
 from experiments.levers_text import name as setting_name
 from experiments.numbers import scale_of
+from experiments.param_names import ZH
 
 PAIRS = {"morris": (("mu_star", "mu_star_conf"), ("sigma", None)), "sobol": (("S1", "S1_conf"), ("ST", "ST_conf")),
          "oat": (("low_value", None), ("high_value", None))}
@@ -19,6 +20,8 @@ NOT_READ = ("not read", "未被读取")
 def param_label(key: str, lang: str = "en") -> str:
     """'policy.grid_management.households_per_grid' -> 'Grid management: Households per grid'."""
     parts = key.split(".")
+    if parts[0] == "baseline" and len(parts) > 1:  # the baseline's own setting of a lever
+        return param_label("policy." + ".".join(parts[1:]), lang) + ("（基线）" if lang == "zh" else " (baseline)")
     if parts[0] == "policy" and len(parts) == 3:
         try:
             named = entry(key).name is not None
@@ -30,6 +33,9 @@ def param_label(key: str, lang: str = "en") -> str:
         return setting_name(key, lang)
     if key == "days":
         return "模拟天数" if lang == "zh" else "Days simulated"
+    item = parts[-1].isdigit() and len(parts) > 1
+    if lang == "zh" and ".".join(parts[:-1] if item else parts) in ZH:  # a model parameter's Chinese name
+        return ZH[".".join(parts[:-1])] + f"[{parts[-1]}]" if item else ZH[key]
     if parts[-1].isdigit() and len(parts) > 1:  # an item of a list: params.needs.patience_days.0
         return f"{readable(parts[-2])} [{parts[-1]}] ({'.'.join(parts[:-2])})"
     return readable(parts[-1]) + (f" ({'.'.join(parts[:-1])})" if len(parts) > 1 else "")

@@ -1,0 +1,31 @@
+"""Every parameter of the schema has a Chinese name, and no name outlives its parameter."""
+
+import dataclasses
+import re
+
+from experiments.param_names import ZH
+from sim.config.schema import Config
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _leaves(cls: type, prefix: str = ""):
+    """Dotted keys of the schema's leaf fields; a field whose default_factory makes a dataclass is a section."""
+    for f in dataclasses.fields(cls):
+        key = prefix + f.name
+        if f.default_factory is not dataclasses.MISSING:
+            value = f.default_factory()
+            if dataclasses.is_dataclass(value):
+                yield from _leaves(type(value), key + ".")
+                continue
+        yield key
+
+
+def test_every_parameter_has_a_chinese_name():
+    keys = [k for k in _leaves(Config) if k.startswith(("params.", "world."))]
+    missing = [k for k in keys if not ZH.get(k, "").strip()]
+    assert not missing, f"parameters without a Chinese name in experiments/param_names.py: {missing}"
+    not_chinese = {k: v for k, v in ZH.items() if not CJK.search(v)}
+    assert not not_chinese, f"names without a Chinese character: {not_chinese}"
+    stale = sorted(set(ZH) - set(keys))
+    assert not stale, f"names of keys the schema lacks (renamed or removed?): {stale}"
