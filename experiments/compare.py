@@ -24,7 +24,7 @@ import pandas as pd
 from experiments.cli import did_you_mean, parse, run_main, unknown_name
 from experiments.labels import label, unit
 from experiments.measures import run_measures
-from experiments.numbers import fmt, fmt_ci
+from experiments.numbers import bounds_of, fmt, fmt_ci
 from experiments.runner import run_many
 from experiments.sources import DEFAULT_STORE, Runs
 from experiments.stats import paired
@@ -195,7 +195,7 @@ class Comparison:
         for o in self.outcomes:
             b = self.values(self.baseline, o)
             for p in self.policies:
-                rows.append({"outcome": o, "policy": p, **paired(b, self.values(p, o), self.level)})
+                rows.append({"outcome": o, "policy": p, **paired(b, self.values(p, o), self.level, bounds_of(o))})
         return pd.DataFrame(rows)
 
     def runs_frame(self) -> pd.DataFrame:
@@ -383,7 +383,8 @@ def group_effects(comp: Comparison, outcomes=("satisfaction_mean", "coverage_ser
             for o in outcomes:
                 name = f"{dim}/{grp}/{o}"
                 rows.append({"policy": p, "dimension": dim, "group": grp, "outcome": o,
-                             **paired(comp.values(comp.baseline, name), comp.values(p, name), comp.level)})
+                             **paired(comp.values(comp.baseline, name), comp.values(p, name), comp.level,
+                                      bounds_of(o))})
     return pd.DataFrame(rows)
 
 

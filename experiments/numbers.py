@@ -41,6 +41,11 @@ def is_share(name: str) -> bool:
             or name in ("satisfaction_mean", "trust_mean"))
 
 
+def bounds_of(name: str) -> tuple[float, float] | None:
+    """The values an outcome can take, where they are bounded: a share's 0 and 1."""
+    return (0.0, 1.0) if is_share(name) else None
+
+
 def scale_of(name: str) -> float:
     """Money is shown in million yuan (per-need costs stay in yuan: they are small)."""
     return MILLION if name.endswith("_yuan") and not name.startswith("cost_per_") else 1.0

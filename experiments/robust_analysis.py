@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.labels import better, label
+from experiments.numbers import bounds_of
 from experiments.stats import CONSTANT, paired
 
 HEADLINE = ("satisfaction_mean", "coverage_service", "resolution_days_mean", "trust_mean")
@@ -40,7 +41,7 @@ def analyse(rob, threshold: float | None = None) -> dict:
         for o in rob.outcomes:
             e = rob.effects(p, o)
             effects[(p, o)] = e
-            pols[p][o] = summarise(e, paired(*rob.paired(-1, p, o)))
+            pols[p][o] = summarise(e, paired(*rob.paired(-1, p, o), bounds=bounds_of(o)))
             if o in HEADLINE or o == "cost_total_yuan":
                 sens[p][o] = sensitivity(rob, e)
                 scen[p][o] = discover(rob, p, o, e, threshold)

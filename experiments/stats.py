@@ -28,11 +28,13 @@ def mean_ci(x, level: float = 0.95) -> tuple[float, float, int]:
     return m, float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)), n
 
 
-def paired(base, pol, level: float = 0.95) -> dict:
+def paired(base, pol, level: float = 0.95, bounds: tuple[float, float] | None = None) -> dict:
     """Paired difference policy - baseline over seeds: means, difference, its t-interval, and Welch's width.
 
     ``note`` is ``"constant"`` when the difference is identical in every seed (n >= 2): its
-    interval [d, d] says nothing about precision and must not be shown as one.
+    interval [d, d] says nothing about precision and must not be shown as one. ``bounds``: the values an
+    outcome can take (a share's 0 and 1); the interval is cut where the policy's mean would leave them, given
+    the baseline's (``half_width`` stays the t-interval's).
     """
     b, p = np.asarray(base, float), np.asarray(pol, float)
     ok = np.isfinite(b) & np.isfinite(p)
@@ -40,8 +42,11 @@ def paired(base, pol, level: float = 0.95) -> dict:
     d = p - b
     dm, hw, n = mean_ci(d, level)
     constant = n >= 2 and bool(np.all(d == d[0]))
+    lo, hi = dm - hw, dm + hw
+    if bounds is not None and n:
+        lo, hi = max(lo, bounds[0] - float(b.mean())), min(hi, bounds[1] - float(b.mean()))
     return {"baseline_mean": float(b.mean()) if n else np.nan, "policy_mean": float(p.mean()) if n else np.nan,
-            "difference": dm, "ci_low": dm - hw, "ci_high": dm + hw, "half_width": hw, "n": n,
+            "difference": dm, "ci_low": lo, "ci_high": hi, "half_width": hw, "n": n,
             "sd_difference": float(d.std(ddof=1)) if n > 1 else np.nan,
             "unpaired_half_width": welch_half_width(b, p, level), "note": CONSTANT if constant else ""}
 

@@ -53,6 +53,17 @@ def test_a_constant_difference_is_never_shown_as_an_interval():
     assert spread["note"] == "" and "[" in fmt_ci(spread["difference"], spread["ci_low"], spread["ci_high"])
 
 
+def test_a_shares_interval_stops_where_the_policys_share_would_leave_0_and_1():
+    """A user trial read grid coverage +0.98 [0.95, 1.02] from a baseline near 0: no share exceeds 1."""
+    b, p = [0.01, 0.02, 0.0], [0.97, 1.0, 0.99]
+    free, cut = paired(b, p), paired(b, p, bounds=(0.0, 1.0))
+    assert free["ci_high"] > 1 - 0.01  # the t-interval reaches past the share's bound
+    assert cut["ci_high"] == pytest.approx(1 - 0.01) and cut["ci_low"] == free["ci_low"]
+    assert cut["half_width"] == free["half_width"] and cut["difference"] == free["difference"]
+    down = paired(p, b, bounds=(0.0, 1.0))
+    assert down["ci_low"] == pytest.approx(-np.mean(p)) and down["ci_high"] == paired(p, b)["ci_high"]
+
+
 def test_fieller_ratio_matches_the_delta_method_and_refuses_a_denominator_near_zero():
     rng = np.random.default_rng(1)
     den = rng.normal(2.0, 0.05, 40)
