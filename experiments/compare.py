@@ -141,6 +141,8 @@ class Comparison:
     failed: list = field(default_factory=list)
     outcomes: tuple = SUMMARY
     level: float = 0.95
+    target: float = 0.0  # the precision asked for (0: none)
+    still_wide: list = field(default_factory=list)  # (outcome, policy) still wider than it at max_seeds
 
     @property
     def labels(self) -> list[str]:
@@ -291,16 +293,30 @@ def compare(world: str, baseline: str, policies: list[str], seeds: int = 10, see
         print(f"compare: {int(wide.sum())} intervals wider than the target with n={len(comp.seeds)}; "
               f"adding seeds {more[0]}..{more[-1]}", file=sys.stderr)
         comp.run(more, n_jobs)
+    comp.target = target
     if target > 0 and len(comp.seeds) >= max_seeds:
         wide = comp.wider_than(target)
-        if wide.any():
-            print(f"compare: {int(wide.sum())} intervals are still wider than target={target:g} with "
+        t = comp.table()
+        comp.still_wide = [(r.outcome, r.policy) for r in t[wide.to_numpy()].itertuples()]
+        if comp.still_wide:
+            print(f"compare: {len(comp.still_wide)} intervals are still wider than target={target:g} with "
                   f"max_seeds={max_seeds} seeds", file=sys.stderr)
     elsewhere = [k for k in comp.keys.values() if runs.find(k) is runs.write]
     if len(runs.stores) > 1 and elsewhere:
         print(f"compare: {len(elsewhere)} runs not in {runs.stores[1].root} were made in {runs.write.root} "
               "(add_to_sweep=true puts them in the sweep's folder)", file=sys.stderr)
     return comp
+
+
+def precision_line(comp: Comparison) -> str:
+    """comparison.md's word on the precision asked for with target=, when it was: reached, or where not."""
+    if not comp.target:
+        return ""
+    if not comp.still_wide:
+        return f"Every interval's half-width is within target={comp.target:g} with n={len(comp.seeds)}.\n\n"
+    rows = ", ".join(f"{o} ({p})" for o, p in comp.still_wide)
+    return (f"**Target not reached:** {len(comp.still_wide)} intervals are still wider than target={comp.target:g} "
+            f"with n={len(comp.seeds)} (max_seeds): {rows}.\n\n")
 
 
 def markdown(table: pd.DataFrame, baseline: str, level: float = 0.95) -> str:
@@ -326,10 +342,12 @@ def write(comp: Comparison, out: str | Path) -> Path:
     head = (f"# {', '.join(comp.policies)} vs {comp.baseline} on {comp.world}\n\n"
             f"Paired differences over seeds {min(comp.seeds)}..{max(comp.seeds)} (n={len(comp.seeds)}), "
             f"{comp.level * 100:g}% t-intervals; 'every seed': the same difference in every seed "
-            f"(no interval).  Model overrides: {' '.join(comp.overrides) or 'none'}.\n\n")
+            f"(no interval).  Model overrides: {' '.join(comp.overrides) or 'none'}.\n\n"
+            + precision_line(comp))
     meta = {"world": comp.world, "baseline": comp.baseline, "policies": comp.policies, "seeds": comp.seeds,
             "overrides": comp.overrides, **comp.store.describe(out), "level": comp.level,
-            "outcomes": list(comp.outcomes),
+            "outcomes": list(comp.outcomes), "target": comp.target,
+            "still_wider_than_target": [{"outcome": o, "policy": p} for o, p in comp.still_wide],
             "runs": [{"policy": p, "seed": s, "key": k} for (p, s), k in comp.keys.items()],
             "failed": [{"policy": p, "seed": s, "error": e} for p, s, e in comp.failed]}
     write_text(out / "comparison.csv", t.to_csv(index=False))
@@ -346,7 +364,8 @@ def load_comparison(out: str | Path, store: str | Path | None = None) -> Compari
     meta = json.loads((out / "comparison.json").read_text())
     runs = Runs.at(store) if store else Runs.from_description(meta, out)
     comp = Comparison(meta["world"], meta["baseline"], meta["policies"], meta["seeds"], meta["overrides"], runs,
-                      outcomes=tuple(meta["outcomes"]), level=meta["level"])
+                      outcomes=tuple(meta["outcomes"]), level=meta["level"], target=meta.get("target", 0.0),
+                      still_wide=[(w["outcome"], w["policy"]) for w in meta.get("still_wider_than_target", [])])
     failed = {(f["policy"], f["seed"]) for f in meta.get("failed", [])}
     comp.failed = [(f["policy"], f["seed"], f["error"]) for f in meta.get("failed", [])]
     missing = []

@@ -112,7 +112,15 @@ def what_was_run(comp: Comparison, ctx: dict, lang: str) -> list:
                                             w=ctx["warmup_days"])])
     else:
         rows.append([t("k_window", lang), t("v_whole", lang)])
-    rows.append([t("k_seeds", lang), t("v_seeds", lang, n=len(comp.seeds), lo=min(comp.seeds), hi=max(comp.seeds))])
+    seeds = t("v_seeds", lang, n=len(comp.seeds), lo=min(comp.seeds), hi=max(comp.seeds))
+    target = getattr(comp, "target", 0.0)
+    if target and getattr(comp, "still_wide", None):
+        listed = "、" if lang == "zh" else ", "
+        seeds += t("v_target_missed", lang, target=f"{target:g}", k=len(comp.still_wide), n=len(comp.seeds),
+                   rows=listed.join(f"{label(o, lang)} ({label(p, lang)})" for o, p in comp.still_wide))
+    elif target:
+        seeds += t("v_target", lang, target=f"{target:g}")
+    rows.append([t("k_seeds", lang), seeds])
     rows.append([t("k_base", lang), label(comp.baseline, lang)])
     rows.append([t("k_other", lang), " ".join(f"`{o}`" for o in comp.overrides) or t("v_none", lang)])
     rows.append([t("k_code", lang), t("v_code", lang, code=ctx.get("code_version", "?"),

@@ -30,6 +30,13 @@ T = {
     "k_seeds": ("Seeds", "随机种子"),
     "v_seeds": ("{n} paired seeds ({lo} to {hi}), the same for every policy",
                 "{n}个配对随机种子（{lo}至{hi}），各政策相同"),
+    "v_target": ("; seeds added until every 95 % interval's half-width was within target={target} (absolute for "
+                 "0-1 outcomes, a share of the baseline for days, yuan and counts)",
+                 "；随机种子不断增加，直至每个95%区间的半宽都不超过target={target}（0-1指标为绝对值，"
+                 "天数、金额和人数为基线值的比例）"),
+    "v_target_missed": ("; seeds were added towards a half-width of target={target}, but {k} intervals are still wider "
+                        "at the limit of {n} seeds: {rows}",
+                        "；随机种子已增加至上限{n}个，以求区间半宽不超过target={target}，但仍有{k}个区间更宽：{rows}"),
     "k_base": ("Baseline", "基线"),
     "k_other": ("Other settings", "其他设置"),
     "v_none": ("none", "无"),

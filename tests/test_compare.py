@@ -130,6 +130,20 @@ def test_precision_loop_adds_seeds_until_target_or_limit(tmp_path):
     assert tight.seeds == [0, 1, 2, 3, 4]
     t = tight.table()
     assert (t["n"] == 5).all()
+    # a target not reached was said on stderr only; the written comparison and the report say it too
+    from experiments.report_sections import what_was_run
+
+    assert tight.still_wide == [("satisfaction_mean", grid)] and loose.still_wide == []
+    write(tight, tmp_path / "tight")
+    assert "**Target not reached:** 1 intervals are still wider than target=1e-12 with n=5" in \
+        (tmp_path / "tight" / "comparison.md").read_text()
+    back = load_comparison(tmp_path / "tight")
+    assert back.target == 1e-12 and back.still_wide == tight.still_wide
+    ctx = {"households": (100, 100), "scale": 1.0, "days": 20, "made": "now"}
+    rows = {r[0]: r[1] for r in what_was_run(back, ctx, "en")[1][1].rows}
+    assert "but 1 intervals are still wider at the limit of 5 seeds: Mean satisfaction" in rows["Seeds"]
+    rows = {r[0]: r[1] for r in what_was_run(loose, ctx, "en")[1][1].rows}
+    assert "within target=1e+09" in rows["Seeds"]
 
 
 def test_markdown_has_one_row_per_outcome_and_policy():
