@@ -23,6 +23,7 @@ import pandas as pd
 from experiments.cli import parse, run_main, usage_of
 from experiments.stats import paired
 from experiments.store import Store
+from sim.files import write_text
 
 WORLDS = ("jinan_urban", "zhucheng_rural", "hohhot_urban", "im_pastoral")
 POLICIES = ("jinan_model", "zhucheng_model", "im_reform", "tongling", "dongcheng_grid")
@@ -85,6 +86,14 @@ def agreement(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def disagreement(df: pd.DataFrame) -> str:
+    """'K of N effects disagree with the largest scale', counting the effects of the smaller scales only (the
+    largest scale's agree with themselves)."""
+    smaller = df[df["scale"] != df["reference_scale"]]
+    return (f"{int((~smaller['agrees']).sum())} of {len(smaller)} effects at smaller scales disagree with the "
+            "largest scale")
+
+
 def markdown(df: pd.DataFrame) -> str:
     """One table per world: rows policy x outcome, columns scales (effect +- half-width; * where it disagrees)."""
     lines = []
@@ -145,12 +154,11 @@ def main(argv: list[str]) -> int:
     df = agreement(pd.DataFrame(rows))
     out = Path(opts["out"])
     out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "scale_table.csv", index=False)
     md = markdown(df)
-    (out / "scale_table.md").write_text(md)
+    write_text(out / "scale_table.csv", df.to_csv(index=False))
+    write_text(out / "scale_table.md", md)
     print(md)
-    print(f"{int((~df['agrees']).sum())} of {len(df)} effects disagree with the largest scale "
-          f"(tolerances {TOLERANCE}); wrote {out}/scale_table.csv and .md", file=sys.stderr)
+    print(disagreement(df) + f" (tolerances {TOLERANCE}); wrote {out}/scale_table.csv and .md", file=sys.stderr)
     return 0
 
 

@@ -93,3 +93,16 @@ def test_the_model_checks_and_analyses_refuse_bad_options_before_anything_runs(t
     with pytest.raises(ConfigError, match=re.escape(says)):
         m.main([*args, f"out={tmp_path / 'out'}"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_scale_table_counts_only_the_smaller_scales_effects():
+    """'N of M disagree' counted the largest scale's effects, which agree with themselves, in M."""
+    import pandas as pd
+
+    from experiments.scale_table import agreement, disagreement
+
+    rows = [{"world": "w", "scale": s, "policy": "p", "outcome": "satisfaction_mean", "effect": e, "half_width": 0.001,
+             "n": 5, "households": 10} for s, e in ((0.1, 0.05), (0.2, 0.0101), (1.0, 0.01))]
+    df = agreement(pd.DataFrame(rows))
+    assert df["agrees"].tolist() == [False, True, True]
+    assert disagreement(df) == "1 of 2 effects at smaller scales disagree with the largest scale"
