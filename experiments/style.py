@@ -15,11 +15,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from experiments.cli import FORMATS as ALL_FORMATS  # noqa: E402
 from sim.files import as_umask_allows  # noqa: E402
 
 PAGE_WIDTH_IN = 6.3  # A4 text width (16 cm)
 FONT_FAMILY = "Noto Sans CJK SC"
-FORMATS = ("png", "pdf")
+FORMATS = ("png", "pdf")  # the default; every format a figure may be written in is ALL_FORMATS
 CLOSING = "）」』》，。、：；！？"
 COLORS = ("#4d4d4d", "#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#7b4b94", "#00798c")
 
@@ -168,7 +169,8 @@ def save(fig, stem: str | Path, formats=FORMATS) -> list[Path]:
 
 
 def save_all(figs: dict, out: str | Path, formats=FORMATS) -> dict[str, Path]:
-    """Render every figure first, then move the files into ``out``: a failure leaves the old files as they were."""
+    """Render every figure first, then move the files into ``out``: a failure leaves the old files as they were.
+    A figure's files of formats not asked for this time are removed: they would show an earlier run."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".figures-", dir=out))
@@ -178,6 +180,8 @@ def save_all(figs: dict, out: str | Path, formats=FORMATS) -> dict[str, Path]:
         for name, paths in made.items():
             for p in paths:
                 os.replace(p, out / p.name)
+            for f in set(ALL_FORMATS) - set(formats):
+                (out / f"{name}.{f}").unlink(missing_ok=True)
             first[name] = out / paths[0].name
         return first
     finally:

@@ -229,3 +229,16 @@ def test_a_regions_leagues_get_a_row_of_their_own_and_no_tick_label_overlaps(mon
         boxes = [t.get_window_extent(r) for t in labels]
         assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), ax.get_title()
     style.plt.close(fig)
+
+
+def test_a_figure_made_again_in_fewer_formats_leaves_no_file_of_the_earlier_run(tmp_path):
+    """figures formats=[png,pdf], then formats=[png]: the PDF of the first run stayed beside the new PNG."""
+    def fig():
+        f, ax = style.plt.subplots()
+        ax.plot([0, 1], [0, 1])
+        return f
+
+    style.save_all({"series": fig(), "map": fig()}, tmp_path, ("png", "pdf"))
+    (tmp_path / "notes.pdf").write_text("mine")
+    style.save_all({"series": fig()}, tmp_path, ("png",))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.pdf", "map.png", "notes.pdf", "series.png"]
