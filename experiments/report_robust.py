@@ -143,7 +143,7 @@ def section(rec: dict | None, policies: list[str], base: str, lang: str, where: 
                                                            cond=_cond(sc["box"], lang),
                                                            cov=_pct(sc["coverage"], lang),
                                                            dens=_pct(sc["density"], lang),
-                                                           thr=f"{rec.get('threshold'):g}" if short else "")
+                                                           thr=_threshold(sc, rec, o, lang) if short else "")
             top = [r["key"] for r in rec.get("sensitivity", {}).get(p, {}).get(o, []) if r.get("clear")][:3]
             if top:
                 text += (" " if lang == "en" else "") + tr("robust_dep", lang, outcome=label(o, lang),
@@ -164,3 +164,16 @@ def section(rec: dict | None, policies: list[str], base: str, lang: str, where: 
         blocks.append(("p", tr("robust_where", lang, dir=where)))
     return blocks
 
+
+def _threshold(sc: dict, rec: dict, outcome: str, lang: str) -> str:
+    """The threshold a scenario's box was found for, in the outcome's shown unit: the scenario's own, or (an
+    analysis of an earlier version) the one number given for every outcome."""
+    from experiments.labels import unit
+
+    x = sc.get("threshold", rec.get("threshold"))
+    if isinstance(x, dict):
+        x = x.get(outcome)
+    if x is None:
+        return "?"
+    u = unit(outcome, lang)
+    return _v(x, outcome) + ((u if lang == "zh" else f" {u}") if u else "")

@@ -54,7 +54,8 @@ USAGE = """usage: python -m experiments.robust world=NAME baseline=NAME policies
   method=lhs|sobol    Latin hypercube (default) or scrambled Sobol sequence; sample_seed=S seeds it and the
                       bootstrap of the sensitivity indices (default 0)
   threshold=X         scenario discovery looks for where the effect, counted in the better direction, falls
-                      below X (default: where it changes sign)
+                      below X (default: where it changes sign); threshold=[OUTCOME:X,...] one per outcome, in
+                      its own unit (e.g. [satisfaction_mean:0.01,cost_total_yuan:-1e6]); a bare X for the rest
   outcomes=[...]      outcomes (default those of MODEL.md section 5)
   out=DIR             robust.json, robust.md, robust.csv, figures (default results/robust/<world>-<hash of the design>)
   store=DIR n_jobs=N  results store (default results/store) and worker processes (default 1)
@@ -66,7 +67,7 @@ USAGE = """usage: python -m experiments.robust world=NAME baseline=NAME policies
 """
 
 KNOWN = dict(world="tiny", baseline="status_quo", policies=[], samples=32, seeds=1, default_seeds=10, seed_start=0,
-             vary=[], method="lhs", sample_seed=0, threshold="", outcomes=[], out="", store=DEFAULT_STORE,
+             vary=[], method="lhs", sample_seed=0, threshold=[], outcomes=[], out="", store=DEFAULT_STORE,
              add_to_sweep=False, n_jobs=1, lang="en", formats=["png"], part="")
 RESERVED = {
     "seed": "the analysis runs every point on seeds seed_start .. seed_start+seeds-1; write seeds=K",
@@ -187,7 +188,6 @@ def main(argv: list[str]) -> int:
     from experiments.robust_write import design, same_design, write
 
     opts, extra = parse(argv, KNOWN, "experiments.robust", RESERVED, listed=("policies", "outcomes"))
-    threshold = None if opts["threshold"] in ("", None) else _number("threshold", opts["threshold"])
     part = _part(opts["part"])
     if opts["lang"] not in ("en", "zh"):
         raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")
@@ -197,6 +197,7 @@ def main(argv: list[str]) -> int:
                                                                       if p in options("policy")],
                opts["samples"], opts["seeds"], opts["default_seeds"], opts["seed_start"], opts["vary"],
                opts["method"], opts["sample_seed"], extra, opts["outcomes"])
+    threshold = thresholds(opts["threshold"], rob.outcomes)
     for n in rob.notes:
         print(f"robust: {n}", file=sys.stderr)
     runs = Runs.at(opts["store"], opts["add_to_sweep"])
@@ -236,6 +237,23 @@ def _part(text: str) -> tuple[int, int]:
     if not (n >= 1 and 0 <= i < n):
         raise ConfigError(f"part={text!r}: need N >= 1 and 0 <= I < N, e.g. part=0/4")
     return i, n
+
+
+def thresholds(items: list[str], outcomes) -> dict[str, float] | None:
+    """threshold=X (every outcome) or [OUTCOME:X, ...] (a bare X for the outcomes not named) -> {outcome: X};
+    None when none is given (scenario discovery then looks for a change of sign)."""
+    if not items:
+        return None
+    named, rest = {}, None
+    for it in items:
+        o, sep, x = str(it).rpartition(":")
+        if not sep:
+            rest = _number("threshold", x)
+            continue
+        if o not in outcomes:
+            raise unknown_name("threshold", o, "outcome of this analysis", outcomes)
+        named[o] = _number(f"threshold {o}", x)
+    return {o: named.get(o, rest) for o in outcomes if o in named or rest is not None}
 
 
 def _number(name: str, v) -> float:

@@ -30,7 +30,7 @@ RESAMPLES = 30  # bootstrap of the RBD-FAST intervals (the bootstrap is most of 
 MAX_DIMS = 3  # a PRIM box restricts at most this many assumptions (more would fit the samples' noise)
 
 
-def analyse(rob, threshold: float | None = None) -> dict:
+def analyse(rob, threshold: dict[str, float] | None = None) -> dict:
     """Everything robust.json holds besides what was run (see :func:`experiments.robust_write.write`)."""
     pols: dict = {}
     sens: dict = {}
@@ -44,7 +44,7 @@ def analyse(rob, threshold: float | None = None) -> dict:
             pols[p][o] = summarise(e, paired(*rob.paired(-1, p, o), bounds=bounds_of(o)))
             if o in HEADLINE or o == "cost_total_yuan":
                 sens[p][o] = sensitivity(rob, e)
-                scen[p][o] = discover(rob, p, o, e, threshold)
+                scen[p][o] = discover(rob, p, o, e, (threshold or {}).get(o))
     return {"policies": pols, "rank_first": rank_first(rob, effects), "sensitivity": sens, "scenarios": scen,
             "threshold": threshold}
 
@@ -123,7 +123,8 @@ def discover(rob, policy: str, outcome: str, e: np.ndarray, threshold: float | N
     else:
         bad = sign * e[ok] < threshold
         what = "threshold"
-    out = {"case": what, "share_holds": float(1 - bad.mean()) if ok.any() else None, "n": int(ok.sum()),
+    out = {"case": what, "threshold": threshold,
+           "share_holds": float(1 - bad.mean()) if ok.any() else None, "n": int(ok.sum()),
            "box": {}, "coverage": None, "density": None, "median_sign": int(np.sign(med))}
     if not ok.any() or not bad.any() or bad.all():
         out["sentence"] = sentence(policy, outcome, out, rob, threshold)

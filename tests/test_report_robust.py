@@ -9,6 +9,7 @@ import pytest
 from experiments import report
 from experiments.compare import Comparison
 from experiments.report_sections import how_sure
+from sim.config.validate import ConfigError
 
 ROBUST = {  # robust.json as experiments.robust writes it (schema of the issue), with round numbers
     "world": "tiny", "baseline": "status_quo", "compared": ["im_reform"], "samples": 40, "seeds": [0, 1],
@@ -84,8 +85,8 @@ def test_a_robust_analysis_with_other_model_overrides_is_refused_in_one_line(tmp
 
 
 @pytest.mark.parametrize("lang, words, not_words", [
-    ("en", ["changes by less than 0.05 in the better direction mostly when"], ["goes the other way"]),
-    ("zh", ["向更好方向的变化不足0.05"], ["方向相反"]),
+    ("en", ["changes by less than 0.0500 in the better direction mostly when"], ["goes the other way"]),
+    ("zh", ["向更好方向的变化不足0.0500"], ["方向相反"]),
 ])
 def test_with_a_threshold_the_box_is_where_the_effect_falls_short_not_where_it_turns(lang, words, not_words):
     sc = {**ROBUST["scenarios"]["im_reform"]["satisfaction_mean"], "case": "threshold"}
@@ -94,3 +95,30 @@ def test_with_a_threshold_the_box_is_where_the_effect_falls_short_not_where_it_t
         assert w in text, w
     for w in not_words:
         assert w not in text, w
+
+
+def test_each_outcome_may_have_a_threshold_of_its_own_in_its_unit():
+    """threshold= was one number for every outcome: 0.01 is a clear change of satisfaction but nothing of a
+    cost in yuan. threshold=[OUTCOME:X,...] gives one per outcome, a bare X the rest; each scenario keeps its
+    own and the report shows it in the outcome's unit."""
+    from experiments.robust import thresholds
+
+    outs = ("satisfaction_mean", "coverage_service", "cost_total_yuan")
+    assert thresholds([], outs) is None
+    assert thresholds(["0.01"], outs) == dict.fromkeys(outs, 0.01)
+    assert thresholds(["cost_total_yuan:-1e6", "0.02"], outs) == {
+        "satisfaction_mean": 0.02, "coverage_service": 0.02, "cost_total_yuan": -1e6}
+    assert thresholds(["satisfaction_mean:0.01"], outs) == {"satisfaction_mean": 0.01}
+    with pytest.raises(ConfigError, match="threshold: 'satisfaction' is not a outcome of this analysis; did you mean"):
+        thresholds(["satisfaction:0.01"], outs)
+    with pytest.raises(ConfigError, match="threshold cost_total_yuan='x': must be a number"):
+        thresholds(["cost_total_yuan:x"], outs)
+    sc = {**ROBUST["scenarios"]["im_reform"]["satisfaction_mean"], "case": "threshold", "threshold": 0.01}
+    text = _section("en", {**ROBUST, "threshold": {"satisfaction_mean": 0.01, "cost_total_yuan": -1e6},
+                           "scenarios": {"im_reform": {"satisfaction_mean": sc}}})
+    assert "changes by less than 0.0100 in the better direction" in text
+    from experiments.report_robust import _threshold
+
+    assert _threshold({"threshold": -1e6}, {}, "cost_total_yuan", "en") == "\u22121.000 million yuan"
+    assert _threshold({"threshold": -1e6}, {}, "cost_total_yuan", "zh") == "\u22121.000百万元"
+    assert _threshold({}, {"threshold": 0.05}, "satisfaction_mean", "en") == "0.0500"  # an earlier analysis
