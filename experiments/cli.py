@@ -35,7 +35,16 @@ def did_you_mean(value: str, names: Iterable[str]) -> str:
 FORMATS = ("png", "pdf", "svg")
 
 
-STORE_ENTRIES = ("runs", "snapshots", "sweeps")  # a results store's own folders, which an analysis may sit beside
+# a results store's own entries (its runs, snapshots, a sweep's manifests and Hydra logs, what collect writes),
+# which an analysis may sit beside
+STORE_ENTRIES = ("runs", "snapshots", "sweeps", "hydra", "runs.csv", "runs.parquet")
+
+
+def canonical_overrides(overrides) -> list[str]:
+    """Model overrides as they act: the last value given for a key (Hydra takes the last), in key order; two
+    commands with the same runs give the same list."""
+    last = {str(o).split("=", 1)[0]: str(o) for o in overrides or []}
+    return [last[k] for k in sorted(last)]
 
 
 def _settings_file(out, tool: str):
@@ -76,6 +85,9 @@ def check_analysis_out(out, marker: str, mine: dict, tool: str, norm=None) -> No
         raise ConfigError(f"out={out}: its {f.name} cannot be read; choose a new or empty folder") from None
     mine = norm(json.loads(json.dumps(mine)))  # as it would be read back (tuples as lists)
     for k in mine:
+        if k not in old:
+            raise ConfigError(f"out={out}: holds a {tool} analysis of an earlier version, which does not record "
+                              f"{k}; give another folder, or remove that one to replace it")
         if theirs[k] != mine[k]:
             raise ConfigError(f"out={out}: holds a {tool} analysis of other settings ({k}={theirs[k]!r} there, "
                               f"{mine[k]!r} here); give another folder, or remove that one to replace it")

@@ -187,7 +187,7 @@ def main(argv: list[str]) -> int:
     from experiments.robust_analysis import analyse
     from experiments.robust_write import design, same_design, write
 
-    opts, extra = parse(argv, KNOWN, "experiments.robust", RESERVED, listed=("policies", "outcomes"))
+    opts, extra = parse(argv, KNOWN, "experiments.robust", RESERVED, listed=("policies", "outcomes", "vary"))
     part = _part(opts["part"])
     if opts["lang"] not in ("en", "zh"):
         raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")

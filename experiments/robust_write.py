@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments import style
+from experiments.cli import canonical_overrides
 from experiments.labels import label
 from experiments.numbers import fmt, fmt_ci
 from experiments.robust_analysis import HEADLINE, frame
@@ -31,9 +32,9 @@ def design(rob) -> dict:
 
 
 def same_design(d: dict) -> dict:
-    """A design as two analyses must share it: overrides in any order, the words on why a range was chosen
+    """A design as two analyses must share it: overrides as they act, in any order, the words on why a range was chosen
     left out (they do not change what runs)."""
-    return {**d, "overrides": sorted(d.get("overrides") or []),
+    return {**d, "overrides": canonical_overrides(d.get("overrides")),
             "varied": [{k: v for k, v in a.items() if k != "why"} for a in d.get("varied") or []]}
 
 

@@ -23,6 +23,7 @@ from omegaconf import OmegaConf
 
 from experiments import style
 from experiments.cli import (
+    canonical_overrides,
     check_analysis_out,
     check_formats,
     check_workers,
@@ -293,12 +294,14 @@ def settings(opts: dict, dcfg, first_summary: dict | None) -> dict:
 
 
 def _same_settings(settings: dict) -> dict:
-    """Settings as two analyses must share them: model overrides in any order."""
-    return {**settings, "overrides": sorted(settings.get("overrides") or [])}
+    """Settings as two analyses must share them: model overrides as they act, in any order."""
+    return {**settings, "overrides": canonical_overrides(settings.get("overrides"))}
 
 
 def main(argv: list[str]) -> int:
     opts, overrides = parse(argv, KNOWN, "experiments.sensitivity", RESERVED)
+    if not opts["outcomes"]:
+        raise ConfigError(f"outcomes=[]: name at least one outcome, e.g. outcomes=[{','.join(KNOWN['outcomes'])}]")
     for o in opts["outcomes"]:
         if o not in SUMMARY:
             raise unknown_name("outcomes", o, "outcome", SUMMARY)
@@ -322,7 +325,7 @@ def main(argv: list[str]) -> int:
     mine = {**{k: v for k, v in settings(opts, dcfg, None).items() if k != "code_version"},
             "vary": opts["vary"], "overrides": overrides}
     # a folder of its own per analysis by default, so that two analyses never write into one
-    out = Path(opts["out"] or Path("results") / "sensitivity" / f"{opts['method']}-{digest(mine)}")
+    out = Path(opts["out"] or Path("results") / "sensitivity" / f"{opts['method']}-{digest(_same_settings(mine))}")
     check_analysis_out(out, "sensitivity.json", mine, "sensitivity", _same_settings)  # before anything runs
     start_analysis_out(out, mine, "sensitivity")
     store = Store(opts["store"])

@@ -206,6 +206,60 @@ def test_a_stopped_analysis_is_resumed_and_never_taken_for_another(tool, args, o
     assert (store / marker).is_file()
 
 
+def test_analyses_of_the_same_runs_share_a_folder_and_of_other_runs_never(tmp_path, monkeypatch):
+    """A review found: days=5 days=6 and days=6 days=5 (Hydra takes the last) were one design once sorted, and
+    the second replaced the first; sensitivity's default folder followed the order of the overrides; an
+    analysis of an earlier version was said to be of other settings; a sweep's store (hydra/, collect's
+    runs.csv) was refused as out=."""
+    import json
+
+    from experiments import robust, sensitivity
+    from experiments.cli import canonical_overrides, check_analysis_out
+
+    assert canonical_overrides(["days=5", "world.scale=0.9", "days=6"]) == ["days=6", "world.scale=0.9"]
+    monkeypatch.chdir(tmp_path)
+    common = ["world=tiny", "samples=2", "default_seeds=2", "policies=[im_reform]", "outcomes=[satisfaction_mean]",
+              f"store={tmp_path / 'store'}", f"out={tmp_path / 'r'}"]
+    assert robust.main([*common, "days=5", "days=6"]) == 0
+    with pytest.raises(ConfigError, match="holds a robust analysis of other settings"):
+        robust.main([*common, "days=6", "days=5"])
+    args = ["method=oat", "vary=[days:30:40]", "world=tiny", "outcomes=[satisfaction_mean]",
+            f"store={tmp_path / 'store'}"]
+    assert sensitivity.main([*args, "warmup_days=2", "world.scale=0.9"]) == 0
+    assert sensitivity.main([*args, "world.scale=0.9", "warmup_days=2"]) == 0
+    (folder,) = (tmp_path / "results" / "sensitivity").iterdir()  # one analysis, one folder
+    meta = json.loads((folder / "sensitivity.json").read_text())
+    del meta["outcomes"]  # as an earlier version wrote it
+    (folder / "sensitivity.json").write_text(json.dumps(meta))
+    with pytest.raises(ConfigError, match="an earlier version, which does not record outcomes"):
+        sensitivity.main([*args, "warmup_days=2", "world.scale=0.9", f"out={folder}"])
+    store = tmp_path / "sweep"
+    for d in ("runs", "hydra", "sweeps"):
+        (store / d).mkdir(parents=True)
+    (store / "runs.csv").write_text("key\n")
+    check_analysis_out(store, "robust.json", {"world": "tiny"}, "robust")  # a sweep's store may hold one
+    for tool, bad in (("sensitivity", "outcomes=[]"), ("robust", "vary=[]")):
+        m = sensitivity if tool == "sensitivity" else robust
+        with pytest.raises(ConfigError, match=re.escape(bad)):
+            m.main(["world=tiny", "method=oat", "vary=[days:30:40]", bad] if tool == "sensitivity" else [bad])
+
+
+def test_a_file_written_whole_leaves_nothing_behind_when_it_cannot_be():
+    """sim.files.write_text removes its temporary file when the write or the rename fails."""
+    import tempfile
+    from pathlib import Path
+
+    from sim.files import write_text
+
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / "robust.md").mkdir()  # a folder where the file should go: the rename fails
+        with pytest.raises(OSError):
+            write_text(Path(d) / "robust.md", "x")
+        assert sorted(p.name for p in Path(d).iterdir()) == ["robust.md"]
+        write_text(Path(d) / "a.md", "满意度")
+        assert (Path(d) / "a.md").read_text(encoding="utf-8") == "满意度"
+
+
 def test_robust_parts_do_not_check_a_folder_they_never_write(tmp_path, monkeypatch):
     """part=I/N writes runs only; it was refused because of the analysis folder it never writes."""
     from experiments import robust
