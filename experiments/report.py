@@ -118,7 +118,10 @@ def context(comp: Comparison) -> dict:
         scale = (cfg.get("world") or {}).get("scale", 1.0)
     ctx["scale"] = float(scale if scale is not None else 1.0)
     if ctx["scale_warning"] and key is not None:  # the same note in Chinese, from the world it was made of
-        ctx["scale_note_zh"] = scale_note_zh(_world_of(comp.store.path(key)))
+        try:
+            ctx["scale_note_zh"] = scale_note_zh(_world_of(comp.store.path(key)))
+        except Exception:  # a run of another version's world: its own (English) note stands
+            ctx["scale_note_zh"] = None
     meta = comp.store.meta(key) if key else None
     ctx["code_version"] = (meta or {}).get("code_version", "?")
     return ctx

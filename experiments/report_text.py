@@ -16,9 +16,9 @@ T = {
                       "完整区域的{pct}（{hh}户）；此规模下并非所有结构都能保持，效应可能与完整区域不同"),
     "k_scale_note": ("Scale note", "规模说明"),
     "scale_note": ("", "world.scale={scale:g}：{world}在此规模下无法保持其结构（{drift}）；"
-                       "其最小忠实规模为{smallest:g}"),
+                       "规模不低于{smallest:g}时各项结构均可保持（最小忠实规模）"),
     "scale_note_parts": ("", "world.scale={scale:g}：{world}的总量保持了结构，但并非每个组成部分都如此（{drift}）；"
-                             "按组成部分的细分从规模{smallest:g}起才忠实"),
+                             "规模不低于{smallest:g}时按组成部分的细分才忠实"),
     "drift": ("", "{what}{actual}个，而应为{ideal:.2f}个"),
     "v_hh_range": ("{lo} to {hi}", "因种子而异，{lo}至{hi}"),
     "by_seed": (", by seed", ""),

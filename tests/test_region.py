@@ -95,7 +95,7 @@ def test_a_region_keeps_its_structure_from_the_scale_its_parts_add_up_to():
     at = type(w)(**{**w.__dict__, "scale": s})
     s_parts = smallest_faithful_scale(w, by_part=True)
     assert s < s_parts  # a small league's few rural communities drift long after the totals hold
-    assert "cannot keep its structure" not in warning(at) and f"faithful from scale {s_parts:g}" in warning(at)
+    assert "cannot keep its structure" not in warning(at) and f"faithful from world.scale={s_parts:g} up" in warning(at)
     assert warning(type(w)(**{**w.__dict__, "scale": s_parts})) is None
     assert "inner_mongolia cannot keep its structure" in warning(w)
 

@@ -169,10 +169,11 @@ def warning(w) -> str | None:
     drift = fidelity(w)
     if drift:
         return (f"world.scale={w.scale:g}: {w.name} cannot keep its structure at this scale "
-                f"({'; '.join(map(str, drift[:3]))}); its smallest faithful scale is {smallest_faithful_scale(w):g}")
+                f"({'; '.join(map(str, drift[:3]))}); every structure is kept from world.scale="
+                f"{smallest_faithful_scale(w):g} up (its smallest faithful scale)")
     drift = fidelity(w, by_part=True) if w.parts else []
     if drift:
         return (f"world.scale={w.scale:g}: {w.name}'s totals keep their structure but not all its parts "
-                f"({'; '.join(map(str, drift[:3]))}); breakdowns by part are faithful from scale "
-                f"{smallest_faithful_scale(w, by_part=True):g}")
+                f"({'; '.join(map(str, drift[:3]))}); breakdowns by part are faithful from world.scale="
+                f"{smallest_faithful_scale(w, by_part=True):g} up")
     return None
