@@ -42,8 +42,9 @@ def is_share(name: str) -> bool:
 
 
 def bounds_of(name: str) -> tuple[float, float] | None:
-    """The values an outcome can take, where they are bounded: a share's 0 and 1."""
-    return (0.0, 1.0) if is_share(name) else None
+    """The values an outcome can take, where they are bounded: a share's 0 and 1 (of a group's outcome too,
+    ``settlement/urban/coverage_service``)."""
+    return (0.0, 1.0) if is_share(name.split("/")[-1]) else None
 
 
 def scale_of(name: str) -> float:
