@@ -41,10 +41,15 @@ STORE_ENTRIES = ("runs", "snapshots", "sweeps", "hydra", "runs.csv", "runs.parqu
 
 
 def canonical_overrides(overrides) -> list[str]:
-    """Model overrides as they act: the last value given for a key (Hydra takes the last), in key order; two
-    commands with the same runs give the same list."""
-    last = {str(o).split("=", 1)[0]: str(o) for o in overrides or []}
-    return [last[k] for k in sorted(last)]
+    """Model overrides as they act, so that two commands of the same runs give the same list: of a key given
+    more than once (``days=5 ++days=6``) the last (Hydra takes the last), then in key order, unless one key
+    lies inside another (``x=[1,2]`` and ``x.0=9``), whose order then decides and is kept."""
+    texts = [str(o) for o in overrides or []]
+    key = [t.split("=", 1)[0].lstrip("+~") for t in texts]
+    kept = [t for i, t in enumerate(texts) if key[i] not in key[i + 1:]]
+    keys = [k.split("=", 1)[0].lstrip("+~") for k in kept]
+    nested = any(a != b and b.startswith(a + ".") for a in keys for b in keys)
+    return kept if nested else sorted(kept, key=lambda t: t.split("=", 1)[0].lstrip("+~"))
 
 
 def _settings_file(out, tool: str):

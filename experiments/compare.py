@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.cli import did_you_mean, parse, run_main, unknown_name
+from experiments.cli import canonical_overrides, did_you_mean, parse, run_main, unknown_name
 from experiments.labels import label, unit
 from experiments.measures import run_measures
 from experiments.numbers import bounds_of, fmt, fmt_ci
@@ -409,7 +409,8 @@ def group_effects(comp: Comparison, outcomes=("satisfaction_mean", "coverage_ser
 
 def what_of(world: str, baseline: str, policies: list[str], overrides: list[str]) -> dict:
     """What a comparison's folder is of (its seeds may grow: the same runs, more of them)."""
-    return {"world": world, "baseline": baseline, "policies": list(policies), "overrides": sorted(overrides)}
+    return {"world": world, "baseline": baseline, "policies": list(policies),
+            "overrides": canonical_overrides(overrides)}
 
 
 def digest(settings: dict) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from experiments import figures, style
-from experiments.cli import check_formats, parse, run_main, unknown_name
+from experiments.cli import canonical_overrides, check_formats, parse, run_main, unknown_name
 from experiments.compare import RESERVED, Comparison, compare, digest, group_effects, resolve_policies, write
 from experiments.labels import label
 from experiments.report_render import to_html, to_markdown
@@ -65,7 +65,7 @@ def settings_of(world: str, baseline: str, policies: list[str], seeds: int, seed
                 lang: str, target: float = 0.0, relevant: float = 0.01, robust: dict | None = None) -> dict:
     """What a report is of: everything that changes its content (a robust analysis by its numbers)."""
     out = {"world": world, "baseline": baseline, "policies": list(policies), "seeds": seeds,
-           "seed_start": seed_start, "overrides": sorted(overrides), "lang": lang, "target": target,
+           "seed_start": seed_start, "overrides": canonical_overrides(overrides), "lang": lang, "target": target,
            "relevant": relevant}
     if robust:
         out["robust"] = hashlib.sha256(json.dumps(robust, sort_keys=True).encode()).hexdigest()[:12]

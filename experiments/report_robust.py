@@ -8,6 +8,7 @@ that its intervals cover seed noise only.
 
 from __future__ import annotations
 
+from experiments.cli import canonical_overrides
 from experiments.labels import label
 from experiments.numbers import fmt, scale_of
 from experiments.report_render import Table
@@ -79,7 +80,7 @@ def check(rec: dict, world: str, baseline: str, where: str, overrides: list[str]
         if rec.get(name) != want:
             raise ConfigError(f"robust={where}: the analysis is of {name} {rec.get(name)!r}, the report of "
                               f"{want!r}; run python -m experiments.robust {name}={want} out=DIR")
-    theirs, ours = sorted(rec.get("overrides") or []), sorted(overrides)
+    theirs, ours = canonical_overrides(rec.get("overrides")), canonical_overrides(overrides)
     if theirs != ours:
         raise ConfigError(f"robust={where}: the analysis ran with the model overrides {' '.join(theirs) or 'none'}, "
                           f"the report with {' '.join(ours) or 'none'}; run python -m experiments.robust with "

@@ -261,3 +261,18 @@ def test_out_of_another_comparison_or_of_anything_else_is_refused_before_running
     assert clutter.returncode == 2 and "holds no comparison" in clutter.stderr
     assert [p.name for p in (tmp_path / "notes").iterdir()] == ["mine.txt"]
 
+
+def test_a_comparison_folder_is_named_by_the_overrides_as_they_act():
+    """days=5 days=6 (Hydra takes the last: 6 days) and days=6 days=5 shared a folder once sorted; a review
+    found the second replacing the first. The order of different keys still does not matter."""
+    from experiments.cli import canonical_overrides
+    from experiments.compare import what_of
+
+    def folder(o):
+        return what_of("tiny", "status_quo", ["im_reform"], o)
+
+    assert folder(["days=5", "days=6"]) != folder(["days=6", "days=5"])
+    assert folder(["days=5", "world.scale=0.5"]) == folder(["world.scale=0.5", "days=5"])
+    assert canonical_overrides(["days=5", "++days=6"]) == ["++days=6"]
+    nested = ["params.needs.patience_days=[1,2,3,4,5]", "params.needs.patience_days.0=9"]
+    assert canonical_overrides(nested) != canonical_overrides(nested[::-1])  # their order decides: kept
