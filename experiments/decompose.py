@@ -184,7 +184,7 @@ def figure(df: pd.DataFrame, out: Path, formats) -> None:
         ax.set_yticks(y, levers if ax is axes[0][0] else [""] * len(levers))
         ax.set_title(o, fontsize=8)
     fig.suptitle(f"Each lever alone against the status quo — {df['world'].iloc[0]} (95 % CI)", fontsize=9)
-    style.save(fig, out / "decomposition", formats)
+    style.save_all({"decomposition": fig}, out, formats)
 
 
 def main(argv: list[str]) -> int:

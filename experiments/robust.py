@@ -241,19 +241,28 @@ def _part(text: str) -> tuple[int, int]:
 
 def thresholds(items: list[str], outcomes) -> dict[str, float] | None:
     """threshold=X (every outcome) or [OUTCOME:X, ...] (a bare X for the outcomes not named) -> {outcome: X};
-    None when none is given (scenario discovery then looks for a change of sign)."""
+    None when none is given (scenario discovery then looks for a change of sign). Only the outcomes scenario
+    discovery looks at (:func:`experiments.robust_analysis.discovered`) may be named, each once."""
+    from experiments.robust_analysis import discovered
+
     if not items:
         return None
     named, rest = {}, None
+    searched = [o for o in outcomes if discovered(o)]
     for it in items:
         o, sep, x = str(it).rpartition(":")
         if not sep:
+            if rest is not None:
+                raise ConfigError(f"threshold={items}: more than one number for the outcomes not named")
             rest = _number("threshold", x)
             continue
-        if o not in outcomes:
-            raise unknown_name("threshold", o, "outcome of this analysis", outcomes)
+        if o not in searched:
+            raise unknown_name("threshold", o, "headline outcome or cost (scenario discovery looks at those)",
+                               searched)
+        if o in named:
+            raise ConfigError(f"threshold={items}: {o} is given twice")
         named[o] = _number(f"threshold {o}", x)
-    return {o: named.get(o, rest) for o in outcomes if o in named or rest is not None}
+    return {o: named.get(o, rest) for o in searched if o in named or rest is not None}
 
 
 def _number(name: str, v) -> float:

@@ -42,7 +42,7 @@ def analyse(rob, threshold: dict[str, float] | None = None) -> dict:
             e = rob.effects(p, o)
             effects[(p, o)] = e
             pols[p][o] = summarise(e, paired(*rob.paired(-1, p, o), bounds=bounds_of(o)))
-            if o in HEADLINE or o == "cost_total_yuan":
+            if discovered(o):
                 sens[p][o] = sensitivity(rob, e)
                 scen[p][o] = discover(rob, p, o, e, (threshold or {}).get(o))
     return {"policies": pols, "rank_first": rank_first(rob, effects), "sensitivity": sens, "scenarios": scen,
@@ -109,6 +109,11 @@ def sensitivity(rob, e: np.ndarray) -> list[dict]:
             for k, s, c in zip(problem["names"], res["S1"], res["S1_conf"])]
     rows.sort(key=lambda r: -(r["S1"] if r["S1"] is not None else -1))
     return rows[:TOP]
+
+
+def discovered(outcome: str) -> bool:
+    """Outcomes whose ranking by assumption and scenario discovery are worked out: the headline ones and cost."""
+    return outcome in HEADLINE or outcome == "cost_total_yuan"
 
 
 def discover(rob, policy: str, outcome: str, e: np.ndarray, threshold: float | None) -> dict:

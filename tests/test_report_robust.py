@@ -105,12 +105,19 @@ def test_each_outcome_may_have_a_threshold_of_its_own_in_its_unit():
 
     outs = ("satisfaction_mean", "coverage_service", "cost_total_yuan")
     assert thresholds([], outs) is None
-    assert thresholds(["0.01"], outs) == dict.fromkeys(outs, 0.01)
+    assert thresholds(["0.01"], (*outs, "escalation_share")) == dict.fromkeys(outs, 0.01)
     assert thresholds(["cost_total_yuan:-1e6", "0.02"], outs) == {
         "satisfaction_mean": 0.02, "coverage_service": 0.02, "cost_total_yuan": -1e6}
     assert thresholds(["satisfaction_mean:0.01"], outs) == {"satisfaction_mean": 0.01}
-    with pytest.raises(ConfigError, match="threshold: 'satisfaction' is not a outcome of this analysis; did you mean"):
+    with pytest.raises(ConfigError, match=r"threshold: 'satisfaction' is not a headline outcome or cost \(scenario "
+                                          r"discovery looks at those\); did you mean"):
         thresholds(["satisfaction:0.01"], outs)
+    with pytest.raises(ConfigError, match="threshold: 'escalation_share' is not a headline outcome or cost"):
+        thresholds(["escalation_share:0.01"], (*outs, "escalation_share"))  # named, but never looked at
+    with pytest.raises(ConfigError, match="satisfaction_mean is given twice"):
+        thresholds(["satisfaction_mean:0.01", "satisfaction_mean:0.02"], outs)
+    with pytest.raises(ConfigError, match="more than one number"):
+        thresholds(["0.01", "0.02"], outs)
     with pytest.raises(ConfigError, match="threshold cost_total_yuan='x': must be a number"):
         thresholds(["cost_total_yuan:x"], outs)
     sc = {**ROBUST["scenarios"]["im_reform"]["satisfaction_mean"], "case": "threshold", "threshold": 0.01}
