@@ -157,8 +157,9 @@ def maps(comp: Comparison, lang: str = "en", seed: int | None = None):
         size = 4 + 30 * np.sqrt(c["households"] / c["households"].max())
         for ax, col, cmap, vmin, vmax in ((row[0], "satisfaction_mean", "viridis", lo, hi),
                                           (row[1], "coverage_spatial", "Blues", 0, 1)):
+            # the cells as an image in a PDF or SVG (thousands of squares make a slow, heavy file); marks stay vector
             sc = ax.scatter(c["x_km"], c["y_km"], c=c[col], s=size, marker="s", cmap=cmap, vmin=vmin, vmax=vmax,
-                            lw=0)
+                            lw=0, rasterized=True)
             ctr = pts[pts["centre"]]
             ax.scatter(ctr["x_km"], ctr["y_km"], marker="^", s=22, facecolor="none", edgecolor="#d1495b", lw=0.9,
                        label=label("service_centre", lang))
