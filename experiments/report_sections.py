@@ -70,7 +70,8 @@ def bare(note: str) -> str:
     return re.sub(r"^—[：\s]*", "", note)
 
 
-WHY = {"denominator": "why_denominator", "falls": "why_falls", "cheaper": "why_cheaper"}
+WHY = {"denominator": "why_denominator", "falls": "why_falls", "cheaper": "why_cheaper",
+       "cost_unclear": "why_cost_unclear"}
 
 
 def in_text(name: str, lang: str) -> str:
@@ -211,7 +212,10 @@ def cost_per_point(comp: Comparison, policy: str) -> dict:
     ds = comp.values(policy, "satisfaction_mean") - comp.values(comp.baseline, "satisfaction_mean")
     r = ratio_ci(dc, ds / 0.01, comp.level)
     if not r["why"] and r["ratio"] < 0:
-        r.update(why="cheaper" if np.nanmean(ds) > 0 else "falls", ratio=np.nan)
+        # cheaper only where the cost falls clearly (its interval below 0), not where a noisy saving is estimated
+        clear = paired(comp.values(comp.baseline, "cost_total_yuan"), comp.values(policy, "cost_total_yuan"),
+                       comp.level)["ci_high"] < 0
+        r.update(why=("cheaper" if clear else "cost_unclear") if np.nanmean(ds) > 0 else "falls", ratio=np.nan)
     elif not r["why"] and np.nanmean(ds) < 0:
         r.update(why="falls", ratio=np.nan)
     return r

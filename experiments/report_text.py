@@ -100,15 +100,21 @@ T = {
     "cost": ("At what cost", "成本"),
     "cost_p": ("Changes over the {days} days measured, policy minus {base}, with 95 % intervals; money in million "
                "yuan, cost per resolved need in yuan. The last column is the extra total cost per 0.01 of mean "
-               "satisfaction with Fieller's 95 % interval, given only where satisfaction clearly rises.",
+               "satisfaction with Fieller's 95 % interval, given only where satisfaction clearly rises. Total cost "
+               "is what the work costs (pay and subsidies owed, paid or in arrears, running costs, case materials, "
+               "purchased services): money a policy grants but the work does not spend is not counted as a cost.",
                "{days}天测量期内的变化（政策减{base}，95%置信区间）；金额单位为百万元，每件已解决需求的成本单位为元。"
-               "最后一列为平均满意度每提高0.01所需的新增总成本及其Fieller 95%置信区间，仅在满意度明显提高时给出。"),
+               "最后一列为平均满意度每提高0.01所需的新增总成本及其Fieller 95%置信区间，仅在满意度明显提高时给出。"
+               "总成本指工作本身的花费（应付的薪酬和补贴，无论已付或拖欠，以及运行费用、办件材料和购买服务）；"
+               "政策拨付但未被工作花掉的资金不计为成本。"),
     "per_point": ("Extra cost per 0.01 of satisfaction (yuan)", "满意度每提高0.01的新增成本（元）"),
     "why_denominator": ("— satisfaction does not change clearly (its interval includes 0), so a cost per point of "
                         "satisfaction could be any number",
                         "—：满意度变化不明显（区间包含0），每单位满意度的成本可以是任何数"),
     "why_falls": ("— satisfaction falls", "—：满意度下降"),
     "why_cheaper": ("— it costs less and raises satisfaction", "—：成本更低且满意度提高"),
+    "why_cost_unclear": ("— it raises satisfaction, and its cost does not change clearly (the interval includes 0)",
+                         "—：满意度提高，成本无明显变化（区间包含0）"),
     "why_seeds": ("— too few seeds", "—：随机种子过少"),
     # time and space
     "time": ("Over time and space", "时间与空间"),

@@ -108,6 +108,14 @@ def test_a_cost_per_point_of_satisfaction_needs_a_clear_rise():
     r = cost_per_point(comp, "p")
     assert r["why"] == "" and r["low"] < r["ratio"] < r["high"]
     assert r["ratio"] == pytest.approx(np.mean(np.subtract(cost["p"], cost["b"])) / (0.0215 / 0.01))
+    # a saving is named only where the cost falls clearly: a user trial read "it costs less" beside a cost
+    # change of -0.0023 [-0.0367, 0.0321] million yuan
+    for s, noisy in zip(comp.seeds, (-0.03e6, 0.02e6, -0.02e6, 0.02e6)):
+        comp.measures[("p", s)]["cost_total_yuan"] = cost["b"][s] - 0.001e6 + noisy
+    assert cost_per_point(comp, "p")["why"] == "cost_unclear"
+    for s in comp.seeds:
+        comp.measures[("p", s)]["cost_total_yuan"] = cost["b"][s] - 0.1e6 - 0.001e6 * s
+    assert cost_per_point(comp, "p")["why"] == "cheaper"
 
 
 def test_lever_changes_lists_only_differences():
