@@ -26,6 +26,7 @@ TOP = 8  # assumptions kept per effect in the sensitivity ranking
 # RBD-FAST's first-order indices run high in small designs (8 samples of 5 assumptions gave three of them
 # 0.8 to 0.98, summing above 2): below this many samples per assumption no index is named as clear
 SAMPLES_PER_ASSUMPTION = 4
+MIN_CASES = 5  # scenario discovery draws no box around fewer cases where the effect does not hold
 RESAMPLES = 30  # bootstrap of the RBD-FAST intervals (the bootstrap is most of the analysis time)
 MAX_DIMS = 3  # a PRIM box restricts at most this many assumptions (more would fit the samples' noise)
 
@@ -134,6 +135,12 @@ def discover(rob, policy: str, outcome: str, e: np.ndarray, threshold: float | N
     if not ok.any() or not bad.any() or bad.all():
         out["sentence"] = sentence(policy, outcome, out, rob, threshold)
         return out
+    # a box drawn around a handful of cases over many assumptions names chance (one case of 8 samples over 168
+    # assumptions gave a box of three bounds "holding 100 %"): as for the indices, enough samples or none
+    if ok.sum() < SAMPLES_PER_ASSUMPTION * len(rob.varied) or bad.sum() < MIN_CASES:
+        out["too_few"] = True
+        out["sentence"] = sentence(policy, outcome, out, rob, threshold)
+        return out
     x = rob.points[ok].reset_index(drop=True).astype(float)
     logging.getLogger("EMA").setLevel(logging.WARNING)
     with warnings.catch_warnings():  # the workbench warns at import about optional parallel back-ends
@@ -180,11 +187,14 @@ def sentence(policy: str, outcome: str, s: dict, rob, threshold: float | None) -
         return head + "; it does so in every sample."
     if share == 0:
         return head + "."
+    if s.get("too_few"):
+        return (head + f"; too few samples ({s['n']} for {len(rob.varied)} assumptions) to say where it does not "
+                f"(scenario discovery needs {SAMPLES_PER_ASSUMPTION} per assumption and {MIN_CASES} such cases).")
     if not s["box"]:
         return head + "; no region of the assumptions explains where it does not."
     cond = " and ".join(bound_text(k, b) for k, b in s["box"].items())
-    return (f"{head}; it does not mostly when {cond} (this region holds {s['coverage'] * 100:.0f} % of the samples "
-            f"where it does not, and {s['density'] * 100:.0f} % of the samples in it are such).")
+    return (f"{head}; the samples where it does not lie mostly where {cond} (this region holds "
+            f"{s['coverage'] * 100:.0f} % of them, and {s['density'] * 100:.0f} % of the samples in it are such).")
 
 
 def frame(rob) -> pd.DataFrame:

@@ -232,3 +232,24 @@ def test_an_effect_the_same_in_every_seed_reads_so_in_the_report():
         prose = " ".join(b[1][0] + b[1][1] for b in blocks if b[0] == "ul")
         cells = str([b[1].rows for b in blocks if b[0] == "table"])
         assert "n/a" not in prose and "）（" not in prose and "0.1000 [0.1000" not in prose + cells, prose
+
+
+def test_scenario_discovery_draws_no_box_around_a_handful_of_cases():
+    """A user trial read a three-bound box 'holding 100 %' drawn around one sample of 8 over 168 assumptions."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from experiments.robust_analysis import discover
+
+    rng = np.random.default_rng(1)
+    few = SimpleNamespace(points=pd.DataFrame(rng.uniform(size=(8, 20)), columns=[f"k{i}" for i in range(20)]),
+                          varied=list(range(20)))
+    e = np.full(8, 0.05)
+    e[3] = -0.01
+    s = discover(few, "im_reform", "satisfaction_mean", e, None)
+    assert s.get("too_few") and not s["box"] and "too few samples (8 for 20 assumptions)" in s["sentence"]
+    x = rng.uniform(size=(200, 2))
+    many = SimpleNamespace(points=pd.DataFrame(x, columns=["a", "b"]), varied=[0, 1])
+    s = discover(many, "im_reform", "satisfaction_mean", np.where(x[:, 0] > 0.8, -0.01, 0.05), None)
+    assert not s.get("too_few") and "a" in s["box"] and s["box"]["a"]["low"] == pytest.approx(0.8, abs=0.05)
