@@ -10,6 +10,7 @@ chooses the seeds) are refused with what to write instead.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import sys
@@ -62,7 +63,7 @@ def check_analysis_out(out, marker: str, mine: dict, tool: str, norm=None) -> No
     ``mine``: the settings that must match, compared after ``norm`` (a function of a settings dict; e.g. to
     leave out words that do not change what runs) with those the folder's ``marker`` (the analysis, JSON,
     written last) records, or, for an analysis that was stopped before its marker, with those
-    :func:`start_analysis_out` wrote before it ran. A results store's folders (``runs/``, ...) may sit
+    :func:`analysis_out` wrote before it ran. A results store's folders (``runs/``, ...) may sit
     beside it, and a folder with nothing else in it is taken as it is. An analysis of the same settings
     is made again in its place.
     """
@@ -98,17 +99,30 @@ def check_analysis_out(out, marker: str, mine: dict, tool: str, norm=None) -> No
                               f"{mine[k]!r} here); give another folder, or remove that one to replace it")
 
 
-def start_analysis_out(out, mine: dict, tool: str) -> None:
-    """Record ``mine`` in ``out`` before the analysis runs, so that one stopped before its outputs were all
-    written is recognised (and resumed) by :func:`check_analysis_out`, and never taken for another."""
+@contextlib.contextmanager
+def analysis_out(out, mine: dict, tool: str):
+    """Record ``mine`` in ``out`` while the analysis runs, so that one stopped before its outputs were all
+    written is recognised (and resumed) by :func:`check_analysis_out`, and never taken for another. If the
+    analysis fails before writing anything, the record goes again (and the folder, if it made it): a refused
+    setting leaves no folder behind."""
     import json
     from pathlib import Path
 
     from sim.files import write_text
 
     out = Path(out)
+    made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    write_text(_settings_file(out, tool), json.dumps(mine, indent=1, default=str) + "\n")
+    f = _settings_file(out, tool)
+    write_text(f, json.dumps(mine, indent=1, default=str) + "\n")
+    try:
+        yield
+    except BaseException:
+        if not [p for p in out.iterdir() if not p.name.startswith(".") and p.name not in STORE_ENTRIES]:
+            f.unlink(missing_ok=True)
+            if made and not any(out.iterdir()):
+                out.rmdir()
+        raise
 
 
 def check_formats(formats, need_png: bool = False) -> None:

@@ -13,6 +13,7 @@ stopped and a repeated one is free.  The analysis itself is in :mod:`experiments
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import dataclass, field
@@ -23,12 +24,12 @@ import pandas as pd
 
 from experiments.assumptions import Assumption, assumptions, design, settings
 from experiments.cli import (
+    analysis_out,
     check_analysis_out,
     check_formats,
     check_workers,
     parse,
     run_main,
-    start_analysis_out,
     unknown_name,
 )
 from experiments.compare import digest, policy_overrides, resolve_policies
@@ -209,17 +210,17 @@ def main(argv: list[str]) -> int:
     n_runs = len(rob.jobs())
     print(f"robust: {len(rob.varied)} assumptions, {len(rob.points)} samples x {len(rob.seeds)} seeds x "
           f"{len(rob.arms)} arms + {len(rob.default_seeds)} seeds at the defaults = {n_runs} runs", file=sys.stderr)
-    if whole:
-        start_analysis_out(out, design(rob), "robust")
-    rob.run(runs, int(opts["n_jobs"]), part)
-    c = rob.counts
-    print(f"robust: {c['reused']} runs already in the store, {c['new']} new, {c['failed']} failed", file=sys.stderr)
-    if part != (0, 1):
-        print(f"robust: part {part[0]}/{part[1]} done ({c['runs']} of {n_runs} runs); run the command without "
-              "part= to write the analysis", file=sys.stderr)
-        return 1 if rob.failed else 0
-    result = analyse(rob, threshold=threshold)
-    write(rob, result, out, runs, lang=opts["lang"], formats=tuple(opts["formats"]))
+    with analysis_out(out, design(rob), "robust") if whole else contextlib.nullcontext():
+        rob.run(runs, int(opts["n_jobs"]), part)
+        c = rob.counts
+        print(f"robust: {c['reused']} runs already in the store, {c['new']} new, {c['failed']} failed",
+              file=sys.stderr)
+        if not whole:
+            print(f"robust: part {part[0]}/{part[1]} done ({c['runs']} of {n_runs} runs); run the command without "
+                  "part= to write the analysis", file=sys.stderr)
+            return 1 if rob.failed else 0
+        result = analyse(rob, threshold=threshold)
+        write(rob, result, out, runs, lang=opts["lang"], formats=tuple(opts["formats"]))
     print((out / "robust.md").read_text())
     print(f"wrote {out}/robust.json, robust.md, robust.csv and figures (runs in {runs.root})", file=sys.stderr)
     for i, a, s, e in rob.failed:

@@ -23,13 +23,13 @@ from omegaconf import OmegaConf
 
 from experiments import style
 from experiments.cli import (
+    analysis_out,
     canonical_overrides,
     check_analysis_out,
     check_formats,
     check_workers,
     parse,
     run_main,
-    start_analysis_out,
     unknown_name,
 )
 from experiments.compare import digest
@@ -313,6 +313,9 @@ def main(argv: list[str]) -> int:
         raise unknown_name("policy", opts["policy"], "policy", options("policy"))
     if opts["seeds"] < 1 or opts["n"] < 1:
         raise ConfigError(f"seeds={opts['seeds']} n={opts['n']}: both must be at least 1")
+    if opts["method"] == "morris" and opts["n"] < 2:
+        raise ConfigError(f"n={opts['n']}: Morris needs at least 2 trajectories (its spread, sigma, and its "
+                          "interval come from their differences), e.g. n=8")
     if opts["lang"] not in ("en", "zh"):
         raise ConfigError(f"lang={opts['lang']!r}: choose en or zh")
     check_formats(opts["formats"])
@@ -327,21 +330,20 @@ def main(argv: list[str]) -> int:
     # a folder of its own per analysis by default, so that two analyses never write into one
     out = Path(opts["out"] or Path("results") / "sensitivity" / f"{opts['method']}-{digest(_same_settings(mine))}")
     check_analysis_out(out, "sensitivity.json", mine, "sensitivity", _same_settings)  # before anything runs
-    start_analysis_out(out, mine, "sensitivity")
-    store = Store(opts["store"])
-    table, samples, notes, first = analyse(opts["method"], problem, kinds, base, seeds, opts["outcomes"], opts["n"],
-                                           store, opts["n_jobs"], opts["sample_seed"])
-    meta = {**settings(opts, dcfg, first), "vary": opts["vary"], "overrides": overrides, "notes": notes}
-    for k in ("world", "policy", "scale", "days", "seeds", "method", "n"):
-        table[k] = meta[k]
-        samples[k] = meta[k]
-    fig = figure(table, opts["method"], opts["lang"], meta)
-    md = markdown(table, meta)
-    style.save_all({"sensitivity": fig}, out, tuple(opts["formats"]))
-    write_text(out / "indices.csv", table.to_csv(index=False))
-    write_text(out / "samples.csv", samples.to_csv(index=False))
-    write_text(out / "indices.md", md)
-    write_text(out / "sensitivity.json", json.dumps(meta, indent=1) + "\n")  # last: the analysis is whole
+    with analysis_out(out, mine, "sensitivity"):
+        table, samples, notes, first = analyse(opts["method"], problem, kinds, base, seeds, opts["outcomes"],
+                                               opts["n"], Store(opts["store"]), opts["n_jobs"], opts["sample_seed"])
+        meta = {**settings(opts, dcfg, first), "vary": opts["vary"], "overrides": overrides, "notes": notes}
+        for k in ("world", "policy", "scale", "days", "seeds", "method", "n"):
+            table[k] = meta[k]
+            samples[k] = meta[k]
+        fig = figure(table, opts["method"], opts["lang"], meta)
+        md = markdown(table, meta)
+        style.save_all({"sensitivity": fig}, out, tuple(opts["formats"]))
+        write_text(out / "indices.csv", table.to_csv(index=False))
+        write_text(out / "samples.csv", samples.to_csv(index=False))
+        write_text(out / "indices.md", md)
+        write_text(out / "sensitivity.json", json.dumps(meta, indent=1) + "\n")  # last: the analysis is whole
     print(md)
     for n in notes:
         print(f"warning: {n}", file=sys.stderr)

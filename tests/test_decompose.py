@@ -76,6 +76,9 @@ def test_help_gives_the_command_and_every_option_with_its_default(tool, capsys):
     ("sensitivity", ["n_jobs=-2", "vary=[days:30:60]"], "n_jobs=-2: must be a number of worker processes"),
     ("figures", ["from=results/x", "formats=[]"], "formats=[]: name at least one of png, pdf, svg"),
     ("robust", ["policies=[]"], "policies=[]: an empty list; name at least one, or leave policies= out"),
+    ("sensitivity", ["method=morris", "n=1", "vary=[days:30:60]"], "n=1: Morris needs at least 2 trajectories"),
+    ("sensitivity", ["method=oat", "vary=[policy.informatisation.online_level:0:5]", "days=5"],
+     "policy.informatisation.online_level=5.0: must be between 0 and 1"),  # found in a run: no folder left
     ("robust", ["outcomes=[]"], "outcomes=[]: an empty list"),
     ("report", ["policies=[]"], "policies=[]: an empty list"),
     ("report", ["formats=[pdf]"], "formats=['pdf']: include png (the report shows it)"),
