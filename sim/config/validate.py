@@ -203,7 +203,12 @@ def _check_world(w) -> None:
                               "100,000 cells across; use larger cells or a smaller world")
     nx, ny = round(w.width_km / w.cell_km), round(w.height_km / w.cell_km)
     if nx < 3 or ny < 3:
-        raise ConfigError(f"world.cell_km={w.cell_km}: the {w.width_km} x {w.height_km} km world "
+        if w.scale < 1:  # lengths shrink with the square root of the scale: say which scale is the least
+            least = w.scale * max((2.5 * w.cell_km / side) ** 2 for side in (w.width_km, w.height_km))
+            raise ConfigError(f"world.scale={w.scale:g}: the world would be {w.width_km:.2g} x {w.height_km:.2g} km, "
+                              f"{nx} x {ny} cells of {w.cell_km:g} km; it needs at least 3 x 3 cells, so a scale "
+                              f"of at least {float(f'{least * 1.01:.2g}'):g}")
+        raise ConfigError(f"world.cell_km={w.cell_km:g}: the {w.width_km:.3g} x {w.height_km:.3g} km world "
                           f"would be {nx} x {ny} cells; it needs at least 3 x 3")
     if nx * ny > 4_000_000:
         raise ConfigError(f"world.cell_km={w.cell_km}: {nx} x {ny} cells is more than 4,000,000; use larger cells")
@@ -350,6 +355,8 @@ def validate(cfg: Config) -> Config:
         try:
             check_consistency(scaled(cfg), at_scale=True)
         except ConfigError as e:
+            if str(e).startswith("world.scale="):  # it already says what the scale does
+                raise ConfigError(str(e)) from None
             raise ConfigError(f"world.scale={cfg.world.scale:g}: the scaled world fails: {e}") from None
     if cfg.out:
         check_out_path(cfg.out)
