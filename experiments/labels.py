@@ -42,7 +42,8 @@ OUTCOMES: dict[str, tuple[str, str]] = {  # MODEL.md section 5 and the counts be
     "resolution_days_by_category": ("Mean days to resolve by kind of need", "各类需求平均解决天数"),
     "officials_by_kind": ("Staff by kind", "各类工作人员数"),
     # daily series
-    "on_time_share_today": ("Resolved on time (daily)", "当日按时解决率"),
+    # the needs resolved that day (not the window's cohort, as coverage_service counts): a label of its own
+    "on_time_share_today": ("On time, of the needs resolved that day", "当日解决的需求中按时解决的比例"),
     "pending": ("Open needs", "待办需求"),
     "cost_yuan": ("Spending per day", "每日支出"),
 }

@@ -68,8 +68,10 @@ T = {
     # what each policy changes
     "changes": ("What each policy changes", "各政策改变了什么"),
     "changes_p": ("Each row is a setting that differs from {base}, in words, with the passage of the source report "
-                  "it comes from (a dash: a setting of the model's own, documented in docs/ODD.md).",
-                  "每行是与{base}不同的一项设置，并附所依据的报告原文（“—”表示模型自身的设定，见docs/ODD.md）。"),
+                  "it comes from, quoted as written there, in traditional characters (a dash: a setting of the "
+                  "model's own, documented in docs/ODD.md).",
+                  "每行是与{base}不同的一项设置，并附所依据的报告原文（按原文以繁体字引用；“—”表示模型自身的设定，"
+                  "见docs/ODD.md）。"),
     "lever": ("Lever", "政策杠杆"),
     "passage": ("Report passage", "报告原文"),
     "same": ("(the same settings as the baseline)", "（与基线设置相同）"),
