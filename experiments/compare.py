@@ -149,7 +149,9 @@ class Comparison:
         return [self.baseline, *[p for p in self.policies if p != self.baseline]]
 
     def jobs(self, seeds: list[int], policies: list[str] | None = None) -> list[tuple[str, int, list[str]]]:
-        return [(p, s, [f"world={self.world}", *policy_overrides(p), f"seed={s}", *self.overrides])
+        # a sweep's world may carry its settings in its name (tiny+world.scale=0.5, tiny+days=30): overrides
+        name, *settings = self.world.split("+")
+        return [(p, s, [f"world={name}", *settings, *policy_overrides(p), f"seed={s}", *self.overrides])
                 for p in (policies or self.labels) for s in seeds]
 
     def run(self, seeds: list[int], n_jobs: int = 1, policies: list[str] | None = None) -> None:

@@ -32,7 +32,7 @@ USAGE = """usage: python -m experiments.figures from=DIR [lang=en|zh] [out=DIR] 
   store=DIR      where the runs are, if the store of a comparison has moved
   outcomes=[..]  outcomes of the effects figure (default: the main ones of MODEL.md section 5)
   lang=en|zh     label language (default en)
-  out=DIR        where the figures go (default DIR/figures_<lang>)
+  out=DIR        where the figures go (default DIR/figures_<lang>, with _<world> and _vs_<baseline> when given)
   formats=[..]   png, pdf, svg (default [png,pdf])
 """
 
@@ -245,6 +245,9 @@ def load_any(src: str | Path, baseline: str = "", world: str = "", store: str = 
         return comp.rebase(baseline) if baseline and baseline != comp.baseline else comp
     if (src / "runs").is_dir():
         return from_sweep(src, baseline or None, world)
+    if not src.exists():
+        raise ConfigError(f"from={str(src)!r}: no such folder; give a comparison folder (comparison.json) or a "
+                          "sweep's folder (runs/)")
     raise ConfigError(f"from={str(src)!r}: neither a comparison folder (comparison.json) nor a sweep (runs/)")
 
 
@@ -287,7 +290,10 @@ def main(argv: list[str]) -> int:
     if opts["outcomes"]:
         check_outcomes(opts["outcomes"], comp.available())
         comp.outcomes = tuple(opts["outcomes"])
-    out = Path(opts["out"] or Path(opts["from"]) / f"figures_{opts['lang']}")
+    # one folder per language, world and baseline chosen, so that the figures of one never replace another's
+    name = "_".join([f"figures_{opts['lang']}", *([opts["world"]] if opts["world"] else []),
+                     *([f"vs_{opts['baseline']}"] if opts["baseline"] else [])])
+    out = Path(opts["out"] or Path(opts["from"]) / name)
     made = all_figures(comp, out, opts["lang"], tuple(opts["formats"]), opts["outcomes"] or None)
     print(f"wrote {len(made)} figures ({', '.join(made)}) to {out}/ as {', '.join(opts['formats'])}")
     return 0

@@ -288,8 +288,13 @@ def test_a_sweeps_runs_of_other_lengths_are_never_paired(tmp_path):
         for p in pols:
             for seed in (0, 1):
                 st.ensure(["world=tiny", f"policy={p}", f"seed={seed}", f"days={days}"], save_maps=False)
-    with pytest.raises(ConfigError, match=r"2 worlds \(tiny\+days=20, tiny\+days=30\)"):
+    with pytest.raises(ConfigError, match=r"2 worlds or run lengths \(tiny\+days=20, tiny\+days=30\)"):
         from_sweep(root)
+    from experiments import figures
+
+    for w in ("tiny+days=20", "tiny+days=30"):  # each its own folder of figures: one never replaces the other
+        assert figures.main([f"from={root}", f"world={w}", "formats=[png]"]) == 0
+    assert sorted(p.name for p in root.glob("figures_*")) == ["figures_en_tiny+days=20", "figures_en_tiny+days=30"]
     comp = from_sweep(root, world="tiny+days=30")
     assert comp.baseline == "status_quo" and comp.policies == ["im_reform"]
     assert all(s["days"] == 30 for s in comp.summaries.values())
