@@ -316,7 +316,14 @@ def summary(comp: Comparison, tab: pd.DataFrame, groups: pd.DataFrame, ctx: dict
 
             def cell(r):
                 return fmt_ci(r["difference"], r["ci_low"], r["ci_high"], r["note"], MINUS, t("every_seed", lang))
-            items.append(t("whom_s", lang, pol=label(best_sat, lang), outcome=sat,
+
+            def effect(r):  # the group's change, seed by seed
+                name = f"{r['dimension']}/{r['group']}/satisfaction_mean"
+                return comp.values(best_sat, name) - comp.values(comp.baseline, name)
+            # largest and smallest only where they differ: the paired interval of the two groups' changes
+            apart = paired(effect(lo), effect(hi), comp.level)
+            told = apart["ci_low"] > 0 or apart["note"] == CONSTANT and apart["difference"] > 0
+            items.append(t("whom_s" if told else "whom_tie", lang, pol=label(best_sat, lang), outcome=sat,
                            g1=group_in_text(hi["group"], hi.get("dimension"), lang), d1=cell(hi),
                            g2=group_in_text(lo["group"], lo.get("dimension"), lang), d2=cell(lo)))
     if pol:

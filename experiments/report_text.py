@@ -58,6 +58,11 @@ T = {
     "whom_s": ("For whom: the change of **{pol}** in {outcome} is largest for {g1} ({d1}) and smallest for {g2} "
                "({d2}); the table by group gives every group with its interval.",
                "受益人群：**{pol}**的{outcome}变化在{g1}中最大（{d1}），在{g2}中最小（{d2}）；各群体及其区间见分组表。"),
+    "whom_tie": ("For whom: the change of **{pol}** in {outcome} does not differ clearly between groups: it runs "
+                 "from {d2} for {g2} to {d1} for {g1}, and the interval of the difference between those two includes "
+                 "0; the table by group gives every group with its interval.",
+                 "受益人群：**{pol}**的{outcome}变化在各群体间无明显差别：从{g2}的{d2}到{g1}的{d1}，"
+                 "两者之差的区间包含0；各群体及其区间见分组表。"),
     "cost_s": ("At what cost: **{pol}** changes the total cost over {days} days by {cost} million yuan; {per}.",
                "成本：**{pol}**使{days}天内的总成本变化{cost}百万元；{per}。"),
     "per_s": ("that is {v} yuan per 0.01 of mean satisfaction", "即平均满意度每提高0.01需{v}元"),
@@ -123,12 +128,11 @@ T = {
     # how sure
     "method": ("How sure are we", "结论的可靠性"),
     "method_p": ("Every policy ran on the same {n} seeds as {base}: the same residents, places and chance events. A "
-                 "difference between a policy and {base} therefore comes from the policy, not from luck, and is "
-                 "measured much more precisely than the levels themselves: here the intervals of the changes are "
-                 "about {ratio} as wide as they would be with independent runs, so without this pairing the same "
-                 "precision would take about {factor} times as many runs.",
+                 "difference between a policy and {base} therefore comes from the policy, not from luck: here the "
+                 "intervals of the changes are about {ratio} as wide as they would be with independent runs, so "
+                 "without this pairing the same precision would take about {factor} times as many runs.",
                  "每项政策都与{base}在相同的{n}个随机种子上运行：居民、地点和随机事件都相同。"
-                 "因此政策与{base}之间的差别来自政策本身而非偶然，其测量精度远高于水平本身："
+                 "因此政策与{base}之间的差别来自政策本身而非偶然："
                  "此处变化的区间宽度约为独立运行时的{ratio}，若不配对，达到同样精度约需{factor}倍的运行次数。"),
     "method_p2": ("A 95 % interval means: run on many more seeds, intervals made this way would contain the model's "
                   "true effect 95 times in 100. The intervals say how sure we are about what the model does, not "
