@@ -134,6 +134,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "better_none": ("neither", "无好坏之分"),
     "robust_range": ("5-95 % of the effect over plausible assumptions", "合理假设范围内效果的5%-95%区间"),
     "robust_seed": ("95 % seed interval at the default assumptions", "默认假设下随机种子的95%区间"),
+    "robust_axis": ("Change from the baseline", "相对基线的变化"),
 }
 
 LABELS: dict[str, tuple[str, str]] = {**OUTCOMES, **NAMES}

@@ -98,7 +98,9 @@ def figures(rob, rec: dict, lang: str = "en") -> dict:
             e = rob.effects(p, o)
             e = e[np.isfinite(e)]
             jitter = (np.arange(len(e)) % 7 - 3) * 0.03
-            ax.plot(j + jitter, e, "o", ms=2.5, alpha=0.5, color=style.COLORS[j % len(style.COLORS)])
+            # each policy in its colour of every other figure (the baseline takes the first), named in the legend
+            ax.plot(j + jitter, e, "o", ms=2.5, alpha=0.5, color=style.COLORS[(j + 1) % len(style.COLORS)],
+                    label=label(p, lang))
             s = rec["policies"][p][o]
             if s["q05"] is not None:
                 ax.plot([j + 0.25] * 2, [s["q05"], s["q95"]], "-", lw=3, color="0.4",
@@ -109,9 +111,12 @@ def figures(rob, rec: dict, lang: str = "en") -> dict:
                         label=label("robust_seed", lang) if j == 0 else None)
         ax.axhline(0, color="0.5", lw=0.8)
         style.plain_numbers(ax, "y")
-        ax.set_xticks(range(len(rob.policies)), [style.wrap(label(p, lang), 12) for p in rob.policies])
+        ax.set_xticks(range(len(rob.policies)), [""] * len(rob.policies))
+        ax.grid(False, axis="x")
         ax.set_title(style.wrap(label(o, lang), 26))
-    style.legend_below(fig, axes[0])
+    axes[0][0].set_ylabel(label("robust_axis", lang))
+    # policies in the first column, the two intervals in the second
+    style.legend_below(fig, axes[0], ncols=2, first=[label(p, lang) for p in rob.policies])
     return {"effects": fig}
 
 

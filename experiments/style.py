@@ -137,14 +137,17 @@ def wrap(text: str, width: int = 22) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def legend_below(fig, axes, ncols: int | None = None) -> None:
-    """One legend for the figure, under the axes (never on the data); duplicates merged."""
+def legend_below(fig, axes, ncols: int | None = None, first: list[str] | None = None) -> None:
+    """One legend for the figure, under the axes (never on the data); duplicates merged, the labels ``first``
+    (e.g. the policies) before the others."""
     handles, labels = {}, []
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             if lab not in handles:
                 handles[lab] = h
                 labels.append(lab)
+    if first:
+        labels.sort(key=lambda lab: first.index(lab) if lab in first else len(first))
     if labels:
         fig.legend([handles[lab] for lab in labels], labels, loc="outside lower center", frameon=False,
                    ncols=ncols or min(len(labels), 4))

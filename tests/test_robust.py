@@ -253,3 +253,27 @@ def test_scenario_discovery_draws_no_box_around_a_handful_of_cases():
     many = SimpleNamespace(points=pd.DataFrame(x, columns=["a", "b"]), varied=[0, 1])
     s = discover(many, "im_reform", "satisfaction_mean", np.where(x[:, 0] > 0.8, -0.01, 0.05), None)
     assert not s.get("too_few") and "a" in s["box"] and s["box"]["a"]["low"] == pytest.approx(0.8, abs=0.05)
+
+
+def test_the_robust_figure_gives_each_policy_its_colour_of_every_other_figure():
+    """A user trial found the policies' colours shifted against every other figure (the baseline takes the
+    first colour there) and the policies' names running into each other under the axes."""
+    from types import SimpleNamespace
+
+    from matplotlib.colors import to_hex
+
+    from experiments import style
+    from experiments.robust_write import figures
+
+    pols = ["im_reform", "zhucheng_model", "jinan_model"]
+    rob = SimpleNamespace(outcomes=("satisfaction_mean",), policies=pols,
+                          effects=lambda p, o: np.linspace(0.0, 0.01, 8) + pols.index(p) * 0.01)
+    stat = {"q05": 0.0, "q95": 0.01, "seed_ci": [0.0, 0.01]}
+    fig = figures(rob, {"policies": {p: {"satisfaction_mean": stat} for p in pols}})["effects"]
+    ax = fig.axes[0]
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert [to_hex(d.get_color()) for d in dots] == [to_hex(c) for c in style.COLORS[1:4]]
+    assert all(t.get_text() == "" for t in ax.get_xticklabels())  # named in the legend, not under the axes
+    assert [t.get_text() for t in fig.legends[0].get_texts()][:3] == \
+        ["Inner Mongolia reform", "Zhucheng model", "Jinan model"]
+    style.plt.close(fig)
