@@ -221,6 +221,16 @@ def test_the_page_has_the_reports_parts(blocks):
     assert all(b[1][:8] == b"\x89PNG\r\n\x1a\n" for b in blocks if b[0] == "img")
 
 
+def test_the_levers_page_says_what_was_run(compared):
+    """A user trial typed Days 60 on the Compare page without pressing Show and read, on the Levers page, an
+    effect of 365-day runs with nothing saying so: the page now gives the world, days and seeds it ran."""
+    comp = compared[0]
+    lever = data.lever_blocks(comp, "en")
+    tables = [b[1] for b in lever if b[0] == "table"]
+    rows = {r[0]: r[1] for tb in tables for r in tb.rows if len(r) == 2}
+    assert f"{len(comp.seeds)} paired seeds" in rows["Seeds"] and rows["Simulated"].startswith(f"{DAYS} days")
+
+
 # -- the store's robust analysis ----------------------------------------------------------------------
 ROBUST = {"world": "tiny", "baseline": "status_quo",
           "policies": {"im_reform": {"satisfaction_mean": {"median": 0.0123, "q05": 0.004, "q95": 0.02,

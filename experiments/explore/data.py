@@ -226,12 +226,13 @@ def page_blocks(comp: Comparison, lang: str = "en", relevant: float = 0.01, robu
 
 
 def lever_blocks(comp: Comparison, lang: str = "en", relevant: float = 0.01) -> list[tuple]:
-    """The Levers page: what the changed policy changes, in words, and its paired effect on every outcome."""
-    from experiments.report_sections import changes, effects
+    """The Levers page: what was run (world, days, seeds: those the Compare page last showed), what the changed
+    policy changes, in words, and its paired effect on every outcome."""
+    from experiments.report_sections import changes, effects, what_was_run
 
     tab = comp.table()
     fx, _, _ = effects(comp, tab, lang, relevant, png(figures.scenario(comp, lang)))
-    return [*changes(comp, lang), *fx]
+    return [*what_was_run(comp, context(comp), lang), *changes(comp, lang), *fx]
 
 
 def warm() -> None:

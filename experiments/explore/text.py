@@ -37,9 +37,10 @@ T = {
     "effect": ("Show the effect", "显示效果"),
     "reset": ("Undo my changes", "撤销修改"),
     "levers_p": ("Change a lever of the policy within the model's ranges; the effect is the changed policy "
-                 "against the baseline, seed by seed, on the world and seeds chosen on the Compare page.",
+                 "against the baseline, seed by seed, on the world, days and seeds of the Compare page as last "
+                 "applied there with its Show button (the result says what was run).",
                  "在模型允许的范围内修改政策的杠杆；效果为修改后的政策与基线的逐个种子配对比较，"
-                 "区域与随机种子取自“比较”页的选择。"),
+                 "区域、天数与随机种子取自“比较”页上最近一次按“显示”时的选择（结果中列明运行设置）。"),
     "colour": ("Colour the grid by", "网格着色依据"),
     "satisfaction": ("satisfaction", "满意度"),
     "coverage": ("coverage", "覆盖率"),
