@@ -75,9 +75,10 @@ def styles(lang: str) -> None:
     css += f".lang .v-btn{{font-family:Roboto,'{FAMILY}',sans-serif !important}}"
     # Solara unsets every code element's background (!important): the report's `tiny` read as "( tiny )"
     css += ".v-application .report code{background-color:#f4f4f4 !important;font-size:.85em !important}"
-    if lang == "zh":
+    if lang == "zh":  # Solara's Markdown sets a font of its own (jp-RenderedHTMLCommon): it is named too
         css += (f".v-application,.v-application .v-btn,.v-application .v-label,"
-                                   f".v-application input,.v-list-item__title{{font-family:'{FAMILY}',"
+                                   f".v-application input,.v-list-item__title,.v-application .solara-markdown,"
+                                   f".v-application .solara-markdown p{{font-family:'{FAMILY}',"
                                    "Roboto,sans-serif !important}")
     solara.Style(css)
 
@@ -376,9 +377,11 @@ PAGES = (("", "compare"), ("levers", "levers"), ("live", "live"))
 def Layout(children=[]):  # noqa: B006  (Solara's signature for a layout)
     lang = LANG.value
     solara.Title(t("app", lang))
+    route, _ = solara.use_route()
     with solara.AppLayout(title=t("app", lang), children=children, navigation=False) as main:
         with solara.AppBar():
-            solara.AppBarTitle(t("app", lang))
+            if route is None or route.path != "live":  # there Mesa's SolaraViz gives the title (as its name)
+                solara.AppBarTitle(t("app", lang))
             for path, key in PAGES:
                 with solara.Link(f"/{path}"):
                     solara.Button(t(key, lang), text=True, dark=True, classes=[f"nav-{key}"])

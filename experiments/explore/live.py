@@ -110,5 +110,6 @@ def LivePage(lang: str = "en"):
 
     model = solara.use_memo(lambda: LiveModel(), [])
     solara.Markdown(t("live_p", lang))
+    # SolaraViz puts its name in the app bar, over the explorer's own title: the same words, so they read as one
     SolaraViz(model, components=[make_map(lang), make_plot_component(list(CHARTS))], model_params=model_params(lang),
-              name=t("live", lang), play_interval=150)
+              name=t("app", lang), play_interval=150)
