@@ -223,8 +223,11 @@ class Comparison:
 
 
 def relative(outcome: str) -> bool:
-    """Outcomes with a unit (days, yuan) or a count per residents: a precision target is relative to the baseline."""
-    return bool(unit(outcome, scaled=False)) or "per_10k" in outcome or outcome.startswith(("needs_", "officials"))
+    """Outcomes with a unit (days, yuan), a count per residents, or an inequality index (a Gini of about 0.02 here,
+    which an absolute 0.01 could never see move): a precision target, and what matters, is relative to the
+    baseline."""
+    return (bool(unit(outcome, scaled=False)) or "per_10k" in outcome or outcome.startswith(("needs_", "officials"))
+            or "gini" in outcome)
 
 
 def _num(v) -> float:

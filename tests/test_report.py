@@ -93,6 +93,10 @@ def test_bold_only_where_the_interval_excludes_0_and_the_change_matters():
     assert judge("resolution_days_p90", days, 0.01) == (True, "better")
     assert judge("cost_total_yuan", {**days, "baseline_mean": 1e6, "difference": 5e5}, 0.01) == (True, "worse")
     assert judge("cost_total_yuan", {**days, "baseline_mean": 1e6, "difference": 5e3}, 0.01) == (False, "")
+    # a user trial: a Gini of 0.02 rising by 0.0028 [0.0010, 0.0046] (16 %) could never stand out against 0.01
+    gini = {"baseline_mean": 0.018, "policy_mean": 0.0208, "difference": 0.0028, "ci_low": 0.0010,
+            "ci_high": 0.0046, "note": ""}
+    assert judge("satisfaction_gini_communities", gini, 0.01) == (True, "worse")
 
 
 def test_a_cost_per_point_of_satisfaction_needs_a_clear_rise():
