@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from matplotlib.ticker import MaxNLocator
 
 from experiments import style
 from experiments.cli import check_formats, parse, run_main
@@ -129,6 +130,8 @@ def scenario(comp: Comparison, lang: str = "en", outcomes=None):
         ax.set_title(style.wrap(titled(o, lang), 26) + (gap + arrow if arrow else ""), fontsize=7.5)
         ax.grid(axis="y", visible=False)
         style.plain_numbers(ax, "x")
+        # at most five ticks: plain numbers of a small effect (0.0005) ran into each other in a third of a page
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
         ax.tick_params(axis="x", labelsize=6.5)
     for ax in axes.flat[len(outcomes):]:
         ax.axis("off")
