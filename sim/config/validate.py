@@ -116,7 +116,7 @@ def check_consistency(cfg: Config, at_scale: bool = False) -> None:
     worlds = _worlds(w, at_scale)
     for part, ww in worlds:
         try:
-            _check_world(ww)
+            _check_world(ww, at_scale and w.scale != 1)
         except ConfigError as e:
             raise ConfigError(f"configs/world/parts/{part}.yaml: {e}" if part else str(e)) from None
     n_hh_total = sum(_households(ww) for _, ww in worlds)
@@ -190,8 +190,21 @@ def dept_staff_total(w, at_scale: bool = True) -> int:
     return sum(ww.staff.dept_staff_per_department * len(ww.departments) for _, ww in _worlds(w, at_scale))
 
 
-def _check_world(w) -> None:
-    """The checks of one world's (or one part's) own geography and organisation."""
+def _least_scale(w) -> float:
+    """The smallest scale, in two significant figures, at which the world that ``w`` (at ``w.scale``) is made
+    from has 3 x 3 cells (lengths shrink with the square root of the scale)."""
+    full = [side / math.sqrt(w.scale) for side in (w.width_km, w.height_km)]
+    least = max((2.5 * w.cell_km / side) ** 2 for side in full)
+    step = 10.0 ** (math.floor(math.log10(least)) - 1)
+    v = math.ceil(least / step) * step
+    while any(round(side * math.sqrt(v) / w.cell_km) < 3 for side in full):  # round() takes 2.5 to 2
+        v += step
+    return float(f"{v:.2g}")
+
+
+def _check_world(w, scaled: bool = False) -> None:
+    """The checks of one world's (or one part's) own geography and organisation (``scaled``: ``w`` is the
+    world as the run's scale made it)."""
     n_hh = w.urban.households + w.pastoral.households + w.villages.n_villages
     if n_hh == 0:
         raise ConfigError(f"world {w.name!r}: no households (urban.households, villages.n_villages, "
@@ -203,11 +216,10 @@ def _check_world(w) -> None:
                               "100,000 cells across; use larger cells or a smaller world")
     nx, ny = round(w.width_km / w.cell_km), round(w.height_km / w.cell_km)
     if nx < 3 or ny < 3:
-        if w.scale < 1:  # lengths shrink with the square root of the scale: say which scale is the least
-            least = w.scale * max((2.5 * w.cell_km / side) ** 2 for side in (w.width_km, w.height_km))
+        if scaled and w.scale < 1:  # the scale made it too small: say which scale is the least
             raise ConfigError(f"world.scale={w.scale:g}: the world would be {w.width_km:.2g} x {w.height_km:.2g} km, "
                               f"{nx} x {ny} cells of {w.cell_km:g} km; it needs at least 3 x 3 cells, so a scale "
-                              f"of at least {float(f'{least * 1.01:.2g}'):g}")
+                              f"of at least {_least_scale(w):g}")
         raise ConfigError(f"world.cell_km={w.cell_km:g}: the {w.width_km:.3g} x {w.height_km:.3g} km world "
                           f"would be {nx} x {ny} cells; it needs at least 3 x 3")
     if nx * ny > 4_000_000:
@@ -355,7 +367,7 @@ def validate(cfg: Config) -> Config:
         try:
             check_consistency(scaled(cfg), at_scale=True)
         except ConfigError as e:
-            if str(e).startswith("world.scale="):  # it already says what the scale does
+            if re.match(r"(configs/world/parts/\S+: )?world\.scale=", str(e)):  # it says what the scale does
                 raise ConfigError(str(e)) from None
             raise ConfigError(f"world.scale={cfg.world.scale:g}: the scaled world fails: {e}") from None
     if cfg.out:
