@@ -85,11 +85,11 @@ T = {
     "effects_p": ("Levels are means over seeds; changes are policy minus {base}, seed by seed, with 95 % intervals. "
                   "↑ higher is better, ↓ lower is better, →0 closer to 0 is better. **Bold**: the interval excludes 0 "
                   "and the change is at least {rel} (for shares between 0 and 1) or {relpct} of the baseline level "
-                  "(days, money, staff); ✓ better, × worse. Money in million yuan. “every seed”: the same change in "
-                  "every seed, so there is no spread to make an interval from.",
+                  "(days, money, staff, the Gini index); ✓ better, × worse. Money in million yuan. “every seed”: "
+                  "the same change in every seed, so there is no spread to make an interval from.",
                   "水平为各随机种子的均值；变化为政策减{base}（逐个种子配对），并给出95%置信区间。"
                   "↑越高越好，↓越低越好，→0越接近0越好。**粗体**：区间不含0，且变化至少为{rel}（0至1之间的比例）"
-                  "或基线水平的{relpct}（天数、金额、人员）；✓表示改善，×表示变差。金额单位为百万元。"
+                  "或基线水平的{relpct}（天数、金额、人员、基尼系数）；✓表示改善，×表示变差。金额单位为百万元。"
                   "“各种子相同”：每个随机种子的变化都相同，无离散度，因而不给区间。"),
     "level": ("Level", "水平"),
     "change": ("Change from {base}", "相对{base}的变化"),

@@ -85,10 +85,10 @@ def from_sweep(root: str | Path, baseline: str | None = None, world: str = "") -
     if world and world not in by_world:
         raise unknown_name("world", world, "world of this sweep", worlds)
     if not world and len(worlds) > 1:
-        lengths = any("+" in w for w in worlds)  # runs of other lengths are worlds of their own (tiny+days=30)
-        raise ConfigError(f"from={str(root)!r}: the sweep has runs of {len(worlds)} worlds"
-                          f"{' or run lengths' if lengths else ''} ({', '.join(worlds)}); figures never pool them: "
-                          f"choose one with world=NAME, e.g. world={worlds[0]}")
+        # runs of other lengths are worlds of their own (tiny+days=30)
+        kinds = "worlds or run lengths" if any("+" in w for w in worlds) else "worlds"
+        raise ConfigError(f"from={str(root)!r}: the sweep has runs of {len(worlds)} {kinds} ({', '.join(worlds)}); "
+                          f"figures never pool {kinds}: choose one with world=NAME, e.g. world={worlds[0]}")
     world = world or worlds[0]
     keys = by_world[world]
     names = sorted({p for p, _ in keys})

@@ -298,3 +298,13 @@ def test_a_sweeps_runs_of_other_lengths_are_never_paired(tmp_path):
     comp = from_sweep(root, world="tiny+days=30")
     assert comp.baseline == "status_quo" and comp.policies == ["im_reform"]
     assert all(s["days"] == 30 for s in comp.summaries.values())
+
+
+def test_a_sweep_world_named_with_its_settings_gives_the_runs_jobs():
+    """tiny+days=30 is the world tiny with days=30; a review found ++days=20 in a name cut into empty overrides."""
+    from experiments.compare import Comparison
+
+    for world, want in (("tiny", ["world=tiny"]), ("tiny+days=30", ["world=tiny", "days=30"]),
+                        ("tiny+++world.scale=0.5+++days=20", ["world=tiny", "++world.scale=0.5", "++days=20"])):
+        (_, _, job), = Comparison(world, "status_quo", [], [0], [], None).jobs([0], ["status_quo"])
+        assert job[:len(want)] == want and "" not in job, job
