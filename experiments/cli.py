@@ -100,16 +100,18 @@ def check_analysis_out(out, marker: str, mine: dict, tool: str, norm=None) -> No
 
 
 @contextlib.contextmanager
-def analysis_out(out, mine: dict, tool: str):
-    """Record ``mine`` in ``out`` while the analysis runs, so that one stopped before its outputs were all
-    written is recognised (and resumed) by :func:`check_analysis_out`, and never taken for another. If the
-    analysis fails before writing anything, the record goes again (and the folder, if it made it): a refused
-    setting leaves no folder behind."""
+def analysis_out(out, marker: str, mine: dict, tool: str, norm=None):
+    """The analysis folder ``out``, checked first (:func:`check_analysis_out`: refused if it holds anything but
+    this tool's analysis of the same settings), then with ``mine`` recorded in it while the analysis runs, so
+    that one stopped before its outputs were all written is recognised (and resumed), never taken for another.
+    If the analysis fails before writing anything, the record goes again (and the folder, if it made it): a
+    refused setting leaves no folder behind."""
     import json
     from pathlib import Path
 
     from sim.files import write_text
 
+    check_analysis_out(out, marker, mine, tool, norm)
     out = Path(out)
     made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)

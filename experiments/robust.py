@@ -25,7 +25,6 @@ import pandas as pd
 from experiments.assumptions import Assumption, assumptions, design, settings
 from experiments.cli import (
     analysis_out,
-    check_analysis_out,
     check_formats,
     check_workers,
     parse,
@@ -205,12 +204,11 @@ def main(argv: list[str]) -> int:
     # a folder of its own per design by default, so that an analysis of other samples never replaces this one
     out = Path(opts["out"] or Path("results") / "robust" / f"{rob.world}-{digest(same_design(design(rob)))}")
     whole = part == (0, 1)  # a part writes no analysis, so the folder is checked by the run that does
-    if whole:
-        check_analysis_out(out, "robust.json", design(rob), "robust", same_design)  # before anything runs
-    n_runs = len(rob.jobs())
-    print(f"robust: {len(rob.varied)} assumptions, {len(rob.points)} samples x {len(rob.seeds)} seeds x "
-          f"{len(rob.arms)} arms + {len(rob.default_seeds)} seeds at the defaults = {n_runs} runs", file=sys.stderr)
-    with analysis_out(out, design(rob), "robust") if whole else contextlib.nullcontext():
+    with analysis_out(out, "robust.json", design(rob), "robust", same_design) if whole else contextlib.nullcontext():
+        n_runs = len(rob.jobs())
+        print(f"robust: {len(rob.varied)} assumptions, {len(rob.points)} samples x {len(rob.seeds)} seeds x "
+              f"{len(rob.arms)} arms + {len(rob.default_seeds)} seeds at the defaults = {n_runs} runs",
+              file=sys.stderr)
         rob.run(runs, int(opts["n_jobs"]), part)
         c = rob.counts
         print(f"robust: {c['reused']} runs already in the store, {c['new']} new, {c['failed']} failed",

@@ -25,7 +25,6 @@ from experiments import style
 from experiments.cli import (
     analysis_out,
     canonical_overrides,
-    check_analysis_out,
     check_formats,
     check_workers,
     parse,
@@ -329,8 +328,7 @@ def main(argv: list[str]) -> int:
             "vary": opts["vary"], "overrides": overrides}
     # a folder of its own per analysis by default, so that two analyses never write into one
     out = Path(opts["out"] or Path("results") / "sensitivity" / f"{opts['method']}-{digest(_same_settings(mine))}")
-    check_analysis_out(out, "sensitivity.json", mine, "sensitivity", _same_settings)  # before anything runs
-    with analysis_out(out, mine, "sensitivity"):
+    with analysis_out(out, "sensitivity.json", mine, "sensitivity", _same_settings):  # checked before anything runs
         table, samples, notes, first = analyse(opts["method"], problem, kinds, base, seeds, opts["outcomes"],
                                                opts["n"], Store(opts["store"]), opts["n_jobs"], opts["sample_seed"])
         meta = {**settings(opts, dcfg, first), "vary": opts["vary"], "overrides": overrides, "notes": notes}
