@@ -130,23 +130,27 @@ def test_counter_based_draws_are_uniform():
     assert stats.kstest(u, "uniform").pvalue > 1e-3
 
 
-def test_vectorised_draws_equal_the_formula_on_one_integer_at_a_time():
-    """The numpy path (in blocks of ids for a population) gives the same numbers as the plain formula,
-    which the path for a few ids uses: across the block size, for large ids and for several keys."""
-    from sim.rng import _BLOCK
+def test_draws_equal_the_formula_on_one_integer_at_a_time():
+    """The compiled draw (sim/kernels.py) gives the numbers of the plain formula on Python integers: for
+    large ids, several keys, any shape, and ids of any integer type (as uint64, wrapped)."""
+    from sim.rng import _GOLDEN_INT, _MASK_INT, _mix_int, stable_hash
 
-    s = Streams(2**40 + 3)
-    n = 2 * _BLOCK + 5
-    ids = np.random.default_rng(1).integers(0, 2**62, n)  # local generator: only to pick the test's ids
+    def formula(seed, name, i, *keys):
+        key = ((seed & _MASK_INT) * _GOLDEN_INT & _MASK_INT) ^ stable_hash(name)
+        for k in keys:
+            key = _mix_int(key ^ ((int(k) & _MASK_INT) * _GOLDEN_INT & _MASK_INT))
+        return (_mix_int(_mix_int((int(i) * _GOLDEN_INT + key) & _MASK_INT) ^ key) >> 11) / 2.0**53
+
+    seed = 2**40 + 3
+    s = Streams(seed)
+    ids = np.random.default_rng(1).integers(0, 2**62, 300)  # local generator: only to pick the test's ids
     u = s.uniform("participation", ids, 9, -1)
-    few = np.concatenate([s.uniform("participation", ids[i:i + 4], 9, -1) for i in range(0, n, 4)])
-    np.testing.assert_array_equal(u, few)
-    for m in (5, _BLOCK - 1, _BLOCK, _BLOCK + 1):
-        np.testing.assert_array_equal(s.uniform("participation", ids[:m], 9, -1), u[:m])
+    assert u.tolist() == [formula(seed, "participation", i, 9, -1) for i in ids]
     np.testing.assert_array_equal(s.uniform("participation", ids[:12].reshape(3, 4), 9, -1), u[:12].reshape(3, 4))
-    for other in (ids[:50].astype(np.uint64), (ids[:50] % 2**31).astype(np.int32), -ids[:50]):  # as uint64, wrapped
-        few = np.concatenate([s.uniform("quality", other[i:i + 2]) for i in range(0, 50, 2)])
-        np.testing.assert_array_equal(s.uniform("quality", other), few)
+    np.testing.assert_array_equal(s.uniform("participation", ids[::7], 9, -1), u[::7])  # a strided view
+    assert s.uniform("participation", ids[:0], 9, -1).shape == (0,)
+    for other in (ids[:50].astype(np.uint64), (ids[:50] % 2**31).astype(np.int32), -ids[:50]):
+        assert s.uniform("quality", other).tolist() == [formula(seed, "quality", int(i) & _MASK_INT) for i in other]
 
 
 def test_named_generators_are_reproducible_and_distinct():

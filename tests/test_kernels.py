@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim import kernels
+from sim.config.load import load
+from sim.mechanisms.needs import NeedSource
 from sim.mechanisms.satisfaction import households as hh_groups
+from sim.model import GovernanceModel
+from sim.rng import Streams
 
 
 @pytest.mark.parametrize("n, households", [(1, 10), (7, 3), (5000, 100_000), (5000, 50)])
@@ -93,3 +98,86 @@ def test_need_pool_keeps_and_adds_rows_as_plain_arrays_would():
         for name in FIELDS:
             assert pool[name].dtype == plain[name].dtype
             np.testing.assert_array_equal(pool[name], plain[name])
+
+
+# -- the compiled draws (sim/kernels.py) against the numpy code they replace -----------------------------------
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix_numpy(z):
+    for shift, mult in ((30, _M1), (27, _M2)):
+        z ^= z >> np.uint64(shift)
+        z *= mult
+    return z ^ (z >> np.uint64(31))
+
+
+def uniform_numpy(ids, key):
+    """The counter-based uniforms as whole-array numpy operations (the code before sim/kernels.py)."""
+    key = np.uint64(key)
+    x = np.multiply(ids, _GOLDEN, dtype=np.uint64, casting="unsafe")
+    x += key
+    x = _mix_numpy(x) ^ key
+    return (_mix_numpy(x) >> np.uint64(11)) * (1.0 / 2.0**53)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 111, 1417, 16385, 40_000])
+def test_the_compiled_hash_is_the_numpy_hash(n):
+    rng = np.random.default_rng(n)  # local generator: only to pick the test's ids and keys
+    ids = rng.integers(0, 2**63 - 1, n, dtype=np.int64)
+    for key in (0, 1, int(rng.integers(0, 2**63)) * 2 + 1, 2**64 - 1):
+        out = np.empty(n)
+        kernels.fill_uniform(ids.view(np.uint64), np.uint64(key), out)
+        np.testing.assert_array_equal(out, uniform_numpy(ids, key))
+        assert ((out >= 0) & (out < 1)).all()
+
+
+def arrivals_numpy(rng, lam, sizes):
+    """The need arrivals as one numpy call per draw (the code before sim/kernels.py)."""
+    counts, pos = [], []
+    for j in range(len(lam)):
+        k = rng.poisson(lam[j]) if sizes[j] else 0
+        if k:
+            pos.append(rng.integers(0, sizes[j], k))
+        counts.append(k)
+    return np.array(counts, np.int64), np.concatenate(pos) if pos else np.empty(0, np.int64)
+
+
+@pytest.mark.parametrize("scale", [0.0, 1e-3, 0.7, 9.9, 10.0, 250.0, 5e4])
+def test_the_compiled_arrivals_are_numpys_draws(scale):
+    """Poisson means on both sides of numpy's switch of algorithm (10), cells without households, and
+    more arrivals than the room made at first; the generator ends in the same state too."""
+    pick = np.random.default_rng(7)  # local generator: only to make the cells
+    sizes = pick.integers(0, 3000, 20)
+    sizes[[3, 11]] = 0
+    lam = scale * pick.random(20)
+    for seed in range(20):
+        a, b = np.random.Generator(np.random.PCG64(seed)), np.random.Generator(np.random.PCG64(seed))
+        state = a.bit_generator.state
+        for room in (int(2 * lam.sum()) + 64, 1):  # with room enough, and growing as it draws
+            b.bit_generator.state = a.bit_generator.state = state
+            ca, pa = arrivals_numpy(a, lam, sizes)
+            cb, pb = kernels.arrivals(b, lam, sizes, room)
+            np.testing.assert_array_equal(ca, cb)
+            np.testing.assert_array_equal(pa, pb)
+            assert a.bit_generator.state == b.bit_generator.state
+
+
+def test_a_days_needs_are_those_of_the_loop_over_cells():
+    """NeedSource.draw gives each day's households and categories as the per-cell numpy loop did."""
+    cfg, _ = load(["world=tiny", "seed=3"])
+    m = GovernanceModel(cfg)
+    src = NeedSource(m.residents, cfg.params, Streams(3))
+    for t in (0, 1, 57):
+        new = src.draw(t)
+        rng = Streams(3).generator("needs", t)
+        hh, cat = [], []
+        for c in range(src.rates.shape[0]):
+            for g, members in enumerate(src.members):
+                k = rng.poisson(src.rates[c, g] * len(members)) if len(members) else 0
+                if k:
+                    hh.append(members[rng.integers(0, len(members), k)])
+                    cat.append(np.full(k, c))
+        np.testing.assert_array_equal(new["hh"], np.concatenate(hh))
+        np.testing.assert_array_equal(new["cat"], np.concatenate(cat))
+        assert new["hh"].dtype == np.int64 and new["cat"].dtype == np.int64

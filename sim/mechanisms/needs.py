@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.params import CASE_TYPES, CATEGORIES
+from sim.rng import kernels
 
 HOUSEHOLD, CULTURAL, PUBLIC, DISPUTE, SAFETY = range(5)
 N_CAT = len(CATEGORIES)
@@ -121,6 +122,13 @@ class NeedSource:
         profile = residents.elderly.astype(np.int64) + 2 * residents.children.astype(np.int64)
         self.members = [np.flatnonzero(profile == g) for g in range(4)]
         self.rates = profile_rates(prm)
+        # per (category, profile) cell, in the order the cells draw: the mean count and the households
+        sizes = np.array([len(m) for m in self.members], np.int64)
+        self._lam = (self.rates * sizes).ravel()
+        self._sizes = np.tile(sizes, N_CAT)
+        self._start = np.tile(np.concatenate([[0], np.cumsum(sizes)[:-1]]), N_CAT)
+        self._members = np.concatenate(self.members)
+        self._room = int(2 * self._lam.sum()) + 64  # a day's needs are about lam.sum(): room without growing
         self.ctype_cum = np.cumsum(prm.needs.case_type_shares)
         self.patience_mean = np.asarray(prm.needs.patience_days)
         self.next_uid = 0
@@ -128,15 +136,11 @@ class NeedSource:
     def draw(self, t: int) -> dict[str, np.ndarray]:
         """Needs arising on day ``t`` (days since the start of the warm-up)."""
         rng = self.streams.generator("needs", t)
-        hh, counts = [], []
-        for c in range(N_CAT):
-            for g, members in enumerate(self.members):
-                k = rng.poisson(self.rates[c, g] * len(members)) if len(members) else 0
-                if k:
-                    hh.append(members[rng.integers(0, len(members), k)])
-                counts.append(k)
-        hh = np.concatenate(hh) if hh else np.empty(0, np.int64)
-        cat = np.repeat(np.repeat(np.arange(N_CAT), len(self.members)), counts)
+        # each cell's Poisson count, then as many of its households drawn with replacement (sim/kernels.py)
+        counts, pos = kernels().arrivals(rng, self._lam, self._sizes, self._room)
+        cell = np.repeat(np.arange(len(counts)), counts)
+        hh = self._members[self._start[cell] + pos]
+        cat = cell // len(self.members)
         uid = self.next_uid + np.arange(len(hh), dtype=np.int64)
         self.next_uid += len(hh)
         pub = np.flatnonzero(cat == PUBLIC)  # only public services have a case type
