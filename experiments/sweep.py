@@ -221,7 +221,7 @@ class Progress:
         self.store, self.todo, self.interval = store, todo, interval_s
         self.base = len(keys) - len(todo)
         self.start = {k: self._inode(k) for k in todo}
-        self.bar = tqdm(total=len(keys), initial=self.base, desc=f"sweep {store.root.name}", unit="run",
+        self.bar = tqdm(total=len(keys), initial=self.base, desc=f"experiment {store.root.name}", unit="run",
                         file=sys.stderr, disable=not sys.stderr.isatty())
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
@@ -385,7 +385,7 @@ def _run(name: str, store: Store, runs: list[dict], jobs_given: int, overrides: 
     keys = [r["key"] for r in runs]
     state = {k: store.check(k) for k in keys}
     todo = [r for r in runs if state[r["key"]][0] != "ok"]
-    print(f"sweep {name}: {len(runs)} runs planned, {len(runs) - len(todo)} already in {store.root}/runs, "
+    print(f"experiment {name}: {len(runs)} runs planned, {len(runs) - len(todo)} already in {store.root}/runs, "
           f"{len(todo)} to do", file=sys.stderr)
     for k, (st, why) in state.items():
         if st == "damaged":
@@ -424,7 +424,7 @@ def _run(name: str, store: Store, runs: list[dict], jobs_given: int, overrides: 
     failed = [r for r in runs if state[r["key"]] == "failed"]
     missing = [r for r in runs if state[r["key"]] in ("absent", "damaged")]
     ok = len(runs) - len(failed) - len(missing)
-    print(f"sweep {name}: {ok} ok, {len(failed)} failed, {len(missing)} missing; "
+    print(f"experiment {name}: {ok} ok, {len(failed)} failed, {len(missing)} missing; "
           f"manifest {mfile.relative_to(store.root)}; `python -m experiments.collect {store.root}` for the table",
           file=sys.stderr)
     for r in failed[:10]:
