@@ -1,5 +1,12 @@
 """Chinese names of the model's parameters, every ``params.*`` and ``world.*`` key of the config schema,
-for figures and tables in Chinese (units are shown apart, not in the name)."""
+for figures and tables in Chinese (units are shown apart, not in the name), and the names of the
+items of the parameters that are lists (``params.needs.patience_days.0``: household services)."""
+
+from __future__ import annotations
+
+from experiments.labels import label
+from experiments.levers_text import CASE_TYPE_NAMES
+from sim.config.params import CASE_TYPES, CATEGORIES
 
 ZH: dict[str, str] = {
     "world.name": "区域名称",
@@ -220,3 +227,23 @@ ZH: dict[str, str] = {
     "params.resettlement.infrastructure_speed_factor": "通路提速系数",
     "params.resettlement.infrastructure_literacy_gain_per_year": "通宽带数字素养年提升",
 }
+
+_BY_CATEGORY = tuple((label(c, "en"), label(c, "zh")) for c in CATEGORIES)  # household services, 家政服务 ...
+_BY_CASE_TYPE = tuple(CASE_TYPE_NAMES[c] for c in CASE_TYPES)
+# what each position of a list parameter stands for, (English, Chinese)
+ITEMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "params.needs.patience_days": _BY_CATEGORY,
+    "params.needs.target_days": _BY_CATEGORY,
+    "params.needs.case_type_shares": _BY_CASE_TYPE,
+    "params.escalation.authority_level": _BY_CASE_TYPE,
+    "params.escalation.case_department": _BY_CASE_TYPE,
+    "params.service.hours_public": (("needing the community", "社区层级事项"),
+                                    ("needing the street office", "街道层级事项"),
+                                    ("needing a department", "部门层级事项")),
+}
+
+
+def item_name(key: str, index: int, lang: str = "en") -> str:
+    """What item ``index`` of list parameter ``key`` stands for (its index where the list is not named here)."""
+    names = ITEMS.get(key, ())
+    return names[index][lang == "zh"] if 0 <= index < len(names) else f"[{index}]"

@@ -10,7 +10,7 @@ from experiments.labels import label, readable, titled
 from experiments.levers_text import entry
 from experiments.levers_text import name as setting_name
 from experiments.numbers import scale_of
-from experiments.param_names import ZH
+from experiments.param_names import ZH, item_name
 
 PAIRS = {"morris": (("mu_star", "mu_star_conf"), ("sigma", None)), "sobol": (("S1", "S1_conf"), ("ST", "ST_conf")),
          "oat": (("low_value", None), ("high_value", None))}
@@ -35,9 +35,10 @@ def param_label(key: str, lang: str = "en") -> str:
         return "模拟天数" if lang == "zh" else "Days simulated"
     item = parts[-1].isdigit() and len(parts) > 1
     if lang == "zh" and ".".join(parts[:-1] if item else parts) in ZH:  # a model parameter's Chinese name
-        return ZH[".".join(parts[:-1])] + f"[{parts[-1]}]" if item else ZH[key]
-    if parts[-1].isdigit() and len(parts) > 1:  # an item of a list: params.needs.patience_days.0
-        return f"{readable(parts[-2])} [{parts[-1]}] ({'.'.join(parts[:-2])})"
+        return f"{ZH[key.rpartition('.')[0]]}（{item_name(key.rpartition('.')[0], int(parts[-1]), lang)}）" if item \
+            else ZH[key]
+    if item:  # an item of a list: params.needs.patience_days.0
+        return f"{readable(parts[-2])}: {item_name(key.rpartition('.')[0], int(parts[-1]))} ({'.'.join(parts[:-2])})"
     return readable(parts[-1]) + (f" ({'.'.join(parts[:-1])})" if len(parts) > 1 else "")
 
 

@@ -3,7 +3,7 @@
 import dataclasses
 import re
 
-from experiments.param_names import ZH
+from experiments.param_names import ITEMS, ZH, item_name
 from sim.config.schema import Config
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -29,3 +29,27 @@ def test_every_parameter_has_a_chinese_name():
     assert not not_chinese, f"names without a Chinese character: {not_chinese}"
     stale = sorted(set(ZH) - set(keys))
     assert not stale, f"names of keys the schema lacks (renamed or removed?): {stale}"
+
+
+def test_every_item_of_a_list_parameter_is_named():
+    """A list parameter's items are named by what they stand for (a category, a case type), not by a number."""
+    from sim.config.load import load
+
+    _, d = load(["world=tiny"])
+    lists = {}
+
+    def walk(x, path):
+        if hasattr(x, "items"):
+            for k, v in x.items():
+                walk(v, f"{path}.{k}")
+        elif isinstance(x, list) or type(x).__name__ == "ListConfig":
+            lists[path] = len(x)
+
+    walk(d.params, "params")
+    assert lists and set(lists) == set(ITEMS)
+    for key, n in lists.items():
+        assert len(ITEMS[key]) == n, key
+        for i in range(n):
+            en, zh = item_name(key, i), item_name(key, i, "zh")
+            assert en and "[" not in en and CJK.search(zh), (key, i, en, zh)
+    assert item_name("params.needs.patience_days", 99) == "[99]"
