@@ -1,7 +1,7 @@
 """Which levers carry a package's effect?  Single levers and leave-one-lever-out.
 
 ``python -m experiments.decompose world=W seeds=N [days=D] [packages=[...]] [out=DIR] [store=DIR] [n_jobs=N]
-[key=value ...]``
+[lang=en|zh] [key=value ...]``
 
 On paired seeds 1..N (common random numbers, one shared warm-up per seed; the other tools
 start at seed 0, and these stay at 1..N so that the tables of docs/ODD.md can be made again):
@@ -13,7 +13,8 @@ start at seed 0, and these stay at 1..N so that the tables of docs/ODD.md can be
   what the package loses without it.  Interactions make the contributions not add up to the
   package's effect; the table shows both.
 
-Writes ``decomposition.csv``, ``decomposition.md`` and ``decomposition.png`` (and .pdf); the runs
+Writes ``decomposition.csv``, ``decomposition.md`` and ``decomposition.png`` (and .pdf; its labels in
+``lang``, English or Chinese; the table keeps the model's keys); the runs
 go into the resumable results store; ``n_jobs`` worker processes make them (0: one per core; the
 results do not depend on it).  Other ``key=value`` arguments are model overrides for
 every run (e.g. ``world.scale=0.1``).
@@ -38,12 +39,13 @@ from experiments.store import Store
 from sim.config.load import CONFIG_DIR, load, options
 from sim.config.policy import LEVERS
 from sim.config.validate import ConfigError
+from sim.files import write_text
 
 PACKAGES = ("jinan_model", "zhucheng_model", "im_reform")
 HEADLINE = ("satisfaction_mean", "coverage_service", "participation_rate", "abandonment_share",
             "cost_per_household_yuan")
 KNOWN = dict(world="", seeds=5, days=365, packages=list(PACKAGES), out="", store="results/store",
-             formats=["png", "pdf"], n_jobs=1)
+             formats=["png", "pdf"], n_jobs=1, lang="en")
 USAGE = usage_of(__doc__, KNOWN)
 
 
@@ -168,8 +170,9 @@ def markdown(df: pd.DataFrame) -> str:
     return "\n".join(parts) + "\n"
 
 
-def figure(df: pd.DataFrame, out: Path, formats) -> None:
+def figure(df: pd.DataFrame, out: Path, formats, lang: str = "en") -> None:
     from experiments import style
+    from experiments.labels import label, titled
 
     outs = [o for o in ("satisfaction_mean", "coverage_service", "cost_per_household_yuan") if o in set(df["outcome"])]
     fig, axes = style.figure(1, len(outs), height_in=0.22 * df["lever"].nunique() * 2 + 1.5)
@@ -181,9 +184,14 @@ def figure(df: pd.DataFrame, out: Path, formats) -> None:
         ax.errorbar(g["effect"], y, xerr=[g["effect"] - g["ci_low"], g["ci_high"] - g["effect"]], fmt="o", ms=3,
                     capsize=2, color=style.COLORS[1])
         ax.axvline(0, color="k", lw=0.6)
-        ax.set_yticks(y, levers if ax is axes[0][0] else [""] * len(levers))
-        ax.set_title(o, fontsize=8)
-    fig.suptitle(f"Each lever alone against the status quo — {df['world'].iloc[0]} (95 % CI)", fontsize=9)
+        names = [style.wrap(label(lever, lang), 22) for lever in levers]
+        ax.set_yticks(y, names if ax is axes[0][0] else [""] * len(levers))
+        ax.set_title(style.wrap(titled(o, lang, scaled=False), 26), fontsize=8)
+        style.plain_numbers(ax, "x")
+    fig.supxlabel(label("difference", lang), fontsize=8)
+    world, n = label(df["world"].iloc[0], lang), int(df["n"].max())
+    fig.suptitle(f"各项措施单独实施与现状相比：{world}，{n}个配对随机种子" if lang == "zh"
+                 else f"Each lever alone against the status quo: {world}, {n} paired seeds", fontsize=9)
     style.save_all({"decomposition": fig}, out, formats)
 
 
@@ -207,6 +215,8 @@ def main(argv: list[str]) -> int:
     bad = [f for f in opts["formats"] if f not in ("png", "pdf", "svg")]
     if bad:
         raise ConfigError(f"formats: {bad[0]!r} is not one of png, pdf, svg")
+    if opts["lang"] not in ("en", "zh"):
+        raise ConfigError(f"lang={opts['lang']!r}: choose en or zh (the figure's language)")
     world = opts["world"]
     arms_ = arms(world, opts["packages"], overrides)
     runs = run_arms(Store(opts["store"]), world, arms_, opts["seeds"], opts["days"], overrides,
@@ -214,10 +224,10 @@ def main(argv: list[str]) -> int:
     df = table(world, arms_, runs, opts["seeds"], opts["packages"])
     out = Path(opts["out"] or Path("results") / "decompose" / world)
     out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "decomposition.csv", index=False)
+    write_text(out / "decomposition.csv", df.to_csv(index=False))
     md = markdown(df)
-    (out / "decomposition.md").write_text(md)
-    figure(df, out, tuple(opts["formats"]))
+    write_text(out / "decomposition.md", md)
+    figure(df, out, tuple(opts["formats"]), opts["lang"])
     print(md)
     print(f"wrote {out}/decomposition.csv, decomposition.md, decomposition.png", file=sys.stderr)
     return 0

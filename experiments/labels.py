@@ -29,6 +29,7 @@ OUTCOMES: dict[str, tuple[str, str]] = {  # MODEL.md section 5 and the counts be
     "abandonment_share": ("Needs abandoned", "需求放弃比例"),
     "cost_total_yuan": ("Total cost", "总成本"),
     "cost_per_resolved_need_yuan": ("Cost per resolved need", "每件已解决需求的成本"),
+    "cost_per_household_yuan": ("Cost per household", "每户成本"),
     "staff_per_10k_residents": ("Community staff per 10,000 residents", "每万居民社区工作人员数"),
     "satisfaction_gap_urban_rural": ("Satisfaction gap, urban minus rural", "城乡满意度差距（城市减农村）"),
     "satisfaction_gini_communities": ("Satisfaction inequality across communities (Gini)",
@@ -145,6 +146,7 @@ BETTER: dict[str, str] = {
     "coverage_spatial": "up", "coverage_grid": "up", "coverage_service": "up",
     "resolution_days_mean": "down", "resolution_days_p90": "down", "escalation_share": "down",
     "abandonment_share": "down", "cost_total_yuan": "down", "cost_per_resolved_need_yuan": "down",
+    "cost_per_household_yuan": "down",
     "staff_per_10k_residents": "", "satisfaction_gap_urban_rural": "zero", "satisfaction_gini_communities": "down",
     "unraised_share": "down",
 }
