@@ -126,6 +126,23 @@ def check_policy(option: str, spec: str, names: list[str]) -> None:
     policy_overrides(spec)
 
 
+def sweep_world(name: str, settings: list[str]) -> str:
+    """A world of a sweep named with the settings its runs share and other runs of it lack:
+    ``tiny+world.scale=0.5``, ``tiny+days=30`` (:func:`world_settings` reads it back)."""
+    return "+".join([name, *settings])
+
+
+# a '+' that starts a setting (key=...); the '+' of '++days=20' is part of its setting
+_SETTING = re.compile(r"(?<!\+)\+(?=\+{0,2}[A-Za-z_][\w.]*=)")
+
+
+def world_settings(world: str) -> tuple[str, list[str]]:
+    """A world's name and the settings of a sweep's world (:func:`sweep_world`): ``tiny+days=30`` ->
+    ``('tiny', ['days=30'])``; a plain world has none."""
+    name, *settings = _SETTING.split(world)
+    return name, settings
+
+
 @dataclass
 class Comparison:
     """Per-seed measures of a baseline and policies on one world, and the paired table."""
@@ -150,8 +167,7 @@ class Comparison:
         return [self.baseline, *[p for p in self.policies if p != self.baseline]]
 
     def jobs(self, seeds: list[int], policies: list[str] | None = None) -> list[tuple[str, int, list[str]]]:
-        # a sweep's world may carry its settings in its name (tiny+world.scale=0.5, tiny+days=30): overrides
-        name, *settings = re.split(r"(?<!\+)\+(?=\+{0,2}[A-Za-z_][\w.]*=)", self.world)  # ++days=20 stays one
+        name, settings = world_settings(self.world)  # a sweep's world may carry settings in its name
         return [(p, s, [f"world={name}", *settings, *policy_overrides(p), f"seed={s}", *self.overrides])
                 for p in (policies or self.labels) for s in seeds]
 

@@ -129,12 +129,9 @@ def context(comp: Comparison) -> dict:
 
 def _world_of(run: Path):
     """The world config a stored run was made of."""
-    from omegaconf import OmegaConf
+    from sim.world.region import world_config
 
-    from sim.config.schema import WorldConfig
-
-    data = (yaml.safe_load((run / "config.yaml").read_text()) or {}).get("world") or {}
-    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(WorldConfig), OmegaConf.create(data)))
+    return world_config((yaml.safe_load((run / "config.yaml").read_text()) or {}).get("world") or {})
 
 
 def _store_text(comp: Comparison) -> str:

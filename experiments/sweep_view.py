@@ -18,7 +18,7 @@ import yaml
 
 from experiments.cli import unknown_name
 from experiments.collect import current_version
-from experiments.compare import Comparison
+from experiments.compare import Comparison, sweep_world
 from experiments.measures import run_measures
 from experiments.sources import Runs
 from experiments.store import Store
@@ -53,7 +53,7 @@ def setting(policy: str, overrides: list[str], common: set[str] = frozenset()) -
 
 def world_of(name: str, overrides: list[str]) -> str:
     """A world of a sweep: its name and its ``world.*`` overrides (``tiny+world.scale=0.5``)."""
-    return "+".join([name, *sorted(o for o in overrides if _of_world(o) and _key(o) not in MEASURED_OVER)])
+    return sweep_world(name, sorted(o for o in overrides if _of_world(o) and _key(o) not in MEASURED_OVER))
 
 
 def from_sweep(root: str | Path, baseline: str | None = None, world: str = "") -> Comparison:
@@ -70,7 +70,7 @@ def from_sweep(root: str | Path, baseline: str | None = None, world: str = "") -
         run = (cfg["policy"]["name"], int(cfg["seed"]), ov, k)
         lengths.setdefault(world_of(cfg["world"]["name"], ov), {}).setdefault(_measured_over(ov), []).append(run)
     # runs of one world measured over other days are worlds of their own (tiny+days=30), never paired
-    found = {"+".join([w, *m]) if len(by) > 1 else w: runs for w, by in lengths.items() for m, runs in by.items()}
+    found = {sweep_world(w, list(m)) if len(by) > 1 else w: runs for w, by in lengths.items() for m, runs in by.items()}
     by_world: dict[str, dict[tuple[str, int], str]] = {}
     shared: dict[str, list[str]] = {}
     for w, runs in found.items():

@@ -308,3 +308,15 @@ def test_a_sweep_world_named_with_its_settings_gives_the_runs_jobs():
                         ("tiny+++world.scale=0.5+++days=20", ["world=tiny", "++world.scale=0.5", "++days=20"])):
         (_, _, job), = Comparison(world, "status_quo", [], [0], [], None).jobs([0], ["status_quo"])
         assert job[:len(want)] == want and "" not in job, job
+
+
+def test_a_sweep_world_name_reads_back_as_it_was_built():
+    """One pair of functions builds a sweep's world name and reads it back (the figures' folders and the
+    comparison's jobs agree on what it means)."""
+    from experiments.compare import sweep_world, world_settings
+    from experiments.sweep_view import world_of
+
+    for name, settings in (("tiny", []), ("tiny", ["days=30"]), ("zhucheng_rural", ["world.scale=0.1", "++days=20"]),
+                           ("tiny", ["+world.villages.households=300", "world.scale=0.5"])):
+        assert world_settings(sweep_world(name, settings)) == (name, settings)
+    assert world_settings(world_of("tiny", ["policy=a", "seed=1", "world.scale=0.5"])) == ("tiny", ["world.scale=0.5"])

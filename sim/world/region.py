@@ -49,7 +49,12 @@ def _own(name: str) -> WorldConfig:
 
 @functools.cache
 def _parsed(text: str) -> WorldConfig:
-    data = yaml.safe_load(text) or {}
+    return world_config(yaml.safe_load(text) or {})
+
+
+def world_config(data: dict) -> WorldConfig:
+    """The WorldConfig of a world section as YAML holds it (a part's file, a stored run's config.yaml):
+    what it gives over the schema's defaults."""
     return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(WorldConfig), OmegaConf.create(data)))
 
 
