@@ -89,21 +89,24 @@ def _make_latin(src: Path, out: Path) -> None:
             os.unlink(tmp)
 
 
-_READY = False
+_FAMILY: list[str] | str | None = None  # the font families, once the fonts are registered
 
 
 def setup() -> None:
-    """Register the fonts and set the house style (idempotent)."""
-    global _READY
-    if _READY:
-        return
-    font_manager.fontManager.addfont(str(font_file()))
-    latin = latin_font_file()
-    if latin is not None:
-        font_manager.fontManager.addfont(str(latin))
-    plt.rcParams.update({
+    """Register the fonts (once) and set the house style (where it is not set: a web server's sessions, such as
+    Solara's, each keep matplotlib settings of their own)."""
+    global _FAMILY
+    if _FAMILY is None:
+        font_manager.fontManager.addfont(str(font_file()))
+        latin = latin_font_file()
+        if latin is not None:
+            font_manager.fontManager.addfont(str(latin))
         # the families themselves, not "sans-serif": matplotlib falls back glyph by glyph only along this list
-        "font.family": [LATIN_FAMILY, FONT_FAMILY] if latin is not None else "sans-serif",
+        _FAMILY = [LATIN_FAMILY, FONT_FAMILY] if latin is not None else ["sans-serif"]
+    if plt.rcParams["font.family"] == _FAMILY and plt.rcParams["savefig.dpi"] == 200:
+        return
+    plt.rcParams.update({
+        "font.family": _FAMILY,
         "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],
         "axes.unicode_minus": False,  # the hyphen-minus is in every font
         "font.size": 8.5, "axes.titlesize": 9, "axes.labelsize": 8.5, "legend.fontsize": 7.5,
@@ -113,7 +116,6 @@ def setup() -> None:
         "figure.dpi": 100, "savefig.dpi": 200, "savefig.bbox": "tight",
         "pdf.fonttype": 42, "svg.fonttype": "path",
     })
-    _READY = True
 
 
 def figure(rows: int = 1, cols: int = 1, height_in: float | None = None, **kw):

@@ -409,3 +409,47 @@ def test_server_environment_turns_off_usage_reports(tmp_path, monkeypatch):
     assert os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert os.environ["EXPLORE_STORE"] == str(tmp_path.resolve())
     assert (os.environ["SERVER_NAME"], os.environ["SERVER_PORT"]) == ("127.0.0.1", "1234")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_live_menus_show_names_and_the_model_takes_them(lang):
+    """The Live page's menus show worlds, policies and layers by name in the page's language (SolaraViz hands the
+    shown name to the model, which takes it back to its key); seed and days are menus, which show their value."""
+    from experiments.explore.live import COLOURS, LiveModel, model_params
+    from experiments.explore.text import t
+    from experiments.labels import label
+    from sim.config.load import options
+
+    mp = model_params(lang)
+    assert mp["world"]["values"] == [label(w, lang) for w in options("world")]
+    assert mp["policy"]["values"] == [label(p, lang) for p in options("policy")]
+    assert mp["colour"]["values"] == [t(c, lang) for c in COLOURS]
+    assert not set(options("world")) & set(mp["world"]["values"])  # no raw key shown
+    assert all(p["type"] == "Select" and p["value"] in p["values"] for p in mp.values())
+    m = LiveModel(world=label("tiny", lang), policy=label("im_reform", lang), seed=mp["seed"]["values"][3],
+                  days=mp["days"]["values"][0], colour=t("coverage", lang))
+    assert (m.cfg.world.name, m.cfg.policy.name, m.cfg.seed, m.cfg.days, m.colour) == \
+        ("tiny", "im_reform", 3, 30, "coverage")
+    with pytest.raises(ConfigError, match="policy"):
+        LiveModel(policy="no_such_policy")
+
+
+def test_live_chart_draws_the_measured_days_with_their_names():
+    """The chart counts measured days from 0 (the warm-up is not drawn), its series named in the language."""
+    from experiments.explore.live import CHARTS, LiveModel, draw_chart
+    from experiments.explore.text import t
+    from experiments.labels import label
+
+    m = LiveModel(days=30)
+    fig = draw_chart(m, "zh")
+    assert t("live_none", "zh") in [x.get_text() for x in fig.axes[0].texts]  # nothing measured yet
+    for _ in range(4):
+        m.step()
+    fig = draw_chart(m, "zh")
+    ax = fig.axes[0]
+    assert [list(line.get_xdata()) for line in ax.get_lines()] == [[1, 2, 3, 4]] * 2 and len(ax.texts) == 0
+    assert m.day == 4  # the map's "Day 4": the last point of the chart
+    assert [x.get_text() for x in fig.legends[0].get_texts()] == [label(c, "zh") for c in CHARTS]
+    for _ in range(40):
+        m.step()
+    assert not m.running and m.day == 30

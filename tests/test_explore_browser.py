@@ -285,6 +285,30 @@ def test_language_switch_shows_chinese_drawn_by_the_pages_font(page):
     shoot(pg, "04-compare-zh")
 
 
+def test_live_run_in_chinese_names_its_menus_and_steps(page):
+    """The Live page in Chinese: its menus show the world and policy by name (no raw key), the page says what
+    Mesa's English controls do, and STEP runs a day (Mesa's Time goes on by one)."""
+    pg = page
+    pg.locator(".nav-live").click()
+    step = pg.get_by_role("button", name="Step")
+    step.wait_for(timeout=WAIT)
+    pg.get_by_text("小型测试区域").first.wait_for()
+    assert pg.get_by_text("现状", exact=True).count() >= 1
+    assert pg.get_by_text("status_quo", exact=True).count() == 0 and pg.get_by_text("tiny", exact=True).count() == 0
+    assert "STEP运行一天" in pg.locator("body").inner_text()
+
+    def time_shown() -> float:
+        return float(re.search(r"Time:\s*([\d.]+)", pg.locator("body").inner_text()).group(1))
+
+    before = time_shown()
+    step.click()
+    pg.wait_for_function(f"() => /Time:\\s*{before + 1:g}(\\.0)?\\b/.test(document.body.innerText)", timeout=WAIT)
+    pg.wait_for_timeout(3000)  # (for the screenshot: the map and chart redraw after Time)
+    shoot(pg, "05-live-zh")
+    pg.locator(".nav-compare").click()  # back where the tour goes on
+    pg.locator(".report h1").wait_for(timeout=WAIT)
+
+
 def test_export_is_one_self_contained_file(page, tmp_path):
     pg = page
     with pg.expect_download() as d:

@@ -3,8 +3,9 @@
 :class:`LiveModel` is the governance model as SolaraViz builds it (keyword parameters, rebuilt on
 Reset): it goes through the door like every run, warms up first, stops after its days, and keeps a
 ``satisfaction`` property layer on the grid beside the model's ``coverage`` layer.  The map draws the
-chosen layer cell by cell with the service points; the charts are Mesa's plot components over the
-model's DataCollector.
+chosen layer cell by cell with the service points; the chart draws the model's DataCollector series
+of the measured days, labelled in the page's language (as are the menus; Mesa's own controls stay
+in English, and the page says what they do).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import solara
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from experiments import style
 from experiments.explore.text import t
@@ -24,15 +26,35 @@ LAYER = {"satisfaction": "satisfaction", "coverage": "coverage"}
 CHARTS = ("satisfaction_mean", "on_time_share_today")
 
 
+SEEDS = tuple(range(21))
+DAYS = (30, 90, 180, 365, 730)
+
+
+def _names(keys, lang: str, name=label) -> dict[str, str]:
+    """What a menu shows for each key, in ``lang``."""
+    return {k: name(k, lang) for k in keys}
+
+
+def _key(value: str, keys, name=label) -> str:
+    """The key a menu's entry stands for, in either language (SolaraViz hands over what the menu shows)."""
+    for k in keys:
+        if value in (k, name(k, "en"), name(k, "zh")):
+            return k
+    return value  # not a menu's entry: the door names it
+
+
 class LiveModel(GovernanceModel):
-    """The model as SolaraViz makes it: ``LiveModel(world="tiny", policy="im_reform", seed=1)``."""
+    """The model as SolaraViz makes it: ``LiveModel(world="tiny", policy="im_reform", seed=1)``; world, policy
+    and colour by key or by the name a menu shows."""
 
     def __init__(self, world: str = "tiny", policy: str = "status_quo", seed: int = 1, days: int = 365,
                  colour: str = "satisfaction"):
+        world, policy = _key(world, options("world")), _key(policy, options("policy"))
         cfg, _ = load([f"world={world}", f"policy={policy}", f"seed={int(seed)}", f"days={int(days)}"])
         super().__init__(cfg)
+        colour = _key(colour, COLOURS, t)
         self.colour = colour if colour in COLOURS else COLOURS[0]
-        self.space.create_property_layer("satisfaction", np.nan, dtype=float)
+        self.space.create_property_layer("satisfaction", 0.0, dtype=float)  # filled (NaN where nobody lives) below
         self.warm_up()
         self._layer()
 
@@ -92,24 +114,62 @@ def make_map(lang: str):
     return GridMap
 
 
+def draw_chart(model: LiveModel, lang: str = "en") -> Figure:
+    """The daily series of the measured days so far (the warm-up is not measured)."""
+    style.setup()
+    fig = Figure(figsize=(5.2, 4.4), layout="constrained")
+    ax = fig.add_subplot()
+    df = model.datacollector.get_model_vars_dataframe()
+    for i, col in enumerate(CHARTS):
+        # day d of the series is the (d + 1)-th measured day, as the map counts the days run
+        ax.plot(np.arange(1, len(df) + 1), df[col].to_numpy(float) if len(df) else [], color=style.COLORS[i],
+                lw=1.2, label=style.wrap(label(col, lang), 40))
+    ax.set_ylim(0, 1)
+    ax.set_xlim(1, max(len(df), 2))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(label("day", lang))
+    ax.set_title(t("live_chart", lang), fontsize=9)
+    if not len(df):
+        ax.text(0.5, 0.5, t("live_none", lang), ha="center", va="center", transform=ax.transAxes, fontsize=8)
+    fig.legend(loc="outside lower center", ncols=1, frameon=False, fontsize=7)
+    return fig
+
+
+def make_chart(lang: str):
+    @solara.component
+    def DailyChart(model):
+        from mesa.visualization.utils import update_counter
+
+        update_counter.get()
+        solara.FigureMatplotlib(draw_chart(model, lang), format="png", dependencies=[model.t])
+
+    return DailyChart
+
+
 def model_params(lang: str) -> dict:
-    """SolaraViz's inputs: world, policy, seed, days and the layer the grid shows."""
+    """SolaraViz's inputs: world, policy, seed, days and the layer the grid shows, each menu in ``lang`` (seed and
+    days as menus, which show their value, where a slider shows none)."""
+    worlds, pols = _names(options("world"), lang), _names(options("policy"), lang)
+    colours = _names(COLOURS, lang, t)
     return {
-        "world": {"type": "Select", "value": "tiny", "values": options("world"), "label": t("world", lang)},
-        "policy": {"type": "Select", "value": "status_quo", "values": options("policy"), "label": t("policy", lang)},
-        "seed": {"type": "SliderInt", "value": 1, "min": 0, "max": 20, "step": 1, "label": t("seed", lang)},
-        "days": {"type": "SliderInt", "value": 365, "min": 10, "max": 730, "step": 5, "label": t("days", lang)},
-        "colour": {"type": "Select", "value": "satisfaction", "values": list(COLOURS), "label": t("colour", lang)},
+        "world": {"type": "Select", "value": worlds["tiny"], "values": list(worlds.values()),
+                  "label": t("world", lang)},
+        "policy": {"type": "Select", "value": pols["status_quo"], "values": list(pols.values()),
+                   "label": t("policy", lang)},
+        "seed": {"type": "Select", "value": "1", "values": [str(s) for s in SEEDS], "label": t("seed", lang)},
+        "days": {"type": "Select", "value": "365", "values": [str(d) for d in DAYS], "label": t("days", lang)},
+        "colour": {"type": "Select", "value": colours["satisfaction"], "values": list(colours.values()),
+                   "label": t("colour", lang)},
     }
 
 
 @solara.component
 def LivePage(lang: str = "en"):
     """Mesa's SolaraViz of one run, with the map and the daily charts."""
-    from mesa.visualization import SolaraViz, make_plot_component
+    from mesa.visualization import SolaraViz
 
     model = solara.use_memo(lambda: LiveModel(), [])
     solara.Markdown(t("live_p", lang))
     # SolaraViz puts its name in the app bar, over the explorer's own title: the same words, so they read as one
-    SolaraViz(model, components=[make_map(lang), make_plot_component(list(CHARTS))], model_params=model_params(lang),
+    SolaraViz(model, components=[make_map(lang), make_chart(lang)], model_params=model_params(lang),
               name=t("app", lang), play_interval=150)

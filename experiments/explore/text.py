@@ -46,8 +46,14 @@ T = {
     "coverage": ("coverage", "覆盖率"),
     "seed": ("Seed", "随机种子"),
     "day_now": ("Day {d}", "第{d}天"),
-    "live_p": ("One run of the model, day by day (Mesa's SolaraViz): press Step or play.",
-               "模型的一次运行，逐日推进（Mesa的SolaraViz）：点击Step或播放。"),
+    "live_p": ("One run of the model, day by day (Mesa's SolaraViz). Its controls on the left are Mesa's own: "
+               "STEP runs one day, ▶ plays, RESET starts again with the parameters chosen below them; Time counts "
+               "the days run, the warm-up's included, while the map and the chart count the measured days.",
+               "模型的一次运行，逐日推进（Mesa的SolaraViz）。左侧的控制按钮为Mesa自带（英文）："
+               "STEP运行一天，▶连续播放，RESET按其下方所选参数重新开始；Time为已运行的天数（含预热期），"
+               "地图与曲线图中的天数只计测量期。"),
+    "live_chart": ("Measured days so far", "测量期至今的逐日结果"),
+    "live_none": ("No measured day yet: press STEP or ▶", "尚无测量日：点击STEP或▶"),
     "robust": ("Across plausible assumptions", "在合理假设范围内"),
     "robust_p": ("From the store's robust analysis: the effect's median and 5–95 % range when the model's "
                  "assumptions vary over their plausible values, the share of them with the median's sign, and the "
