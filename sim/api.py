@@ -24,7 +24,7 @@ from sim.model import GovernanceModel
 from sim.outcomes import SUMMARY
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("mesa", "numpy", "pandas", "scipy", "hydra-core", "omegaconf", "pyarrow")
+PACKAGES = ("mesa", "numpy", "numba", "pandas", "scipy", "hydra-core", "omegaconf", "pyarrow")
 RUN_FILES = ("config.yaml", "summary.json", "daily.parquet", "communities.parquet", "groups.parquet")
 
 

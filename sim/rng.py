@@ -59,7 +59,7 @@ class Streams:
             key = _mix_int(key ^ ((int(k) & _MASK_INT) * _GOLDEN_INT & _MASK_INT))
         z = np.ascontiguousarray(ids).reshape(-1)
         # as uint64, wrapping modulo 2**64 (an int64 id's bits are its uint64's)
-        z = z.view(np.uint64) if z.dtype == np.int64 else z.astype(np.uint64)
+        z = z.view(np.uint64) if z.dtype == np.int64 and z.flags.writeable else z.astype(np.uint64)
         out = np.empty(np.shape(ids), np.float64)
         kernels().fill_uniform(z, np.uint64(key), out.reshape(-1))
         return out

@@ -14,13 +14,13 @@ from importlib import metadata
 from pathlib import Path
 
 ENV_CODE_VERSION = "SIM_CODE_VERSION"
-KEY_PACKAGES = ("mesa", "numpy", "scipy")
+KEY_PACKAGES = ("mesa", "numpy", "scipy", "numba")  # numba: its copies of numpy's random algorithms draw the needs
 PACKAGE_ROOT = Path(__file__).resolve().parent
 _CODE_VERSION: str | None = None
 
 
 def code_version() -> str:
-    """Hash of sim/**/*.py and the mesa/numpy/scipy versions (or ``$SIM_CODE_VERSION`` if set)."""
+    """Hash of sim/**/*.py and the mesa/numpy/scipy/numba versions (or ``$SIM_CODE_VERSION`` if set)."""
     global _CODE_VERSION
     if os.environ.get(ENV_CODE_VERSION):
         return os.environ[ENV_CODE_VERSION]

@@ -149,6 +149,9 @@ def test_draws_equal_the_formula_on_one_integer_at_a_time():
     np.testing.assert_array_equal(s.uniform("participation", ids[:12].reshape(3, 4), 9, -1), u[:12].reshape(3, 4))
     np.testing.assert_array_equal(s.uniform("participation", ids[::7], 9, -1), u[::7])  # a strided view
     assert s.uniform("participation", ids[:0], 9, -1).shape == (0,)
+    frozen = ids.copy()
+    frozen.flags.writeable = False  # (a read-only array is another type to the compiled loop)
+    np.testing.assert_array_equal(s.uniform("participation", frozen, 9, -1), u)
     for other in (ids[:50].astype(np.uint64), (ids[:50] % 2**31).astype(np.int32), -ids[:50]):
         assert s.uniform("quality", other).tolist() == [formula(seed, "quality", int(i) & _MASK_INT) for i in other]
 
