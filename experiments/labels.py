@@ -56,6 +56,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "zhucheng_model": ("Zhucheng model", "诸城模式"),
     "im_reform": ("Inner Mongolia reform", "内蒙古改革方案"),
     "tongling": ("Tongling pattern", "铜陵模式"),
+    "dongcheng_grid": ("Dongcheng grid management", "东城网格化管理"),
     "tiny": ("Tiny test world", "小型测试区域"),
     "jinan_urban": ("Jinan (urban)", "济南（城市）"),
     "zhucheng_rural": ("Zhucheng (rural)", "诸城（农村）"),

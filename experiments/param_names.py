@@ -232,6 +232,8 @@ _BY_CATEGORY = tuple((label(c, "en"), label(c, "zh")) for c in CATEGORIES)  # ho
 _BY_CASE_TYPE = tuple(CASE_TYPE_NAMES[c] for c in CASE_TYPES)
 # what each position of a list parameter stands for, (English, Chinese)
 ITEMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "world.units.type_shares": (("enterprises", "企业"), ("schools", "学校"), ("hospitals", "医院"),
+                                ("agencies", "机关单位")),
     "params.needs.patience_days": _BY_CATEGORY,
     "params.needs.target_days": _BY_CATEGORY,
     "params.needs.case_type_shares": _BY_CASE_TYPE,

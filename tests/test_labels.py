@@ -20,6 +20,14 @@ def test_every_outcome_has_a_name_in_both_languages_and_a_direction():
         assert label(o, "en") != label(o, "zh")
 
 
+def test_every_world_and_policy_has_a_chinese_name():
+    """Menus, reports and figures name worlds and policies; a missing one showed 'Dongcheng grid' in Chinese."""
+    from sim.config.load import options
+
+    for key in [*options("world"), *options("policy")]:
+        assert label(key, "zh") != label(key, "en") and any("\u4e00" <= c <= "\u9fff" for c in label(key, "zh")), key
+
+
 def test_unknown_and_composed_names_get_readable_text():
     assert label("arrears_yuan") == "Arrears (yuan)" and readable("window_start_day") == "Window start day"
     assert label("grids", "zh") == "Grids"  # a key added later reads as itself, never an error

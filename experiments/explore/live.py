@@ -10,6 +10,8 @@ in English, and the page says what they do).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import solara
 from matplotlib.figure import Figure
@@ -27,6 +29,7 @@ CHARTS = ("satisfaction_mean", "on_time_share_today")
 
 
 SEEDS = tuple(range(21))
+_BUILT = itertools.count()
 DAYS = (30, 90, 180, 365, 730)
 
 
@@ -54,6 +57,7 @@ class LiveModel(GovernanceModel):
         super().__init__(cfg)
         colour = _key(colour, COLOURS, t)
         self.colour = colour if colour in COLOURS else COLOURS[0]
+        self.built = next(_BUILT)  # which model this is, for the pictures drawn of it (an id() may be reused)
         self.space.create_property_layer("satisfaction", 0.0, dtype=float)  # filled (NaN where nobody lives) below
         self.warm_up()
         self._layer()
@@ -109,7 +113,8 @@ def make_map(lang: str):
         from mesa.visualization.utils import update_counter
 
         update_counter.get()  # redraw on every step
-        solara.FigureMatplotlib(draw_map(model, lang), format="png", dependencies=[model.t, model.colour])
+        # (RESET makes a new model at the same day as the last one: the image is that model's)
+        solara.FigureMatplotlib(draw_map(model, lang), format="png", dependencies=[model.built, model.t, model.colour])
 
     return GridMap
 
@@ -141,7 +146,7 @@ def make_chart(lang: str):
         from mesa.visualization.utils import update_counter
 
         update_counter.get()
-        solara.FigureMatplotlib(draw_chart(model, lang), format="png", dependencies=[model.t])
+        solara.FigureMatplotlib(draw_chart(model, lang), format="png", dependencies=[model.built, model.t])
 
     return DailyChart
 
