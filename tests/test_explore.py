@@ -453,3 +453,18 @@ def test_live_chart_draws_the_measured_days_with_their_names():
     for _ in range(40):
         m.step()
     assert not m.running and m.day == 30
+
+
+def test_every_character_of_the_chinese_page_is_in_its_font(compared):
+    """The page carries its font; a character beyond it is a blank on a machine without a Chinese font (a trial
+    found the report's 「」 and 噪声 blank)."""
+    import html as html_lib
+
+    from experiments.explore.app import page_chars
+    from experiments.fontembed import BASE
+    from experiments.report_render import html_block
+
+    text = html_lib.unescape("".join(html_block(b) for b in data.page_blocks(compared[0], "zh")))
+    shown = {c for c in re.sub(r"<[^>]+>", "", text) if ord(c) > 127}
+    assert shown and any("\u4e00" <= c <= "\u9fff" for c in shown)
+    assert shown <= set(page_chars() + BASE), "".join(sorted(shown - set(page_chars() + BASE)))

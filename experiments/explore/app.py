@@ -47,15 +47,18 @@ def worker() -> Worker:
 
 
 # -- text, fonts and the report's look ---------------------------------------------------------------
-TEXT_SOURCES = ("labels.py", "report_text.py", "levers_text.py", "explore/text.py")
+@functools.cache
+def page_chars() -> str:
+    """Every character beyond ASCII that the experiment tools' code holds: the catalogues, the report's sentences
+    and their punctuation (a review found 「」 and 噪声 blank when only the catalogues counted)."""
+    here = Path(__file__).resolve().parents[1]
+    return "".join(sorted({c for f in here.rglob("*.py") for c in f.read_text(encoding="utf-8") if ord(c) > 127}))
 
 
 @functools.cache
 def page_font() -> str:
-    """``@font-face`` with every character the explorer's catalogues hold: Chinese needs no system font."""
-    here = Path(__file__).resolve().parents[1]
-    chars = {c for f in TEXT_SOURCES for c in (here / f).read_text() if ord(c) > 127}
-    return font_face("".join(sorted(chars)))
+    """``@font-face`` with :func:`page_chars`: Chinese needs no system font."""
+    return font_face(page_chars())  # (with fontembed.BASE: ASCII, the no-break space, signs)
 
 
 def scoped_css() -> str:
