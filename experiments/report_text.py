@@ -16,7 +16,7 @@ T = {
                       "完整区域的{pct}（{hh}户）；此规模下并非所有结构都能保持，效应可能与完整区域不同"),
     "k_scale_note": ("Scale note", "规模说明"),
     "scale_note": ("", "world.scale={scale:g}：{world}在此规模下无法保持其结构（{drift}）；"
-                       "规模不低于{smallest:g}时各项结构均可保持（最小忠实规模）"),
+                       "规模不低于{smallest:g}时各项结构均可保持（最小忠实规模）{below}"),
     "scale_note_parts": ("", "world.scale={scale:g}：{world}的总量保持了结构，但并非每个组成部分都如此（{drift}）；"
                              "规模不低于{smallest:g}时按组成部分的细分才忠实"),
     "drift": ("", "{what}{actual}个，而应为{ideal:.2f}个"),
@@ -158,7 +158,7 @@ STRUCTURES_ZH = {"urban communities": "城市社区", "rural communities": "农�
 def scale_note_zh(w) -> str | None:
     """The model's note on a world run below its smallest faithful scale (sim.world.scale.warning), in Chinese."""
     from experiments.labels import label
-    from sim.world.scale import fidelity, smallest_faithful_scale
+    from sim.world.scale import faithful_below, fidelity, smallest_faithful_scale
 
     def named(what: str) -> str:
         part, _, thing = what.rpartition(": ")
@@ -168,8 +168,10 @@ def scale_note_zh(w) -> str | None:
         drift = fidelity(w, by_part=by_part) if (not by_part or w.parts) else []
         if drift:
             text = "；".join(t("drift", "zh", what=named(d.what), actual=d.actual, ideal=d.ideal) for d in drift[:3])
+            below = faithful_below(w) if not by_part else []
             return t(key, "zh", scale=w.scale, world=label(w.name, "zh"), drift=text,
-                     smallest=smallest_faithful_scale(w, by_part=by_part))
+                     smallest=smallest_faithful_scale(w, by_part=by_part),
+                     below=f"；低于此规模时仅{'、'.join(f'{x:g}' for x in below)}可保持" if below else "")
     return None
 
 

@@ -111,6 +111,10 @@ def test_below_its_smallest_faithful_scale_a_world_says_so_in_one_line():
     assert not fidelity(load(["world=jinan_urban", "world.scale=0.2"])[0].world)
     with pytest.warns(UserWarning, match="smallest faithful scale"):
         run(world="jinan_urban", days=1, overrides=["world.scale=0.05", "warmup_days=0"])
+    # a trial read "kept from 0.13 up" at 0.12 as saying the README's 0.1 was not faithful: the line names it
+    line = warning(load(["world=zhucheng_rural", "world.scale=0.12"])[0].world)
+    assert "from world.scale=0.13 up" in line and line.endswith("below it, only at 0.07, 0.08, 0.09, 0.1")
+    assert warning(load(["world=zhucheng_rural", "world.scale=0.1"])[0].world) is None
 
 
 def _reform_day(policy: str, *ov) -> GovernanceModel:

@@ -163,14 +163,23 @@ def smallest_faithful_scale(w, step: float = 0.01, by_part: bool = False) -> flo
     return round(best, 6)
 
 
+def faithful_below(w, step: float = 0.01) -> list[float]:
+    """The scales below :func:`smallest_faithful_scale` (in steps of ``step``) at which, as the rounding falls,
+    no structure of ``w`` drifts either."""
+    least = smallest_faithful_scale(w, step)
+    return [round(i * step, 6) for i in range(1, round(least / step)) if not fidelity(replace(w, scale=i * step))]
+
+
 def warning(w) -> str | None:
-    """One line for a scale below the world's smallest faithful scale, else None; a region whose totals
+    """One line for a scale at which a structure of the world drifts, else None; a region whose totals
     hold but whose parts drift gets a line about its breakdowns by part."""
     drift = fidelity(w)
     if drift:
+        below = faithful_below(w)
+        also = f"; below it, only at {', '.join(f'{x:g}' for x in below)}" if below else ""
         return (f"world.scale={w.scale:g}: {w.name} cannot keep its structure at this scale "
                 f"({'; '.join(map(str, drift[:3]))}); every structure is kept from world.scale="
-                f"{smallest_faithful_scale(w):g} up (its smallest faithful scale)")
+                f"{smallest_faithful_scale(w):g} up (its smallest faithful scale){also}")
     drift = fidelity(w, by_part=True) if w.parts else []
     if drift:
         return (f"world.scale={w.scale:g}: {w.name}'s totals keep their structure but not all its parts "
