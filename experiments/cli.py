@@ -153,7 +153,8 @@ def check_workers(n_jobs, sample_seed=0) -> int:
 def unknown_name(option: str, value: str, kind: str, names: Iterable[str]) -> ConfigError:
     """One line for a name that is not one of ``names``: the option, the value, the closest and the list."""
     names = list(names)
-    return ConfigError(f"{option}: {value!r} is not a {kind}; {did_you_mean(value, names)}"
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    return ConfigError(f"{option}: {value!r} is not {article} {kind}; {did_you_mean(value, names)}"
                        f"choose from: {', '.join(names)}")
 
 

@@ -183,7 +183,12 @@ def _hydra_line(e: Exception, hydra_overrides: list[str]) -> str:
     text = " ".join(str(e).split())
     m = re.search(r"Could not override '([^']+)'", text)
     if m:
-        return f"{m.group(1)}: not a setting of the chosen launcher; check the spelling (e.g. hydra.launcher.n_jobs)"
+        chosen = [o.partition("=")[2] for o in hydra_overrides if o.lstrip("+~").startswith("hydra/launcher=")]
+        if not chosen and m.group(1).startswith("hydra.launcher."):  # Hydra's basic launcher has no settings
+            return (f"{m.group(1)}: the basic launcher (the default, one run after another) has no settings; "
+                    "choose a launcher first, e.g. hydra/launcher=joblib hydra.launcher.n_jobs=2")
+        return (f"{m.group(1)}: not a setting of the launcher {chosen[-1] if chosen else 'basic'}; "
+                "check the spelling (e.g. hydra.launcher.n_jobs)")
     cause = e.__cause__ or e.__context__
     why = " ".join(str(cause).split()).split(" full_key:")[0] if cause else text
     where = next((o for o in hydra_overrides if o.split("=", 1)[0].lstrip("+~") in text), " ".join(hydra_overrides))
