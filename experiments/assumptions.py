@@ -19,7 +19,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from experiments.cli import did_you_mean
-from experiments.sensitivity import vary_item
+from experiments.sensitivity import check_ends, vary_item
 from sim.config.load import load
 from sim.config.table import rows
 from sim.config.validate import ConfigError
@@ -126,8 +126,10 @@ def _custom(item: str, base) -> Assumption:
         raise ConfigError(f"vary: {item!r}: LOW and HIGH must be numbers") from None
     if not lo < hi:
         raise ConfigError(f"vary: {item!r}: LOW must be below HIGH")
+    kind = "int" if isinstance(current, int) else "float"
+    check_ends(item, key, lo, hi, kind, base)
     why = schema_ranges().get(key, (0, 0, "a range of your own", None))[2]
-    return Assumption(key, lo, hi, "int" if isinstance(current, int) else "float", current, why)
+    return Assumption(key, lo, hi, kind, current, why)
 
 
 def design(varied: list[Assumption], samples: int, seed: int = 0, method: str = "lhs") -> pd.DataFrame:

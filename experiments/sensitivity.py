@@ -82,6 +82,22 @@ def vary_item(item: str, base, form: str = "KEY:LOW:HIGH") -> tuple[str, object,
     return key, current, parts
 
 
+def check_ends(item: str, key: str, lo: float, hi: float, kind: str, base) -> None:
+    """Refuse a range whose LOW or HIGH the config door refuses, in one line naming the end the user typed
+    (otherwise a sampled point inside the range is named when its run is refused)."""
+    import copy
+
+    from sim.config.load import apply_settings, to_config
+
+    for end, x in (("LOW", lo), ("HIGH", hi)):
+        cfg = copy.deepcopy(base)
+        try:
+            apply_settings(cfg, {key: int(round(x)) if kind == "int" else x})
+            to_config(cfg)
+        except ConfigError as e:
+            raise ConfigError(f"vary: {item!r}: {end}={x:g} is refused ({e})") from None
+
+
 def parse_vary(items: list[str], base) -> tuple[dict, list[str]]:
     """SALib problem and the type of each parameter ('bool', 'int', 'float') from the composed config."""
     names, bounds, kinds = [], [], []
@@ -101,6 +117,7 @@ def parse_vary(items: list[str], base) -> tuple[dict, list[str]]:
             kind = "int" if isinstance(cur, int) else "float"
             if not lo < hi:
                 raise ConfigError(f"vary: {it!r}: LOW must be below HIGH")
+            check_ends(it, key, lo, hi, kind, base)
         names.append(key)
         bounds.append([lo, hi])
         kinds.append(kind)

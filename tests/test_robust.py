@@ -103,6 +103,7 @@ def test_the_analysis_names_the_assumption_that_flips_the_sign_and_prim_bounds_i
 @pytest.mark.parametrize("arg, says", [
     ("vary=[params.satisfaction.w_perfomance]", "did you mean params.satisfaction.w_performance"),
     ("vary=[params.needs.rate_dispute:2:1]", "LOW must be below HIGH"),
+    ("vary=[params.needs.rate_dispute:-5:2]", "LOW=-5 is refused (params.needs.rate_dispute=-5.0: must be between"),
     ("samples=1", "samples=1"),
     ("method=grid", "method='grid'"),
     ("seed=3", "seeds=K"),

@@ -28,6 +28,11 @@ def test_parse_vary_types_and_errors():
         parse_vary(["params.needs.rate_dispte:0.5:2"], d)
     with pytest.raises(ConfigError, match="LOW must be below HIGH"):
         parse_vary(["days:60:30"], d)
+    # a trial was told of a sampled point, params.needs.rate_dispute=-2.67, not of what it typed
+    with pytest.raises(ConfigError, match=r"'params.needs.rate_dispute:-5:2': LOW=-5 is refused .*between 0 and 365"):
+        parse_vary(["params.needs.rate_dispute:-5:2"], d)
+    with pytest.raises(ConfigError, match=r"HIGH=400 is refused \(params.needs.rate_dispute=400.0"):
+        parse_vary(["params.needs.rate_dispute:1:400"], d)
     with pytest.raises(ConfigError, match=r"seed=2: .*seeds=N"):
         parse(["seed=2"], KNOWN, "experiments.sensitivity", RESERVED)
 
