@@ -369,7 +369,8 @@ def main(argv: list[str]) -> int:
 
 def markdown(table: pd.DataFrame, meta: dict) -> str:
     """indices.md: what was run, the notes, then the indices."""
-    head = (f"# Sensitivity ({meta['method']}, n={meta['n']})\n\n"
+    n = "" if meta["method"] == "oat" else f", n={meta['n']}"  # one factor at a time has no sample size
+    head = (f"# Sensitivity ({meta['method']}{n})\n\n"
             f"World {meta['world']} at scale {meta['scale']:g}, policy {meta['policy']}, {meta['days']} days, "
             f"{meta['seeds']} seed{'s' * (meta['seeds'] != 1)} per point (the same for every point), "
             f"sample seed {meta['sample_seed']}, "

@@ -325,6 +325,12 @@ def test_selection_form_shows_the_doors_message(app):
     rc.find(v.Alert, class_="door").assert_empty()
     assert app.SHOWN.value == SEL == app.SELECTION.value
 
+    _, rc = solara.render(app.SelectionForm("zh"), handle_error=False)  # in Chinese, a Chinese lead to the line
+    rc.find(v.TextField, label=app.t("scale", "zh")).widget.v_model = "2"
+    rc.find(v.Btn, class_="show").widget.click()
+    (msg,) = rc.find(v.Alert, class_="door").widget.children
+    assert msg.startswith("此设置不被接受：world.scale=2: must be between 0.0001 and 1")
+
 
 def test_selection_form_lists_policies_by_name_in_both_languages(app):
     import ipyvuetify as v

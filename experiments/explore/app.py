@@ -221,7 +221,7 @@ def SelectionForm(lang: str):
                               style={"min-width": "28em"}, classes=["policies"])
         solara.Button(t("show", lang), color="primary", on_click=show, classes=["show"])
     if error:
-        solara.Error(error, classes=["door"])
+        solara.Error(t("door", lang, why=error), classes=["door"])
 
 
 @solara.component
@@ -356,7 +356,7 @@ def LeversPage():
         solara.Button(t("effect", lang), color="primary", on_click=effect, classes=["effect"])
         solara.Button(t("reset", lang), on_click=lambda: (CHANGES.set({}), set_error("")), text=True)
     if error:
-        solara.Error(error, classes=["door"])
+        solara.Error(t("door", lang, why=error), classes=["door"])
     if LEVER_SHOWN.value is not None:
         ComparisonView(LEVER_SHOWN.value, lang, "levers")
 

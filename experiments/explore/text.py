@@ -52,6 +52,7 @@ T = {
                "模型的一次运行，逐日推进（Mesa的SolaraViz）。左侧的控制按钮为Mesa自带（英文）："
                "STEP运行一天，▶连续播放，RESET按其下方所选参数重新开始；Time为已运行的天数（含预热期），"
                "地图与曲线图中的天数只计测量期。"),
+    "door": ("{why}", "此设置不被接受：{why}（模型的输入检查以英文说明：键、所给的值、允许的范围）"),
     "live_chart": ("Measured days so far", "测量期至今的逐日结果"),
     "live_none": ("No measured day yet: press STEP or ▶", "尚无测量日：点击STEP或▶"),
     "robust": ("Across plausible assumptions", "在合理假设范围内"),
