@@ -103,7 +103,8 @@ def setup() -> None:
             font_manager.fontManager.addfont(str(latin))
         # the families themselves, not "sans-serif": matplotlib falls back glyph by glyph only along this list
         _FAMILY = [LATIN_FAMILY, FONT_FAMILY] if latin is not None else ["sans-serif"]
-    if plt.rcParams["font.family"] == _FAMILY and plt.rcParams["savefig.dpi"] == 200:
+    # the house style is there unless these are matplotlib's defaults (a caller's rc_context of a font stays)
+    if plt.rcParams["pdf.fonttype"] == 42 and plt.rcParams["font.sans-serif"][:1] == [FONT_FAMILY]:
         return
     plt.rcParams.update({
         "font.family": _FAMILY,

@@ -138,7 +138,7 @@ def test_sensitivity_figure_names_settings_and_states_what_ran():
     assert param_label("policy.staff_sent_down.keep_pay", "zh") == "下派人员待遇不变"
     # a model parameter in a Chinese figure has its Chinese name, not the English words of its key
     assert param_label("params.needs.rate_dispute", "zh") == "纠纷需求发生率"
-    assert param_label("params.needs.patience_days.0", "zh") == "各类需求等待耐心[0]"
+    assert param_label("params.needs.patience_days.0", "zh") == "各类需求等待耐心（家政服务）"  # the item by name
     assert param_label("baseline.funding.service_yuan_per_household_year", "zh") == "经费保障：每户年服务经费（基线）"
     t = pd.DataFrame([{"outcome": "satisfaction_mean", "parameter": "days", "baseline_value": 0.5, "low_value": 0.499,
                        "high_value": 0.502, "note": ""}])
